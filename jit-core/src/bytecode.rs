@@ -1,0 +1,603 @@
+//! The core bytecode: a stack machine close to CPython's, its code objects and modules.
+//!
+//! Every instruction is defined once, in the `define_ops!` table below: its name, its
+//! operand kind (which the verifier checks), its specialization family (the generic
+//! instruction a quickened form falls back to) and its documentation. The enum, the
+//! names, the operand kinds and the family map are all generated from that table;
+//! [`stack_effect`] gives the stack effect of each family.
+//!
+//! An instruction is 8 bytes: the opcode, a 16-bit secondary operand `b` and a 32-bit
+//! primary operand `a`. For instructions that can be specialized, `b` is the index of
+//! the instruction's inline cache in [`Code::caches`] (assigned when the code is built);
+//! see `ARCHITECTURE.md` for the per-instruction memory cost.
+
+use alloc::boxed::Box;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::cell::Cell;
+use core::fmt::Write as _;
+
+use crate::value::Value;
+
+/// Index of a code object in its [`Module`].
+pub type CodeId = u32;
+
+/// What an instruction's `a` operand means, so the verifier can check it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Operand {
+    /// `a` is unused.
+    None,
+    /// `a` indexes [`Code::consts`].
+    Const,
+    /// `a` is a signed 32-bit immediate.
+    Imm,
+    /// `a` indexes the frame's locals.
+    Local,
+    /// `a` indexes the module's globals.
+    Global,
+    /// `a` is an instruction index in the same code object.
+    Target,
+    /// `a` is a count (arguments, elements).
+    Count,
+    /// `a` is a [`BinOp`].
+    BinOp,
+    /// `a` is a [`CmpOp`].
+    CmpOp,
+    /// `a` is a [`UnOp`].
+    UnOp,
+}
+
+macro_rules! define_ops {
+    ($( $(#[doc = $doc:literal])* $name:ident($operand:ident) in $family:ident; )*) => {
+        /// Every instruction, generic and specialized. See the module docs.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[repr(u8)]
+        pub enum Op {
+            $( $(#[doc = $doc])* $name, )*
+        }
+
+        impl Op {
+            /// All instructions, in table order.
+            pub const ALL: &'static [Op] = &[$(Op::$name),*];
+
+            /// The instruction's name as dumps print it.
+            pub fn name(self) -> &'static str {
+                match self { $(Op::$name => stringify!($name),)* }
+            }
+
+            /// What the `a` operand means.
+            pub fn operand(self) -> Operand {
+                match self { $(Op::$name => Operand::$operand,)* }
+            }
+
+            /// The generic instruction this one specializes (itself for a generic one).
+            pub fn family(self) -> Op {
+                match self { $(Op::$name => Op::$family,)* }
+            }
+
+            /// The first line of the instruction's documentation.
+            pub fn doc(self) -> &'static str {
+                match self { $(Op::$name => first_doc_line(&[$($doc),*]),)* }
+            }
+        }
+    };
+}
+
+const fn first_doc_line(lines: &[&'static str]) -> &'static str {
+    if lines.is_empty() {
+        ""
+    } else {
+        lines[0]
+    }
+}
+
+define_ops! {
+    /// Does nothing. Stack: `[] -> []`.
+    Nop(None) in Nop;
+    /// Discards the top of the stack. Stack: `[v] -> []`.
+    Pop(None) in Pop;
+    /// Duplicates the top of the stack. Stack: `[v] -> [v, v]`.
+    Dup(None) in Dup;
+    /// Swaps the two top values. Stack: `[a, b] -> [b, a]`.
+    Swap(None) in Swap;
+    /// Pushes constant `a`. Stack: `[] -> [consts[a]]`.
+    LoadConst(Const) in LoadConst;
+    /// Pushes the small int `a` (as `i32`). Stack: `[] -> [a]`.
+    LoadInt(Imm) in LoadInt;
+    /// Pushes nil. Stack: `[] -> [nil]`.
+    LoadNil(None) in LoadNil;
+    /// Pushes true. Stack: `[] -> [true]`.
+    LoadTrue(None) in LoadTrue;
+    /// Pushes false. Stack: `[] -> [false]`.
+    LoadFalse(None) in LoadFalse;
+    /// Pushes local `a`. Stack: `[] -> [locals[a]]`.
+    LoadLocal(Local) in LoadLocal;
+    /// Pops into local `a`. Stack: `[v] -> []`.
+    StoreLocal(Local) in StoreLocal;
+    /// Pushes global `a`; an empty global asks the frontend
+    /// ([`crate::semantics::Semantics::global_empty`]). Stack: `[] -> [globals[a]]`.
+    LoadGlobal(Global) in LoadGlobal;
+    /// Pops into global `a`. Stack: `[v] -> []`.
+    StoreGlobal(Global) in StoreGlobal;
+    /// Binary arithmetic `a` (a [`BinOp`]); types the core does not handle go to the
+    /// frontend's slow path. Stack: `[x, y] -> [x op y]`.
+    Binary(BinOp) in Binary;
+    /// Comparison `a` (a [`CmpOp`]). Stack: `[x, y] -> [x op y]`.
+    Compare(CmpOp) in Compare;
+    /// Unary operation `a` (a [`UnOp`]). Stack: `[x] -> [op x]`.
+    Unary(UnOp) in Unary;
+    /// Jumps to `a`. Stack: `[] -> []`.
+    Jump(Target) in Jump;
+    /// Pops; jumps to `a` if the value is falsy. Stack: `[c] -> []`.
+    JumpIfFalse(Target) in JumpIfFalse;
+    /// Pops; jumps to `a` if the value is truthy. Stack: `[c] -> []`.
+    JumpIfTrue(Target) in JumpIfTrue;
+    /// If the top is falsy, jumps to `a` keeping it; otherwise pops it (`and`).
+    /// Stack: `[c] -> [c]` (jump) or `[c] -> []` (fall through).
+    JumpIfFalseOrPop(Target) in JumpIfFalseOrPop;
+    /// If the top is truthy, jumps to `a` keeping it; otherwise pops it (`or`).
+    /// Stack: `[c] -> [c]` (jump) or `[c] -> []` (fall through).
+    JumpIfTrueOrPop(Target) in JumpIfTrueOrPop;
+    /// Checks that the value `a` slots below the top is an int, raising the frontend's
+    /// `for`-bound error otherwise. Stack: unchanged.
+    CheckIntBound(Count) in CheckIntBound;
+    /// Counted loop head. Locals `b` (counter) and `b + 1` (end) hold ints: if
+    /// counter < end, pushes the counter and increments it; otherwise jumps to `a`.
+    /// Stack: `[] -> [i]` (continue) or `[] -> []` (exit).
+    ForRange(Target) in ForRange;
+    /// Calls the callee below `a` arguments. Stack: `[f, x1 .. xa] -> [result]`.
+    Call(Count) in Call;
+    /// Returns the top of the stack to the caller. Stack: `[v] -> (frame ends)`.
+    Return(None) in Return;
+    /// Builds an array of the top `a` values. Stack: `[x1 .. xa] -> [array]`.
+    BuildArray(Count) in BuildArray;
+    /// Indexes a container. Stack: `[c, i] -> [c[i]]`.
+    Index(None) in Index;
+    /// Stores into a container. Stack: `[c, i, v] -> []`.
+    StoreIndex(None) in StoreIndex;
+
+    // ---- Tier-1 specialized forms (see `crate::tier1`). Each has its family's operand
+    // ---- and stack effect, guards its assumption, and falls back to the family's generic
+    // ---- behaviour when the guard fails.
+
+    /// `Binary(Add)` on two small ints.
+    BinaryAddInt(BinOp) in Binary;
+    /// `Binary(Sub)` on two small ints.
+    BinarySubInt(BinOp) in Binary;
+    /// `Binary(Mul)` on two small ints.
+    BinaryMulInt(BinOp) in Binary;
+    /// `Binary(a)` for a division or modulo kind on two small ints with a non-zero divisor.
+    BinaryDivModInt(BinOp) in Binary;
+    /// `Binary(Add)` on two floats.
+    BinaryAddFloat(BinOp) in Binary;
+    /// `Binary(Sub)` on two floats.
+    BinarySubFloat(BinOp) in Binary;
+    /// `Binary(Mul)` on two floats.
+    BinaryMulFloat(BinOp) in Binary;
+    /// `Binary(a)` (add, sub, mul, div) where both are numbers and at least one a float.
+    BinaryFloatMixed(BinOp) in Binary;
+    /// `Binary(Add)` on two strings.
+    BinaryAddStr(BinOp) in Binary;
+    /// `Compare(a)` on two small ints.
+    CompareInt(CmpOp) in Compare;
+    /// `Compare(a)` on two floats (or a float and a small int).
+    CompareFloat(CmpOp) in Compare;
+    /// `Compare(a)` on two strings.
+    CompareStr(CmpOp) in Compare;
+    /// `Compare(a)` on two small ints fused with the following `JumpIfFalse`, which it
+    /// executes too (the jump instruction stays in place as a valid target).
+    CompareIntJumpIfFalse(CmpOp) in Compare;
+    /// `Compare(a)` on floats fused with the following `JumpIfFalse`.
+    CompareFloatJumpIfFalse(CmpOp) in Compare;
+    /// `JumpIfFalse` on a boolean.
+    JumpIfFalseBool(Target) in JumpIfFalse;
+    /// `JumpIfTrue` on a boolean.
+    JumpIfTrueBool(Target) in JumpIfTrue;
+    /// `Unary(Neg)` on a small int or float.
+    UnaryNegNum(UnOp) in Unary;
+    /// `Index` of an array by an in-bounds non-negative small int.
+    IndexArrayInt(None) in Index;
+    /// `StoreIndex` into an array at an in-bounds non-negative small int.
+    StoreIndexArrayInt(None) in StoreIndex;
+    /// `Call` of the guest function whose code is cached, with exactly matching arity.
+    CallFunctionExact(Count) in Call;
+    /// `Call` of a builtin.
+    CallNative(Count) in Call;
+}
+
+impl Op {
+    /// True for instructions that own an inline cache (the generic forms that can be
+    /// quickened and all their specialized forms).
+    pub fn has_cache(self) -> bool {
+        matches!(
+            self.family(),
+            Op::Binary
+                | Op::Compare
+                | Op::Unary
+                | Op::JumpIfFalse
+                | Op::JumpIfTrue
+                | Op::Index
+                | Op::StoreIndex
+                | Op::Call
+        )
+    }
+
+    /// True for quickened forms.
+    pub fn is_specialized(self) -> bool {
+        self.family() != self
+    }
+}
+
+macro_rules! small_enum {
+    ($(#[$m:meta])* $name:ident { $($(#[doc = $doc:literal])* $v:ident = $s:literal,)* }) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[repr(u8)]
+        pub enum $name { $($(#[doc = $doc])* $v,)* }
+
+        impl $name {
+            /// All variants in order.
+            pub const ALL: &'static [$name] = &[$($name::$v),*];
+
+            /// Decodes an operand; `None` when out of range.
+            #[inline(always)]
+            pub fn from_u32(a: u32) -> Option<$name> {
+                Self::ALL.get(a as usize).copied()
+            }
+
+            /// The operator's source spelling.
+            pub fn symbol(self) -> &'static str {
+                match self { $($name::$v => $s,)* }
+            }
+        }
+    };
+}
+
+small_enum! {
+    /// Binary arithmetic operators. The frontend picks the kinds its language means.
+    BinOp {
+        /// Addition (concatenation for strings).
+        Add = "+",
+        /// Subtraction.
+        Sub = "-",
+        /// Multiplication.
+        Mul = "*",
+        /// Ints: division truncating toward zero (Tiny's `/`). Floats: IEEE division.
+        DivTrunc = "/",
+        /// Ints: remainder with the dividend's sign (Tiny's `%`). Floats: `fmod`.
+        ModTrunc = "%",
+        /// Always a float result (Python's `/`).
+        TrueDiv = "/",
+        /// Floor division (Python's `//`).
+        FloorDiv = "//",
+        /// Modulo with the divisor's sign (Python's `%`).
+        FloorMod = "%",
+        /// Exponentiation.
+        Pow = "**",
+        /// Left shift.
+        Shl = "<<",
+        /// Arithmetic right shift.
+        Shr = ">>",
+        /// Bitwise and.
+        BitAnd = "&",
+        /// Bitwise or.
+        BitOr = "|",
+        /// Bitwise xor.
+        BitXor = "^",
+    }
+}
+
+small_enum! {
+    /// Comparison operators.
+    CmpOp {
+        /// Equal.
+        Eq = "==",
+        /// Not equal.
+        Ne = "!=",
+        /// Less than.
+        Lt = "<",
+        /// Less or equal.
+        Le = "<=",
+        /// Greater than.
+        Gt = ">",
+        /// Greater or equal.
+        Ge = ">=",
+    }
+}
+
+small_enum! {
+    /// Unary operators.
+    UnOp {
+        /// Arithmetic negation.
+        Neg = "-",
+        /// Logical not (by the language's truthiness).
+        Not = "not",
+        /// Unary plus.
+        Pos = "+",
+        /// Bitwise inversion.
+        Invert = "~",
+    }
+}
+
+/// One instruction. See the module docs for the layout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(C, align(8))]
+pub struct Instr {
+    /// The opcode.
+    pub op: Op,
+    /// Secondary operand: the cache index for cached instructions, or a second operand
+    /// (the counter slot of `ForRange`).
+    pub b: u16,
+    /// Primary operand, as [`Op::operand`] says.
+    pub a: u32,
+}
+
+impl Instr {
+    /// An instruction with primary operand `a`.
+    pub fn new(op: Op, a: u32) -> Instr {
+        Instr { op, b: 0, a }
+    }
+
+    /// An instruction with both operands.
+    pub fn with_b(op: Op, a: u32, b: u16) -> Instr {
+        Instr { op, b, a }
+    }
+}
+
+/// A source location: 1-based line and column (0 when unknown).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Loc {
+    /// Line, 1-based.
+    pub line: u32,
+    /// Column, 1-based, in characters.
+    pub col: u32,
+}
+
+/// An inline cache entry: the adaptive counter plus what the specialized form cached.
+/// 16 bytes.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Cache {
+    /// Counts down to the next specialization attempt (generic form) or counts misses
+    /// (specialized form).
+    pub counter: u16,
+    /// Exponent of the current backoff: the next wait is `2^backoff` executions.
+    pub backoff: u8,
+    /// Spare.
+    pub pad: u8,
+    /// Specialization-specific 32-bit datum (e.g. a code id).
+    pub aux: u32,
+    /// Specialization-specific 64-bit datum (e.g. a cached value).
+    pub data: u64,
+}
+
+/// A compiled function body.
+pub struct Code {
+    /// The function's name, for dumps and errors.
+    pub name: String,
+    /// The instructions. `Cell`s so tier 1 can quicken them in place while running.
+    pub instrs: Box<[Cell<Instr>]>,
+    /// Constants referred to by `LoadConst`.
+    pub consts: Vec<Value>,
+    /// The source location of each instruction (same length as `instrs`).
+    pub locs: Vec<Loc>,
+    /// Number of parameters (they arrive in locals `0..num_params`).
+    pub num_params: u32,
+    /// Number of local slots, parameters included.
+    pub num_locals: u32,
+    /// Names of the local slots, for dumps (may be shorter than `num_locals`).
+    pub local_names: Vec<String>,
+    /// Maximum operand-stack depth, computed by the verifier.
+    pub max_stack: u32,
+    /// The inline caches, one per cached instruction (see [`Op::has_cache`]).
+    pub caches: Box<[Cell<Cache>]>,
+    /// Set by the verifier; the interpreter refuses unverified code.
+    pub(crate) verified: bool,
+}
+
+impl Code {
+    /// Builds a code object, assigning each cached instruction its cache slot.
+    /// Run [`crate::verify::verify_module`] before executing it.
+    pub fn new(
+        name: impl Into<String>,
+        instrs: Vec<Instr>,
+        locs: Vec<Loc>,
+        consts: Vec<Value>,
+        num_params: u32,
+        num_locals: u32,
+    ) -> Code {
+        let mut n_caches: usize = 0;
+        let instrs: Box<[Cell<Instr>]> = instrs
+            .into_iter()
+            .map(|mut ins| {
+                if ins.op.has_cache() {
+                    ins.b = u16::try_from(n_caches).unwrap_or(u16::MAX);
+                    n_caches += 1;
+                }
+                Cell::new(ins)
+            })
+            .collect();
+        Code {
+            name: name.into(),
+            instrs,
+            consts,
+            locs,
+            num_params,
+            num_locals,
+            local_names: Vec::new(),
+            max_stack: 0,
+            caches: (0..n_caches).map(|_| Cell::new(Cache::default())).collect(),
+            verified: false,
+        }
+    }
+
+    /// The instruction at `pc`.
+    pub fn instr(&self, pc: usize) -> Instr {
+        self.instrs[pc].get()
+    }
+
+    /// The source location of the instruction at `pc`.
+    pub fn loc(&self, pc: usize) -> Loc {
+        self.locs.get(pc).copied().unwrap_or_default()
+    }
+
+    /// Bytes this code object uses for instructions, caches and locations.
+    pub fn memory_bytes(&self) -> usize {
+        self.instrs.len() * core::mem::size_of::<Instr>()
+            + self.caches.len() * core::mem::size_of::<Cache>()
+            + self.locs.len() * core::mem::size_of::<Loc>()
+    }
+}
+
+/// A loaded program: its code objects and its global slots.
+pub struct Module {
+    /// The source file name, as errors print it.
+    pub file_name: String,
+    /// All code objects; `Function` objects refer to them by index.
+    pub codes: Vec<Code>,
+    /// The names of the global slots (`LoadGlobal a` reads slot `a`).
+    pub global_names: Vec<String>,
+    /// Initial values of the globals (nil unless the frontend says otherwise).
+    pub global_init: Vec<Value>,
+    /// The code object run first (the top-level program).
+    pub entry: CodeId,
+}
+
+/// How an instruction moves the stack: `pops` values consumed, then `pushes` produced on
+/// the fall-through path, and `branch_pushes` on the jump path (for branching ones).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StackEffect {
+    /// Values consumed.
+    pub pops: u32,
+    /// Values produced when execution falls through.
+    pub pushes: u32,
+    /// Values produced (after the pops) when the branch is taken.
+    pub branch_pushes: u32,
+}
+
+/// The stack effect of `ins` (of its family, for a specialized one).
+pub fn stack_effect(ins: Instr) -> StackEffect {
+    let e = |pops, pushes| StackEffect {
+        pops,
+        pushes,
+        branch_pushes: pushes,
+    };
+    match ins.op.family() {
+        Op::Nop | Op::Jump | Op::CheckIntBound => e(0, 0),
+        Op::Pop | Op::StoreLocal | Op::StoreGlobal | Op::JumpIfFalse | Op::JumpIfTrue => e(1, 0),
+        Op::Dup => e(1, 2),
+        Op::Swap => e(2, 2),
+        Op::LoadConst | Op::LoadInt | Op::LoadNil | Op::LoadTrue | Op::LoadFalse => e(0, 1),
+        Op::LoadLocal | Op::LoadGlobal => e(0, 1),
+        Op::Binary | Op::Compare | Op::Index => e(2, 1),
+        Op::Unary => e(1, 1),
+        Op::JumpIfFalseOrPop | Op::JumpIfTrueOrPop => StackEffect {
+            pops: 1,
+            pushes: 0,
+            branch_pushes: 1,
+        },
+        Op::ForRange => StackEffect {
+            pops: 0,
+            pushes: 1,
+            branch_pushes: 0,
+        },
+        Op::Call => e(ins.a.saturating_add(1), 1),
+        Op::Return => e(1, 0),
+        Op::BuildArray => e(ins.a, 1),
+        Op::StoreIndex => e(3, 0),
+        // Specialized ops always map to one of the families above.
+        _ => e(0, 0),
+    }
+}
+
+/// True for instructions after which execution never falls through.
+pub fn is_terminator(op: Op) -> bool {
+    matches!(op.family(), Op::Jump | Op::Return)
+}
+
+/// True for instructions whose `a` is a jump target.
+pub fn is_branch(op: Op) -> bool {
+    op.operand() == Operand::Target
+}
+
+/// Renders a code object as text, one instruction a line, with source lines.
+pub fn disassemble(module: &Module, code: &Code, out: &mut String) {
+    let _ = writeln!(
+        out,
+        "code {} (params {}, locals {}, max stack {}, {} caches)",
+        code.name,
+        code.num_params,
+        code.num_locals,
+        code.max_stack,
+        code.caches.len()
+    );
+    let mut last_line = 0;
+    for (pc, cell) in code.instrs.iter().enumerate() {
+        let ins = cell.get();
+        let loc = code.loc(pc);
+        let line = if loc.line != last_line {
+            last_line = loc.line;
+            alloc::format!("{:>5}", loc.line)
+        } else {
+            String::from("     ")
+        };
+        let _ = write!(out, "{line} {pc:>5}  {:<24}", ins.op.name());
+        let operand = describe_operand(module, code, ins);
+        if !operand.is_empty() {
+            let _ = write!(out, " {operand}");
+        }
+        out.push('\n');
+    }
+}
+
+fn describe_operand(module: &Module, code: &Code, ins: Instr) -> String {
+    let a = ins.a;
+    match ins.op.operand() {
+        Operand::None => String::new(),
+        Operand::Const => alloc::format!("{a} ({:?})", code.consts.get(a as usize)),
+        Operand::Imm => alloc::format!("{}", a as i32),
+        Operand::Local => match code.local_names.get(a as usize) {
+            Some(n) => alloc::format!("{a} ({n})"),
+            None => alloc::format!("{a}"),
+        },
+        Operand::Global => match module.global_names.get(a as usize) {
+            Some(n) => alloc::format!("{a} ({n})"),
+            None => alloc::format!("{a}"),
+        },
+        Operand::Target if ins.op == Op::ForRange => {
+            alloc::format!("-> {a} (counter {}, end {})", ins.b, ins.b as u32 + 1)
+        }
+        Operand::Target => alloc::format!("-> {a}"),
+        Operand::Count => alloc::format!("{a}"),
+        Operand::BinOp => match BinOp::from_u32(a) {
+            Some(op) => alloc::format!("{op:?} ({})", op.symbol()),
+            None => alloc::format!("?{a}"),
+        },
+        Operand::CmpOp => match CmpOp::from_u32(a) {
+            Some(op) => String::from(op.symbol()),
+            None => alloc::format!("?{a}"),
+        },
+        Operand::UnOp => match UnOp::from_u32(a) {
+            Some(op) => String::from(op.symbol()),
+            None => alloc::format!("?{a}"),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn instr_is_eight_bytes_and_cache_sixteen() {
+        assert_eq!(core::mem::size_of::<Instr>(), 8);
+        assert_eq!(core::mem::size_of::<Cache>(), 16);
+    }
+
+    #[test]
+    fn specialized_ops_share_their_family_operand() {
+        for &op in Op::ALL {
+            assert_eq!(op.operand(), op.family().operand(), "{}", op.name());
+            assert!(!op.doc().is_empty(), "{} has no doc", op.name());
+        }
+    }
+}

@@ -1,0 +1,488 @@
+//! Heap objects and the mark-and-sweep collector.
+//!
+//! Objects live in [`GcBox`]es allocated with the global allocator and never move.
+//! Memory is reclaimed by a non-moving mark-and-sweep collector that runs only at
+//! *safepoints*: points in the interpreter loop (backward jumps and calls) where every
+//! live value is in a root (the value stack, the globals, the constants, and whatever
+//! the frontend reports through [`crate::semantics::Semantics::trace_roots`]).
+//! Allocation itself never collects, so Rust code between two safepoints (a builtin, a
+//! slow path) may hold `Value`s in locals freely.
+//!
+//! *Architecture invariant:* the only function that frees objects is
+//! [`Heap::collect`], and it is `unsafe` because its caller promises that every value it
+//! will use afterwards was reachable from the roots it passed in.
+
+use alloc::boxed::Box;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::any::Any;
+use core::cell::{Cell, UnsafeCell};
+use core::ptr::NonNull;
+
+use crate::bytecode::CodeId;
+use crate::value::Value;
+
+/// An object the frontend defines (Python's big integers, dicts, ranges, ...).
+pub trait HostObject: Any {
+    /// The language-level type name, for error messages and dumps.
+    fn type_name(&self) -> &'static str;
+    /// Calls `visit` on every value this object holds, so the collector keeps them alive.
+    fn trace(&self, visit: &mut dyn FnMut(Value)) {
+        let _ = visit;
+    }
+    /// Bytes owned outside the object itself, for the collector's accounting.
+    fn heap_size(&self) -> usize {
+        0
+    }
+    /// Upcast for downcasting to the concrete type.
+    fn as_any(&self) -> &dyn Any;
+}
+
+/// A growable array of values (Tiny's array, Python's list).
+///
+/// Interior mutability without a borrow flag: every method takes `&self`, borrows the
+/// vector for the duration of the call only and never calls out, so no two borrows can
+/// overlap. The type is `!Sync` (through `UnsafeCell`), so no other thread can touch it.
+pub struct ArrayObj {
+    items: UnsafeCell<Vec<Value>>,
+}
+
+impl ArrayObj {
+    /// An array owning `items`.
+    pub fn new(items: Vec<Value>) -> ArrayObj {
+        ArrayObj {
+            items: UnsafeCell::new(items),
+        }
+    }
+
+    /// The number of elements.
+    #[inline(always)]
+    pub fn len(&self) -> usize {
+        // SAFETY: the borrow ends within this expression and nothing else can hold one
+        // (see the type's documentation).
+        unsafe { (&*self.items.get()).len() }
+    }
+
+    /// True when there are no elements.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The element at `i`, if in bounds.
+    #[inline(always)]
+    pub fn get(&self, i: usize) -> Option<Value> {
+        // SAFETY: a short shared borrow that ends before returning (see the type's docs).
+        unsafe { (&*self.items.get()).get(i).copied() }
+    }
+
+    /// Stores `v` at `i`; false when out of bounds.
+    #[inline(always)]
+    pub fn set(&self, i: usize, v: Value) -> bool {
+        // SAFETY: a short exclusive borrow that ends before returning; no other borrow
+        // of this vector exists (see the type's docs).
+        let items = unsafe { &mut *self.items.get() };
+        match items.get_mut(i) {
+            Some(slot) => {
+                *slot = v;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Appends `v`.
+    pub fn push(&self, v: Value) {
+        // SAFETY: a short exclusive borrow that ends before returning (see the type's docs).
+        unsafe { (&mut *self.items.get()).push(v) }
+    }
+
+    /// Removes and returns the last element.
+    pub fn pop(&self) -> Option<Value> {
+        // SAFETY: a short exclusive borrow that ends before returning (see the type's docs).
+        unsafe { (&mut *self.items.get()).pop() }
+    }
+
+    /// A copy of the elements, for operations that call out while iterating.
+    pub fn to_vec(&self) -> Vec<Value> {
+        // SAFETY: a short shared borrow that ends before returning (see the type's docs).
+        unsafe { (&*self.items.get()).clone() }
+    }
+
+    /// Replaces the whole contents.
+    pub fn replace(&self, items: Vec<Value>) {
+        // SAFETY: a short exclusive borrow that ends before returning (see the type's docs).
+        unsafe { *self.items.get() = items }
+    }
+
+    /// Runs `f` with exclusive access to the vector. `f` must not touch this array
+    /// through any other path (it gets no heap, so it cannot reach other objects).
+    pub fn with_mut<R>(&self, f: impl FnOnce(&mut Vec<Value>) -> R) -> R {
+        // SAFETY: the borrow lives for the call of `f`, which has no access to this array
+        // other than through the reference it is given.
+        f(unsafe { &mut *self.items.get() })
+    }
+
+    fn capacity_bytes(&self) -> usize {
+        // SAFETY: a short shared borrow that ends before returning (see the type's docs).
+        unsafe { (&*self.items.get()).capacity() * core::mem::size_of::<Value>() }
+    }
+}
+
+/// A guest function: code plus what it closed over.
+pub struct FunctionObj {
+    /// The code it runs.
+    pub code: CodeId,
+    /// Default values for the trailing parameters (Python), empty for Tiny.
+    pub defaults: Box<[Value]>,
+    /// Captured cells (Python closures), empty for Tiny.
+    pub cells: Box<[Value]>,
+}
+
+/// A builtin function implemented by the frontend (see
+/// [`crate::semantics::Semantics::call_native`]).
+pub struct NativeObj {
+    /// The frontend's number for this builtin.
+    pub id: u32,
+    /// Its name, for printing and error messages.
+    pub name: Box<str>,
+}
+
+/// Every kind of heap object.
+pub enum Obj {
+    /// An immutable UTF-8 string.
+    Str(Box<str>),
+    /// A mutable array/list.
+    Array(ArrayObj),
+    /// An immutable tuple.
+    Tuple(Box<[Value]>),
+    /// An `i64` outside the inline 48-bit range.
+    Int(i64),
+    /// A guest function.
+    Function(FunctionObj),
+    /// A builtin function.
+    Native(NativeObj),
+    /// A mutable cell (a captured variable).
+    Cell(Cell<Value>),
+    /// A frontend-defined object.
+    Host(Box<dyn HostObject>),
+}
+
+/// The allocation unit: an object plus the collector's mark bit.
+pub struct GcBox {
+    marked: Cell<bool>,
+    /// The object.
+    pub obj: Obj,
+}
+
+/// Counters the collector keeps, for `--stats`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct GcStats {
+    /// Objects allocated in total.
+    pub allocations: u64,
+    /// Collections run.
+    pub collections: u64,
+    /// Objects freed in total.
+    pub freed: u64,
+    /// The largest live byte count seen after a collection.
+    pub peak_live_bytes: usize,
+}
+
+/// The collector never runs before this many bytes have been allocated.
+const MIN_THRESHOLD: usize = 4 << 20;
+
+/// All heap objects, and the accounting that decides when to collect.
+pub struct Heap {
+    objects: Vec<NonNull<GcBox>>,
+    bytes_since_gc: usize,
+    live_bytes: usize,
+    threshold: usize,
+    stats: GcStats,
+}
+
+/// Passed to the root-enumerating closure of [`Heap::collect`].
+pub struct Marker {
+    worklist: Vec<NonNull<GcBox>>,
+}
+
+impl Marker {
+    /// Marks `v` (and, transitively, everything it references) live.
+    #[inline]
+    pub fn mark(&mut self, v: Value) {
+        if let Some(p) = v.as_ptr::<GcBox>() {
+            // SAFETY: an object value always holds a non-null pointer from `Heap::alloc`.
+            self.worklist.push(unsafe { NonNull::new_unchecked(p) });
+        }
+    }
+
+    /// Marks every value in `vs`.
+    pub fn mark_all(&mut self, vs: &[Value]) {
+        for &v in vs {
+            self.mark(v);
+        }
+    }
+}
+
+impl Default for Heap {
+    fn default() -> Self {
+        Heap::new()
+    }
+}
+
+impl Heap {
+    /// An empty heap.
+    pub fn new() -> Heap {
+        Heap {
+            objects: Vec::new(),
+            bytes_since_gc: 0,
+            live_bytes: 0,
+            threshold: MIN_THRESHOLD,
+            stats: GcStats::default(),
+        }
+    }
+
+    /// Allocates `obj` and returns a value pointing to it. Never collects.
+    pub fn alloc(&mut self, obj: Obj) -> Value {
+        let size = object_size(&obj);
+        let b = Box::new(GcBox {
+            marked: Cell::new(false),
+            obj,
+        });
+        let p = NonNull::from(Box::leak(b));
+        self.objects.push(p);
+        self.bytes_since_gc += size;
+        self.stats.allocations += 1;
+        Value::from_ptr(p.as_ptr())
+    }
+
+    /// A string value.
+    pub fn str(&mut self, s: &str) -> Value {
+        self.alloc(Obj::Str(s.into()))
+    }
+
+    /// A string value owning `s`.
+    pub fn string(&mut self, s: String) -> Value {
+        self.alloc(Obj::Str(s.into_boxed_str()))
+    }
+
+    /// An int value: inline when it fits in 48 bits, boxed otherwise.
+    #[inline]
+    pub fn int(&mut self, i: i64) -> Value {
+        match Value::try_small_int(i) {
+            Some(v) => v,
+            None => self.alloc(Obj::Int(i)),
+        }
+    }
+
+    /// An array value owning `items`.
+    pub fn array(&mut self, items: Vec<Value>) -> Value {
+        self.alloc(Obj::Array(ArrayObj::new(items)))
+    }
+
+    /// The object `v` points to, or `None` for a non-object.
+    ///
+    /// The reference is valid while the heap is borrowed: objects are only freed by
+    /// [`Heap::collect`], which needs `&mut self`.
+    #[inline(always)]
+    pub fn get(&self, v: Value) -> Option<&Obj> {
+        let p = v.as_ptr::<GcBox>()?;
+        // SAFETY: object values are created only by `alloc` and stay valid until a
+        // collection finds them unreachable; `collect`'s contract forbids using a value
+        // it did not see, and it cannot run while this shared borrow of the heap lives.
+        Some(unsafe { &(*p).obj })
+    }
+
+    /// The `i64` of an inline or boxed int.
+    #[inline]
+    pub fn as_i64(&self, v: Value) -> Option<i64> {
+        if let Some(i) = v.as_small_int() {
+            return Some(i);
+        }
+        match self.get(v) {
+            Some(Obj::Int(i)) => Some(*i),
+            _ => None,
+        }
+    }
+
+    /// True for an inline or boxed int.
+    pub fn is_int(&self, v: Value) -> bool {
+        self.as_i64(v).is_some()
+    }
+
+    /// The string, if `v` is one.
+    #[inline]
+    pub fn as_str(&self, v: Value) -> Option<&str> {
+        match self.get(v) {
+            Some(Obj::Str(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The array, if `v` is one.
+    #[inline(always)]
+    pub fn as_array(&self, v: Value) -> Option<&ArrayObj> {
+        match self.get(v) {
+            Some(Obj::Array(a)) => Some(a),
+            _ => None,
+        }
+    }
+
+    /// The function, if `v` is one.
+    #[inline(always)]
+    pub fn as_function(&self, v: Value) -> Option<&FunctionObj> {
+        match self.get(v) {
+            Some(Obj::Function(f)) => Some(f),
+            _ => None,
+        }
+    }
+
+    /// The host object of type `T`, if `v` is one.
+    pub fn as_host<T: HostObject>(&self, v: Value) -> Option<&T> {
+        match self.get(v) {
+            Some(Obj::Host(h)) => h.as_any().downcast_ref::<T>(),
+            _ => None,
+        }
+    }
+
+    /// Number of objects currently allocated (live or not yet collected).
+    pub fn object_count(&self) -> usize {
+        self.objects.len()
+    }
+
+    /// The collector's counters.
+    pub fn stats(&self) -> GcStats {
+        self.stats
+    }
+
+    /// True when enough has been allocated since the last collection to run one.
+    #[inline(always)]
+    pub fn should_collect(&self) -> bool {
+        self.bytes_since_gc >= self.threshold
+    }
+
+    /// Marks everything reachable from the roots that `roots` reports, then frees the rest.
+    ///
+    /// # Safety
+    ///
+    /// Every `Value` referring to a heap object that the caller (or anyone) uses after
+    /// this call must be reachable from the roots marked by `roots`; any other object value
+    /// dangles afterwards.
+    pub unsafe fn collect(&mut self, roots: impl FnOnce(&mut Marker)) {
+        let mut marker = Marker {
+            worklist: Vec::new(),
+        };
+        roots(&mut marker);
+        while let Some(p) = marker.worklist.pop() {
+            // SAFETY: every pointer on the worklist came from a value the caller vouches is
+            // live (a root) or from the fields of a live object, so it points to a `GcBox`
+            // that has not been freed.
+            let gcbox = unsafe { p.as_ref() };
+            if gcbox.marked.replace(true) {
+                continue;
+            }
+            trace_obj(&gcbox.obj, &mut |v| marker.mark(v));
+        }
+        let mut live = 0usize;
+        let mut freed = 0u64;
+        self.objects.retain(|&p| {
+            // SAFETY: `objects` holds exactly the boxes allocated and not yet freed.
+            let gcbox = unsafe { p.as_ref() };
+            if gcbox.marked.replace(false) {
+                live += object_size(&gcbox.obj);
+                true
+            } else {
+                freed += 1;
+                // SAFETY: the box is unreachable from the roots, so by this function's
+                // contract no value referring to it is used again; it came from
+                // `Box::leak` in `alloc` and is removed from `objects` here, so it is
+                // freed exactly once.
+                drop(unsafe { Box::from_raw(p.as_ptr()) });
+                false
+            }
+        });
+        self.live_bytes = live;
+        self.bytes_since_gc = 0;
+        self.threshold = MIN_THRESHOLD.max(live * 2);
+        self.stats.collections += 1;
+        self.stats.freed += freed;
+        self.stats.peak_live_bytes = self.stats.peak_live_bytes.max(live);
+    }
+}
+
+impl Drop for Heap {
+    fn drop(&mut self) {
+        for &p in &self.objects {
+            // SAFETY: each box came from `Box::leak` in `alloc` and is freed only here or in
+            // `collect`, which removes it from `objects`; the heap is going away, so no value
+            // can be used to reach it afterwards.
+            drop(unsafe { Box::from_raw(p.as_ptr()) });
+        }
+    }
+}
+
+fn trace_obj(obj: &Obj, visit: &mut dyn FnMut(Value)) {
+    match obj {
+        Obj::Str(_) | Obj::Int(_) | Obj::Native(_) => {}
+        Obj::Array(a) => a.with_mut(|items| items.iter().for_each(|&v| visit(v))),
+        Obj::Tuple(items) => items.iter().for_each(|&v| visit(v)),
+        Obj::Function(f) => {
+            f.defaults.iter().for_each(|&v| visit(v));
+            f.cells.iter().for_each(|&v| visit(v));
+        }
+        Obj::Cell(c) => visit(c.get()),
+        Obj::Host(h) => h.trace(visit),
+    }
+}
+
+fn object_size(obj: &Obj) -> usize {
+    let extra = match obj {
+        Obj::Str(s) => s.len(),
+        Obj::Array(a) => a.capacity_bytes(),
+        Obj::Tuple(t) => t.len() * 8,
+        Obj::Function(f) => (f.defaults.len() + f.cells.len()) * 8,
+        Obj::Native(n) => n.name.len(),
+        Obj::Int(_) | Obj::Cell(_) => 0,
+        Obj::Host(h) => h.heap_size(),
+    };
+    core::mem::size_of::<GcBox>() + extra
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn collect_frees_unreachable_and_keeps_reachable() {
+        let mut heap = Heap::new();
+        let kept = heap.str("kept");
+        let inner = heap.str("inner");
+        let arr = heap.array(alloc::vec![inner, Value::small_int(3)]);
+        for _ in 0..100 {
+            heap.str("garbage");
+        }
+        // SAFETY: only `kept` and `arr` (and through it `inner`) are used afterwards.
+        unsafe { heap.collect(|m| m.mark_all(&[kept, arr])) };
+        assert_eq!(heap.object_count(), 3);
+        assert_eq!(heap.as_str(kept), Some("kept"));
+        let a = heap.as_array(arr).unwrap();
+        assert_eq!(heap.as_str(a.get(0).unwrap()), Some("inner"));
+    }
+
+    #[test]
+    fn cycles_are_collected() {
+        let mut heap = Heap::new();
+        let a = heap.array(Vec::new());
+        heap.as_array(a).unwrap().push(a);
+        // SAFETY: no value is used afterwards.
+        unsafe { heap.collect(|_| {}) };
+        assert_eq!(heap.object_count(), 0);
+    }
+
+    #[test]
+    fn big_ints_are_boxed() {
+        let mut heap = Heap::new();
+        let v = heap.int(i64::MAX);
+        assert!(v.is_object());
+        assert_eq!(heap.as_i64(v), Some(i64::MAX));
+        assert!(heap.int(5).is_small_int());
+    }
+}

@@ -1,0 +1,63 @@
+//! `jit-core`: the `no_std` heart of the engine. Values, heap and collector, the bytecode
+//! and its verifier, the generic interpreter and tier 1, and the trait through which a
+//! frontend supplies its language's semantics.
+//!
+//! *Architecture invariant:* this crate never touches the operating system. It needs only
+//! `alloc`; output, files, clocks and executable memory come from the embedding runtime.
+//!
+//! A frontend builds a [`bytecode::Module`] (allocating its constants in a [`heap::Heap`]),
+//! implements [`semantics::Semantics`], and runs it with [`interp::Vm`]:
+//!
+//! ```
+//! use jit_core::bytecode::{Code, Instr, Loc, Module, Op, BinOp};
+//! use jit_core::heap::Heap;
+//! use jit_core::interp::{Mode, Vm};
+//! # use jit_core::semantics::*; use jit_core::value::Value; use jit_core::bytecode::*;
+//! # use jit_core::heap::*;
+//! # struct Sem;
+//! # impl Semantics for Sem {
+//! #   fn max_call_depth(&self) -> usize { 100 }
+//! #   fn stack_overflow(&mut self) -> Exception { Exception::msg("stack overflow") }
+//! #   fn binary_slow(&mut self, _: &mut Heap, _: BinOp, _: Value, _: Value) -> Result<Value, Exception> { Err(Exception::msg("bad")) }
+//! #   fn int_overflow(&mut self, _: &mut Heap, _: Overflow) -> Result<Value, Exception> { Err(Exception::msg("overflow")) }
+//! #   fn compare_slow(&mut self, _: &mut Heap, _: CmpOp, _: Value, _: Value) -> Result<Value, Exception> { Err(Exception::msg("bad")) }
+//! #   fn unary_slow(&mut self, _: &mut Heap, _: UnOp, _: Value) -> Result<Value, Exception> { Err(Exception::msg("bad")) }
+//! #   fn truthy_slow(&mut self, _: &mut Heap, _: Value) -> Result<bool, Exception> { Ok(true) }
+//! #   fn index_slow(&mut self, _: &mut Heap, _: Value, _: Value) -> Result<Value, Exception> { Err(Exception::msg("bad")) }
+//! #   fn store_index_slow(&mut self, _: &mut Heap, _: Value, _: Value, _: Value) -> Result<(), Exception> { Err(Exception::msg("bad")) }
+//! #   fn call_native(&mut self, _: &mut Heap, _: u32, _: &[Value]) -> Result<Value, Exception> { Err(Exception::msg("bad")) }
+//! #   fn call_slow(&mut self, _: &mut Heap, _: Value, _: &[Value]) -> Result<Value, Exception> { Err(Exception::msg("bad")) }
+//! #   fn bind_arguments(&mut self, _: &mut Heap, _: Value, _: &str, _: u32, _: &[Value]) -> Result<alloc::vec::Vec<Value>, Exception> { Err(Exception::msg("arity")) }
+//! #   fn bad_for_bound(&mut self, _: &mut Heap, _: Value) -> Exception { Exception::msg("bound") }
+//! #   fn global_empty(&mut self, _: &mut Heap, _: &str) -> Result<Value, Exception> { Ok(Value::NIL) }
+//! # }
+//! # extern crate alloc;
+//! // 40 + 2, returned from the entry code.
+//! let instrs = vec![
+//!     Instr::new(Op::LoadInt, 40),
+//!     Instr::new(Op::LoadInt, 2),
+//!     Instr::new(Op::Binary, BinOp::Add as u32),
+//!     Instr::new(Op::Return, 0),
+//! ];
+//! let code = Code::new("main", instrs, vec![Loc::default(); 4], vec![], 0, 0);
+//! let module = Module {
+//!     file_name: "demo".into(), codes: vec![code], global_names: vec![],
+//!     global_init: vec![], entry: 0,
+//! };
+//! let mut vm = Vm::new(module, Sem, Heap::new(), Mode::Adaptive).unwrap();
+//! assert_eq!(vm.run().unwrap().as_small_int(), Some(42));
+//! ```
+#![no_std]
+#![warn(missing_docs)]
+
+extern crate alloc;
+
+pub mod bytecode;
+pub mod heap;
+pub mod interp;
+pub mod ops;
+pub mod semantics;
+pub mod stats;
+pub mod tier1;
+pub mod value;
+pub mod verify;

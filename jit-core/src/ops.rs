@@ -1,0 +1,317 @@
+//! The generic operations: the core's fast paths for the types it knows, falling back to
+//! the frontend's slow paths. The generic interpreter calls these for every operation;
+//! tier-1 specialized instructions call them when their guard fails.
+
+use crate::bytecode::{BinOp, CmpOp, UnOp};
+use crate::heap::{Heap, Obj};
+use crate::semantics::{Exception, Overflow, Semantics};
+use crate::value::Value;
+
+/// The largest magnitude an int may have to convert to `f64` exactly.
+const EXACT_F64_INT: i64 = 1 << 53;
+
+/// `a op b`.
+#[inline(never)]
+pub fn binary<S: Semantics>(
+    heap: &mut Heap,
+    sem: &mut S,
+    op: BinOp,
+    a: Value,
+    b: Value,
+) -> Result<Value, Exception> {
+    if Value::both_small_ints(a, b) {
+        return int_binary(
+            heap,
+            sem,
+            op,
+            a.small_int_unchecked(),
+            b.small_int_unchecked(),
+            a,
+            b,
+        );
+    }
+    if let (Some(x), Some(y)) = (small_number(a), small_number(b)) {
+        if let Some(r) = float_binary(op, x, y) {
+            return Ok(Value::float(r));
+        }
+        return sem.binary_slow(heap, op, a, b);
+    }
+    if let (Some(x), Some(y)) = (heap.as_i64(a), heap.as_i64(b)) {
+        return int_binary(heap, sem, op, x, y, a, b);
+    }
+    if op == BinOp::Add {
+        if let Some(v) = concat(heap, a, b) {
+            return Ok(v);
+        }
+    }
+    sem.binary_slow(heap, op, a, b)
+}
+
+/// A float, or a small int as a float; `None` for anything else or for two ints.
+#[inline(always)]
+fn small_number(v: Value) -> Option<f64> {
+    if v.is_float() {
+        Some(v.float_unchecked())
+    } else {
+        v.as_small_int().map(|i| i as f64)
+    }
+}
+
+/// Concatenates two string values into a new one; `None` unless both are strings.
+#[inline]
+pub fn concat(heap: &mut Heap, a: Value, b: Value) -> Option<Value> {
+    let (x, y) = (heap.as_str(a)?, heap.as_str(b)?);
+    let mut s = alloc::string::String::with_capacity(x.len() + y.len());
+    s.push_str(x);
+    s.push_str(y);
+    Some(heap.string(s))
+}
+
+/// Integer arithmetic on two `i64`s (`a`, `b` are the original operands, for the slow path).
+#[inline]
+pub fn int_binary<S: Semantics>(
+    heap: &mut Heap,
+    sem: &mut S,
+    op: BinOp,
+    x: i64,
+    y: i64,
+    a: Value,
+    b: Value,
+) -> Result<Value, Exception> {
+    let checked = match op {
+        BinOp::Add => x.checked_add(y),
+        BinOp::Sub => x.checked_sub(y),
+        BinOp::Mul => x.checked_mul(y),
+        BinOp::DivTrunc => {
+            if y == 0 {
+                return sem.binary_slow(heap, op, a, b);
+            }
+            x.checked_div(y)
+        }
+        BinOp::ModTrunc => {
+            if y == 0 {
+                return sem.binary_slow(heap, op, a, b);
+            }
+            x.checked_rem(y)
+        }
+        BinOp::FloorDiv => {
+            if y == 0 {
+                return sem.binary_slow(heap, op, a, b);
+            }
+            x.checked_div(y).map(|q| {
+                if x % y != 0 && ((x < 0) != (y < 0)) {
+                    q - 1
+                } else {
+                    q
+                }
+            })
+        }
+        BinOp::FloorMod => {
+            if y == 0 {
+                return sem.binary_slow(heap, op, a, b);
+            }
+            Some(floor_mod(x, y))
+        }
+        BinOp::TrueDiv => {
+            if y == 0
+                || x.unsigned_abs() > EXACT_F64_INT as u64
+                || y.unsigned_abs() > EXACT_F64_INT as u64
+            {
+                return sem.binary_slow(heap, op, a, b);
+            }
+            return Ok(Value::float(x as f64 / y as f64));
+        }
+        BinOp::BitAnd => Some(x & y),
+        BinOp::BitOr => Some(x | y),
+        BinOp::BitXor => Some(x ^ y),
+        BinOp::Pow | BinOp::Shl | BinOp::Shr => return sem.binary_slow(heap, op, a, b),
+    };
+    match checked {
+        Some(r) => Ok(heap.int(r)),
+        None => sem.int_overflow(heap, Overflow::Binary(op, x, y)),
+    }
+}
+
+/// Python's `%` on ints (the result takes the divisor's sign). `y != 0`.
+#[inline(always)]
+pub fn floor_mod(x: i64, y: i64) -> i64 {
+    let r = x.wrapping_rem(y);
+    if r != 0 && ((r < 0) != (y < 0)) {
+        r + y
+    } else {
+        r
+    }
+}
+
+/// Float arithmetic the core handles itself; `None` sends the operation to the slow path
+/// (zero divisors, floor division, powers, bit operations).
+#[inline(always)]
+pub fn float_binary(op: BinOp, x: f64, y: f64) -> Option<f64> {
+    match op {
+        BinOp::Add => Some(x + y),
+        BinOp::Sub => Some(x - y),
+        BinOp::Mul => Some(x * y),
+        BinOp::DivTrunc | BinOp::TrueDiv if y != 0.0 => Some(x / y),
+        BinOp::ModTrunc if y != 0.0 => Some(x % y),
+        _ => None,
+    }
+}
+
+/// `a op b` for comparisons.
+#[inline(never)]
+pub fn compare<S: Semantics>(
+    heap: &mut Heap,
+    sem: &mut S,
+    op: CmpOp,
+    a: Value,
+    b: Value,
+) -> Result<Value, Exception> {
+    if Value::both_small_ints(a, b) {
+        return Ok(Value::bool(cmp_ord(
+            op,
+            a.small_int_unchecked().cmp(&b.small_int_unchecked()),
+        )));
+    }
+    if let (Some(x), Some(y)) = (small_number(a), small_number(b)) {
+        return Ok(Value::bool(cmp_f64(op, x, y)));
+    }
+    if let (Some(x), Some(y)) = (heap.as_i64(a), heap.as_i64(b)) {
+        return Ok(Value::bool(cmp_ord(op, x.cmp(&y))));
+    }
+    if let (Some(x), Some(y)) = (heap.as_str(a), heap.as_str(b)) {
+        return Ok(Value::bool(cmp_ord(op, x.as_bytes().cmp(y.as_bytes()))));
+    }
+    sem.compare_slow(heap, op, a, b)
+}
+
+/// Applies `op` to an ordering.
+#[inline(always)]
+pub fn cmp_ord(op: CmpOp, o: core::cmp::Ordering) -> bool {
+    use core::cmp::Ordering::*;
+    match op {
+        CmpOp::Eq => o == Equal,
+        CmpOp::Ne => o != Equal,
+        CmpOp::Lt => o == Less,
+        CmpOp::Le => o != Greater,
+        CmpOp::Gt => o == Greater,
+        CmpOp::Ge => o != Less,
+    }
+}
+
+/// Applies `op` to two floats with IEEE semantics (every comparison with NaN is false,
+/// except `!=`).
+#[inline(always)]
+pub fn cmp_f64(op: CmpOp, x: f64, y: f64) -> bool {
+    match op {
+        CmpOp::Eq => x == y,
+        CmpOp::Ne => x != y,
+        CmpOp::Lt => x < y,
+        CmpOp::Le => x <= y,
+        CmpOp::Gt => x > y,
+        CmpOp::Ge => x >= y,
+    }
+}
+
+/// `op v`.
+#[inline(never)]
+pub fn unary<S: Semantics>(
+    heap: &mut Heap,
+    sem: &mut S,
+    op: UnOp,
+    v: Value,
+) -> Result<Value, Exception> {
+    match op {
+        UnOp::Not => return truthy(heap, sem, v).map(|t| Value::bool(!t)),
+        UnOp::Neg => {
+            if let Some(f) = v.as_float() {
+                return Ok(Value::float(-f));
+            }
+            if let Some(i) = heap.as_i64(v) {
+                return match i.checked_neg() {
+                    Some(n) => Ok(heap.int(n)),
+                    None => sem.int_overflow(heap, Overflow::Neg(i)),
+                };
+            }
+        }
+        UnOp::Pos => {
+            if v.is_float() || heap.is_int(v) {
+                return Ok(v);
+            }
+        }
+        UnOp::Invert => {
+            if let Some(i) = heap.as_i64(v) {
+                return Ok(heap.int(!i));
+            }
+        }
+    }
+    sem.unary_slow(heap, op, v)
+}
+
+/// The language's truthiness of `v`.
+#[inline(always)]
+pub fn truthy<S: Semantics>(heap: &mut Heap, sem: &mut S, v: Value) -> Result<bool, Exception> {
+    if let Some(b) = v.as_bool() {
+        return Ok(b);
+    }
+    if v.is_nil() {
+        return Ok(false);
+    }
+    sem.truthy_slow(heap, v)
+}
+
+/// `c[i]`.
+#[inline(never)]
+pub fn index<S: Semantics>(
+    heap: &mut Heap,
+    sem: &mut S,
+    c: Value,
+    i: Value,
+) -> Result<Value, Exception> {
+    if let (Some(arr), Some(k)) = (heap.as_array(c), i.as_small_int()) {
+        if k >= 0 {
+            if let Some(v) = arr.get(k as usize) {
+                return Ok(v);
+            }
+        }
+    }
+    sem.index_slow(heap, c, i)
+}
+
+/// `c[i] = v`.
+#[inline(never)]
+pub fn store_index<S: Semantics>(
+    heap: &mut Heap,
+    sem: &mut S,
+    c: Value,
+    i: Value,
+    v: Value,
+) -> Result<(), Exception> {
+    if let (Some(arr), Some(k)) = (heap.as_array(c), i.as_small_int()) {
+        if k >= 0 && arr.set(k as usize, v) {
+            return Ok(());
+        }
+    }
+    sem.store_index_slow(heap, c, i, v)
+}
+
+/// The language-independent name of a value's core type, for dumps.
+pub fn core_type_name(heap: &Heap, v: Value) -> &'static str {
+    use crate::value::Tag;
+    match v.tag() {
+        Tag::Float => "float",
+        Tag::SmallInt => "int",
+        Tag::Nil => "nil",
+        Tag::Bool => "bool",
+        Tag::Empty => "empty",
+        Tag::Object => match heap.get(v) {
+            Some(Obj::Str(_)) => "string",
+            Some(Obj::Array(_)) => "array",
+            Some(Obj::Tuple(_)) => "tuple",
+            Some(Obj::Int(_)) => "int",
+            Some(Obj::Function(_)) | Some(Obj::Native(_)) => "function",
+            Some(Obj::Cell(_)) => "cell",
+            Some(Obj::Host(h)) => h.type_name(),
+            None => "?",
+        },
+    }
+}

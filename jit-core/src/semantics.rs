@@ -1,0 +1,163 @@
+//! The narrow trait through which a frontend gives the core its language's meaning.
+//!
+//! The core owns the fast paths for the types it knows (inline and boxed ints, floats,
+//! strings, arrays, functions) and for the operations whose meaning every supported
+//! language shares. Everything else is a *slow path* the core hands to the frontend:
+//! operations on other types or with exceptional results (a zero divisor, an `i64`
+//! overflow), truthiness of non-booleans, builtins, and every error message.
+//!
+//! # Contract
+//!
+//! - Slow paths are called only when the core's fast path did not apply; they must
+//!   implement the whole operation for those operands (including the cases the core
+//!   would have handled, if they choose to see them).
+//! - A slow path may allocate through the `&mut Heap` it gets, but must not keep
+//!   `Value`s anywhere the collector cannot see between calls, except in objects
+//!   reachable from [`Semantics::trace_roots`].
+//! - Errors are returned as [`Exception`]s; the core attaches the source location of
+//!   the failing instruction and the call stack.
+//! - None of these methods may panic on any input: bad operands are language errors.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::bytecode::{BinOp, CmpOp, UnOp};
+use crate::heap::{Heap, Marker};
+use crate::value::Value;
+
+/// A language-level error on its way out of the interpreter.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Exception {
+    /// The language's name for the error kind (`"ZeroDivisionError"`), or empty when the
+    /// language has one kind of runtime error (Tiny).
+    pub kind: String,
+    /// The message (`"division by zero"`).
+    pub message: String,
+    /// Where it was raised and the calls that led there, innermost first. Filled by the
+    /// core as the error leaves each frame.
+    pub traceback: Vec<TraceEntry>,
+}
+
+impl Exception {
+    /// An error of `kind` with `message`.
+    pub fn new(kind: impl Into<String>, message: impl Into<String>) -> Exception {
+        Exception {
+            kind: kind.into(),
+            message: message.into(),
+            traceback: Vec::new(),
+        }
+    }
+
+    /// An error with only a message (for languages with one kind of runtime error).
+    pub fn msg(message: impl Into<String>) -> Exception {
+        Exception::new(String::new(), message)
+    }
+}
+
+/// One frame of an error's traceback.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TraceEntry {
+    /// The function's name.
+    pub function: String,
+    /// 1-based source line (0 when unknown).
+    pub line: u32,
+    /// 1-based source column (0 when unknown).
+    pub col: u32,
+}
+
+/// Whether an integer overflowed in a binary or unary operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Overflow {
+    /// `a op b` does not fit in an `i64`.
+    Binary(BinOp, i64, i64),
+    /// `-a` does not fit in an `i64`.
+    Neg(i64),
+}
+
+/// A frontend's semantics. See the module docs for the contract.
+pub trait Semantics: Sized {
+    /// The deepest allowed nesting of guest calls; the call that would go deeper fails
+    /// with [`Semantics::stack_overflow`]. Top-level code is depth 0.
+    fn max_call_depth(&self) -> usize;
+
+    /// The error for a call past [`Semantics::max_call_depth`].
+    fn stack_overflow(&mut self) -> Exception;
+
+    /// `a op b` for operands the core's fast path did not handle: non-core types, mixed
+    /// boxed ints, zero divisors, strings with other operators.
+    fn binary_slow(
+        &mut self,
+        heap: &mut Heap,
+        op: BinOp,
+        a: Value,
+        b: Value,
+    ) -> Result<Value, Exception>;
+
+    /// An integer result that does not fit in an `i64`: Tiny raises, Python promotes.
+    fn int_overflow(&mut self, heap: &mut Heap, what: Overflow) -> Result<Value, Exception>;
+
+    /// `a op b` for comparisons the core did not handle (everything but int/float pairs
+    /// and string pairs).
+    fn compare_slow(
+        &mut self,
+        heap: &mut Heap,
+        op: CmpOp,
+        a: Value,
+        b: Value,
+    ) -> Result<Value, Exception>;
+
+    /// `op v` for operands the core did not handle.
+    fn unary_slow(&mut self, heap: &mut Heap, op: UnOp, v: Value) -> Result<Value, Exception>;
+
+    /// Truthiness of a value other than a boolean or nil.
+    fn truthy_slow(&mut self, heap: &mut Heap, v: Value) -> Result<bool, Exception>;
+
+    /// `c[i]` when it is not an array indexed by an in-bounds non-negative int.
+    fn index_slow(&mut self, heap: &mut Heap, c: Value, i: Value) -> Result<Value, Exception>;
+
+    /// `c[i] = v` when it is not an array indexed by an in-bounds non-negative int.
+    fn store_index_slow(
+        &mut self,
+        heap: &mut Heap,
+        c: Value,
+        i: Value,
+        v: Value,
+    ) -> Result<(), Exception>;
+
+    /// Calls builtin `id` (a [`crate::heap::NativeObj`]) with `args`.
+    fn call_native(&mut self, heap: &mut Heap, id: u32, args: &[Value])
+        -> Result<Value, Exception>;
+
+    /// A call whose callee is neither a function nor a builtin.
+    fn call_slow(
+        &mut self,
+        heap: &mut Heap,
+        callee: Value,
+        args: &[Value],
+    ) -> Result<Value, Exception>;
+
+    /// A call of `func` (a function value whose code, called `name`, takes `params`
+    /// parameters) with `args.len() != params` arguments. Return the complete argument list
+    /// to bind (Python fills in defaults from the [`crate::heap::FunctionObj`]), or the
+    /// language's error.
+    fn bind_arguments(
+        &mut self,
+        heap: &mut Heap,
+        func: Value,
+        name: &str,
+        params: u32,
+        args: &[Value],
+    ) -> Result<Vec<Value>, Exception>;
+
+    /// The error for a `for`-loop bound that is not an int.
+    fn bad_for_bound(&mut self, heap: &mut Heap, v: Value) -> Exception;
+
+    /// A read of a global whose slot is empty: Python looks in the builtins and otherwise
+    /// raises `NameError`. `name` is the global's name.
+    fn global_empty(&mut self, heap: &mut Heap, name: &str) -> Result<Value, Exception>;
+
+    /// Marks any values the frontend holds outside the interpreter's roots.
+    fn trace_roots(&self, marker: &mut Marker) {
+        let _ = marker;
+    }
+}

@@ -1,0 +1,122 @@
+//! Counters the engine keeps about what it did, for `--stats` and `--stats-json`.
+
+use alloc::string::String;
+use core::fmt::Write as _;
+
+use crate::bytecode::Op;
+use crate::heap::GcStats;
+
+/// The tier-1 specialization families, in report order.
+pub const FAMILIES: &[Op] = &[
+    Op::Binary,
+    Op::Compare,
+    Op::Unary,
+    Op::JumpIfFalse,
+    Op::JumpIfTrue,
+    Op::Index,
+    Op::StoreIndex,
+    Op::Call,
+];
+
+/// Index of a family in [`FAMILIES`].
+#[inline(always)]
+pub fn family_index(op: Op) -> usize {
+    match op.family() {
+        Op::Binary => 0,
+        Op::Compare => 1,
+        Op::Unary => 2,
+        Op::JumpIfFalse => 3,
+        Op::JumpIfTrue => 4,
+        Op::Index => 5,
+        Op::StoreIndex => 6,
+        _ => 7,
+    }
+}
+
+/// Tier-1 counters for one family.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FamilyStats {
+    /// Times a generic instruction was rewritten into a specialized form.
+    pub specializations: u64,
+    /// Specialization attempts that found no form for the operands seen.
+    pub failures: u64,
+    /// Executions of a specialized form whose guard held (counted with `--stats` only).
+    pub hits: u64,
+    /// Executions of a specialized form whose guard failed.
+    pub misses: u64,
+    /// Times a specialized form was rewritten back to the generic one.
+    pub despecializations: u64,
+}
+
+/// Everything the engine counts.
+#[derive(Clone, Debug, Default)]
+pub struct Stats {
+    /// Per family, in [`FAMILIES`] order.
+    pub tier1: [FamilyStats; 8],
+    /// Bytecode instructions executed (counted with `--stats` only).
+    pub instructions: u64,
+    /// Guest function calls.
+    pub calls: u64,
+    /// The deepest call nesting reached.
+    pub max_depth: usize,
+    /// The collector's counters, copied at the end of a run.
+    pub gc: GcStats,
+}
+
+impl Stats {
+    /// A human-readable summary.
+    pub fn render(&self) -> String {
+        let mut s = String::new();
+        let _ = writeln!(s, "instructions executed: {}", self.instructions);
+        let _ = writeln!(
+            s,
+            "guest calls: {} (max depth {})",
+            self.calls, self.max_depth
+        );
+        let _ = writeln!(
+            s,
+            "gc: {} allocations, {} collections, {} freed, peak live {} bytes",
+            self.gc.allocations, self.gc.collections, self.gc.freed, self.gc.peak_live_bytes
+        );
+        let _ = writeln!(
+            s,
+            "tier1 {:<12} {:>10} {:>9} {:>14} {:>12} {:>8}",
+            "family", "specialized", "failed", "hits", "misses", "deopts"
+        );
+        for (f, st) in FAMILIES.iter().zip(self.tier1.iter()) {
+            let _ = writeln!(
+                s,
+                "tier1 {:<12} {:>10} {:>9} {:>14} {:>12} {:>8}",
+                f.name(),
+                st.specializations,
+                st.failures,
+                st.hits,
+                st.misses,
+                st.despecializations
+            );
+        }
+        s
+    }
+
+    /// The `"tier1"` object of the stats JSON.
+    pub fn tier1_json(&self) -> String {
+        let mut s = String::from("{");
+        for (i, (f, st)) in FAMILIES.iter().zip(self.tier1.iter()).enumerate() {
+            if i > 0 {
+                s.push_str(", ");
+            }
+            let _ = write!(
+                s,
+                "\"{}\": {{\"specializations\": {}, \"failures\": {}, \"hits\": {}, \"misses\": {}, \"despecializations\": {}}}",
+                f.name(),
+                st.specializations,
+                st.failures,
+                st.hits,
+                st.misses,
+                st.despecializations
+            );
+        }
+        s.push('}');
+        s
+    }
+}

@@ -1,0 +1,181 @@
+//! Tier 1: quickening generic instructions into specialized, guarded forms.
+//!
+//! Each cached instruction has a [`Cache`] entry whose `counter` drives adaptation, as in
+//! CPython 3.11:
+//!
+//! - A generic instruction counts down on every execution. At zero it looks at the
+//!   operands on the stack and, if a specialized form fits, rewrites itself in place
+//!   (`Binary(Add)` -> `BinaryAddInt`) and sets the counter to [`MISS_BUDGET`]. If none
+//!   fits it backs off: the next attempt is `2^k` executions away, `k` growing by one per
+//!   failure up to [`MAX_BACKOFF`].
+//! - A specialized instruction checks its guard. A hit does the work and touches nothing
+//!   else; a miss runs the generic behaviour and counts the budget down. When the budget
+//!   is spent, the instruction is rewritten back to its generic form with a backed-off
+//!   counter, so a site whose types keep changing settles on the generic form and stops
+//!   paying for failed guards.
+//!
+//! Specialized forms keep their family's operand and stack effect, so the verifier's
+//! facts still hold after quickening (a test re-verifies quickened code).
+
+use crate::bytecode::{BinOp, Cache, CmpOp, Code, Instr, Module, Op};
+use crate::heap::{Heap, Obj};
+use crate::ops;
+use crate::value::Value;
+
+/// Executions of a generic instruction before the first specialization attempt.
+pub const WARMUP: u16 = 2;
+/// Guard failures a specialized instruction tolerates before it de-specializes.
+pub const MISS_BUDGET: u16 = 52;
+/// The largest backoff exponent (a wait of 4096 executions).
+pub const MAX_BACKOFF: u8 = 12;
+
+/// Sets every cache of `code` to its warm-up count.
+pub fn prime_caches(code: &Code) {
+    for c in code.caches.iter() {
+        c.set(Cache {
+            counter: WARMUP,
+            ..Cache::default()
+        });
+    }
+}
+
+/// Grows the backoff after a failed attempt or a de-specialization.
+pub fn back_off(c: &mut Cache) {
+    c.backoff = (c.backoff + 1).min(MAX_BACKOFF);
+    c.counter = 1 << c.backoff;
+}
+
+/// A float, or a small int converted to float.
+#[inline(always)]
+pub fn number_as_f64(v: Value) -> Option<f64> {
+    if v.is_float() {
+        Some(v.float_unchecked())
+    } else {
+        v.as_small_int().map(|i| i as f64)
+    }
+}
+
+/// `a op b` when both are numbers (floats or small ints) and at least one is a float.
+#[inline(always)]
+pub fn compare_numbers(op: CmpOp, a: Value, b: Value) -> Option<bool> {
+    if !(a.is_float() || b.is_float()) {
+        return None;
+    }
+    Some(ops::cmp_f64(op, number_as_f64(a)?, number_as_f64(b)?))
+}
+
+/// Picks a specialized form for `ins` (at `pc` in `code`) given the current operand
+/// stack `stack` (its top is the last element). Returns the new opcode and the cache's
+/// `aux` datum, or `None` when no form fits.
+pub fn specialize(
+    heap: &Heap,
+    module: &Module,
+    code: &Code,
+    pc: usize,
+    ins: Instr,
+    stack: &[Value],
+) -> Option<(Op, u32)> {
+    let top = |n: usize| stack.len().checked_sub(n + 1).map(|i| stack[i]);
+    let op = match ins.op {
+        Op::Binary => {
+            let (a, b) = (top(1)?, top(0)?);
+            let kind = BinOp::from_u32(ins.a)?;
+            if Value::both_small_ints(a, b) {
+                match kind {
+                    BinOp::Add => Op::BinaryAddInt,
+                    BinOp::Sub => Op::BinarySubInt,
+                    BinOp::Mul => Op::BinaryMulInt,
+                    BinOp::DivTrunc | BinOp::ModTrunc | BinOp::FloorDiv | BinOp::FloorMod => {
+                        Op::BinaryDivModInt
+                    }
+                    _ => return None,
+                }
+            } else if a.is_float() && b.is_float() && kind == BinOp::Add {
+                Op::BinaryAddFloat
+            } else if a.is_float() && b.is_float() && kind == BinOp::Sub {
+                Op::BinarySubFloat
+            } else if a.is_float() && b.is_float() && kind == BinOp::Mul {
+                Op::BinaryMulFloat
+            } else if (a.is_float() || b.is_float())
+                && number_as_f64(a).is_some()
+                && number_as_f64(b).is_some()
+                && matches!(
+                    kind,
+                    BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::DivTrunc | BinOp::TrueDiv
+                )
+            {
+                Op::BinaryFloatMixed
+            } else if kind == BinOp::Add && heap.as_str(a).is_some() && heap.as_str(b).is_some() {
+                Op::BinaryAddStr
+            } else {
+                return None;
+            }
+        }
+        Op::Compare => {
+            let (a, b) = (top(1)?, top(0)?);
+            let fused = code
+                .instrs
+                .get(pc + 1)
+                .is_some_and(|next| next.get().op.family() == Op::JumpIfFalse);
+            if Value::both_small_ints(a, b) {
+                if fused {
+                    Op::CompareIntJumpIfFalse
+                } else {
+                    Op::CompareInt
+                }
+            } else if compare_numbers(CmpOp::Eq, a, b).is_some() {
+                if fused {
+                    Op::CompareFloatJumpIfFalse
+                } else {
+                    Op::CompareFloat
+                }
+            } else if heap.as_str(a).is_some() && heap.as_str(b).is_some() {
+                Op::CompareStr
+            } else {
+                return None;
+            }
+        }
+        Op::Unary => {
+            let v = top(0)?;
+            if ins.a == crate::bytecode::UnOp::Neg as u32 && (v.is_float() || v.is_small_int()) {
+                Op::UnaryNegNum
+            } else {
+                return None;
+            }
+        }
+        Op::JumpIfFalse if top(0)?.is_bool() => Op::JumpIfFalseBool,
+        Op::JumpIfTrue if top(0)?.is_bool() => Op::JumpIfTrueBool,
+        Op::Index => {
+            let (c, i) = (top(1)?, top(0)?);
+            if heap.as_array(c).is_some() && i.is_small_int() {
+                Op::IndexArrayInt
+            } else {
+                return None;
+            }
+        }
+        Op::StoreIndex => {
+            let (c, i) = (top(2)?, top(1)?);
+            if heap.as_array(c).is_some() && i.is_small_int() {
+                Op::StoreIndexArrayInt
+            } else {
+                return None;
+            }
+        }
+        Op::Call => {
+            let argc = ins.a as usize;
+            match heap.get(top(argc)?) {
+                Some(Obj::Function(f)) => {
+                    let callee = module.codes.get(f.code as usize)?;
+                    if callee.num_params as usize == argc {
+                        return Some((Op::CallFunctionExact, f.code));
+                    }
+                    return None;
+                }
+                Some(Obj::Native(_)) => Op::CallNative,
+                _ => return None,
+            }
+        }
+        _ => return None,
+    };
+    Some((op, 0))
+}

@@ -1,0 +1,251 @@
+//! The bytecode verifier: proves the facts the interpreter's unchecked fast paths rely on.
+//!
+//! After [`verify_module`] accepts a module, for every code object:
+//! - every operand is in range for its kind (constants, locals, globals, jump targets,
+//!   operator kinds, the counter slots of `ForRange`, cache indices);
+//! - the operand-stack depth at every instruction is the same along every path that
+//!   reaches it, never negative, and at most [`Code::max_stack`], which it computes;
+//! - execution never runs off the end of the code;
+//! - a fused compare-and-jump is followed by the jump it fuses.
+//!
+//! *Architecture invariant:* the interpreter executes only verified code (it checks the
+//! flag this sets), and tier-1 quickening keeps every fact above true: a specialized
+//! instruction has its family's operand kind and stack effect.
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
+use core::fmt;
+
+use crate::bytecode::{
+    is_branch, is_terminator, stack_effect, BinOp, CmpOp, Code, Module, Op, Operand, UnOp,
+};
+
+/// Why a code object was rejected.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifyError {
+    /// The code object's name.
+    pub code: String,
+    /// The offending instruction, if the problem is at one.
+    pub pc: Option<usize>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for VerifyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.pc {
+            Some(pc) => write!(
+                f,
+                "invalid bytecode in {} at {}: {}",
+                self.code, pc, self.message
+            ),
+            None => write!(f, "invalid bytecode in {}: {}", self.code, self.message),
+        }
+    }
+}
+
+/// The largest operand stack a code object may use.
+pub const MAX_STACK: u32 = 1 << 16;
+
+/// Verifies every code object of `module` and records each one's maximum stack depth.
+pub fn verify_module(module: &mut Module) -> Result<(), VerifyError> {
+    let n_codes = module.codes.len();
+    let n_globals = module.global_names.len();
+    if module.global_init.len() != n_globals {
+        return Err(VerifyError {
+            code: String::from("<module>"),
+            pc: None,
+            message: format!(
+                "{} global names but {} initial values",
+                n_globals,
+                module.global_init.len()
+            ),
+        });
+    }
+    if module.entry as usize >= n_codes {
+        return Err(VerifyError {
+            code: String::from("<module>"),
+            pc: None,
+            message: format!(
+                "entry code {} does not exist ({} codes)",
+                module.entry, n_codes
+            ),
+        });
+    }
+    for code in &mut module.codes {
+        verify_code(code, n_globals)?;
+    }
+    Ok(())
+}
+
+/// Verifies one code object against a module with `n_globals` globals.
+pub fn verify_code(code: &mut Code, n_globals: usize) -> Result<(), VerifyError> {
+    let err = |pc: Option<usize>, message: String| VerifyError {
+        code: code.name.clone(),
+        pc,
+        message,
+    };
+    let n = code.instrs.len();
+    if n == 0 {
+        return Err(err(None, String::from("empty code")));
+    }
+    if n > u32::MAX as usize / 2 {
+        return Err(err(None, String::from("code too long")));
+    }
+    if code.locs.len() != n {
+        return Err(err(
+            None,
+            format!(
+                "line table has {} entries for {} instructions",
+                code.locs.len(),
+                n
+            ),
+        ));
+    }
+    if code.num_params > code.num_locals {
+        return Err(err(
+            None,
+            format!(
+                "{} parameters but only {} locals",
+                code.num_params, code.num_locals
+            ),
+        ));
+    }
+    let n_caches = code.caches.len();
+    // Operands.
+    for pc in 0..n {
+        let ins = code.instr(pc);
+        let a = ins.a as usize;
+        let bad = |what: &str, limit: usize| {
+            err(
+                Some(pc),
+                format!("{} operand {} out of range (limit {})", what, a, limit),
+            )
+        };
+        match ins.op.operand() {
+            Operand::None | Operand::Imm | Operand::Count => {}
+            Operand::Const if a >= code.consts.len() => {
+                return Err(bad("constant", code.consts.len()))
+            }
+            Operand::Local if a >= code.num_locals as usize => {
+                return Err(bad("local", code.num_locals as usize))
+            }
+            Operand::Global if a >= n_globals => return Err(bad("global", n_globals)),
+            Operand::Target if a >= n => return Err(bad("jump target", n)),
+            Operand::BinOp if BinOp::from_u32(ins.a).is_none() => {
+                return Err(bad("binary operator", BinOp::ALL.len()))
+            }
+            Operand::CmpOp if CmpOp::from_u32(ins.a).is_none() => {
+                return Err(bad("comparison operator", CmpOp::ALL.len()))
+            }
+            Operand::UnOp if UnOp::from_u32(ins.a).is_none() => {
+                return Err(bad("unary operator", UnOp::ALL.len()))
+            }
+            _ => {}
+        }
+        if ins.op.has_cache() && ins.b as usize >= n_caches {
+            return Err(err(Some(pc), format!("cache index {} out of range", ins.b)));
+        }
+        if ins.op == Op::ForRange && ins.b as u32 + 1 >= code.num_locals {
+            return Err(err(
+                Some(pc),
+                format!(
+                    "loop counter slots {} and {} out of range ({} locals)",
+                    ins.b,
+                    ins.b as u32 + 1,
+                    code.num_locals
+                ),
+            ));
+        }
+        if matches!(
+            ins.op,
+            Op::CompareIntJumpIfFalse | Op::CompareFloatJumpIfFalse
+        ) {
+            let next = code.instrs.get(pc + 1).map(|c| c.get().op.family());
+            if next != Some(Op::JumpIfFalse) {
+                return Err(err(
+                    Some(pc),
+                    String::from("fused compare is not followed by a jump"),
+                ));
+            }
+        }
+        if ins.op == Op::Call && ins.a > MAX_STACK {
+            return Err(err(Some(pc), format!("call with {} arguments", ins.a)));
+        }
+    }
+    if !is_terminator(code.instr(n - 1).op) {
+        return Err(err(
+            Some(n - 1),
+            String::from("execution can run off the end of the code"),
+        ));
+    }
+    // Stack depths, by a worklist over the control-flow graph.
+    const UNSEEN: u32 = u32::MAX;
+    let mut depth = vec![UNSEEN; n];
+    let mut work: Vec<usize> = vec![0];
+    depth[0] = 0;
+    let mut max = 0u32;
+    while let Some(pc) = work.pop() {
+        let ins = code.instr(pc);
+        let d = depth[pc];
+        let eff = stack_effect(ins);
+        if ins.op.family() == Op::CheckIntBound && ins.a >= d {
+            return Err(err(
+                Some(pc),
+                format!("checks slot {} of a stack of depth {}", ins.a, d),
+            ));
+        }
+        if eff.pops > d {
+            return Err(err(
+                Some(pc),
+                format!(
+                    "stack underflow: {} needs {} values, stack has {}",
+                    ins.op.name(),
+                    eff.pops,
+                    d
+                ),
+            ));
+        }
+        let base = d - eff.pops;
+        let mut flow =
+            |target: usize, new_depth: u32, work: &mut Vec<usize>| -> Result<(), VerifyError> {
+                if new_depth > MAX_STACK {
+                    return Err(err(Some(pc), String::from("operand stack too deep")));
+                }
+                max = max.max(new_depth);
+                if depth[target] == UNSEEN {
+                    depth[target] = new_depth;
+                    work.push(target);
+                } else if depth[target] != new_depth {
+                    return Err(err(
+                        Some(target),
+                        format!(
+                            "stack depth {} here disagrees with depth {} arriving from {}",
+                            depth[target], new_depth, pc
+                        ),
+                    ));
+                }
+                Ok(())
+            };
+        if ins.op.family() == Op::Return {
+            continue;
+        }
+        if is_branch(ins.op) {
+            flow(ins.a as usize, base + eff.branch_pushes, &mut work)?;
+        }
+        if !is_terminator(ins.op) {
+            if pc + 1 >= n {
+                return Err(err(
+                    Some(pc),
+                    String::from("execution can run off the end of the code"),
+                ));
+            }
+            flow(pc + 1, base + eff.pushes, &mut work)?;
+        }
+    }
+    code.max_stack = max;
+    code.verified = true;
+    Ok(())
+}
