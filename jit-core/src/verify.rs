@@ -6,7 +6,10 @@
 //! - the operand-stack depth at every instruction is the same along every path that
 //!   reaches it, never negative, and at most [`Code::max_stack`], which it computes;
 //! - execution never runs off the end of the code;
-//! - a fused compare-and-jump is followed by the jump it fuses.
+//! - a fused compare-and-jump is followed by the jump it fuses;
+//! - every conditional jump goes forward, so every loop closes with an unconditional
+//!   `Jump` backward: the interpreter's safepoints (and later, hot-loop counting) sit on
+//!   backward `Jump`s only.
 //!
 //! *Architecture invariant:* the interpreter executes only verified code (it checks the
 //! flag this sets), and tier-1 quickening keeps every fact above true: a specialized
@@ -170,6 +173,12 @@ pub fn verify_code(code: &mut Code, n_globals: usize) -> Result<(), VerifyError>
                     String::from("fused compare is not followed by a jump"),
                 ));
             }
+        }
+        if is_branch(ins.op) && !is_terminator(ins.op) && ins.a as usize <= pc {
+            return Err(err(
+                Some(pc),
+                format!("conditional jump backward to {a}; loops must close with an unconditional Jump"),
+            ));
         }
         if ins.op == Op::Call && ins.a > MAX_STACK {
             return Err(err(Some(pc), format!("call with {} arguments", ins.a)));

@@ -1,0 +1,132 @@
+//! Running a Tiny program end to end: compile, verify, execute in a chosen mode, and
+//! report errors exactly as the language defines them. The command line and the golden
+//! tests both go through [`run`], so they cannot disagree.
+
+use std::fmt::Write as _;
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+use jit_core::bytecode::disassemble;
+use jit_core::heap::Heap;
+use jit_core::interp::{Mode, Vm};
+use jit_core::stats::Stats;
+
+use crate::runtime::TinySemantics;
+
+/// What to run and what to report.
+#[derive(Clone, Debug)]
+pub struct RunConfig {
+    /// The execution mode.
+    pub mode: Mode,
+    /// The program's command-line arguments (`args()`).
+    pub args: Vec<String>,
+    /// Append the compiled bytecode to the diagnostics.
+    pub dump_bytecode: bool,
+    /// Append the quickened bytecode, after the run, to the diagnostics.
+    pub dump_specialized: bool,
+    /// Count instructions and guard hits.
+    pub stats: bool,
+}
+
+impl RunConfig {
+    /// A plain run in `mode`.
+    pub fn new(mode: Mode) -> RunConfig {
+        RunConfig {
+            mode,
+            args: Vec::new(),
+            dump_bytecode: false,
+            dump_specialized: false,
+            stats: false,
+        }
+    }
+}
+
+/// How a run ended.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    /// Exit status: 0 success, 1 runtime error, 2 compile error.
+    pub status: i32,
+    /// Everything meant for stderr: dumps, then the error message if any.
+    pub stderr: String,
+    /// What the engine counted (absent when compilation failed).
+    pub stats: Option<Stats>,
+    /// Time spent running the program (excluding compilation).
+    pub run_time: Duration,
+    /// Time spent compiling and verifying.
+    pub compile_time: Duration,
+}
+
+/// Compiles and runs `source` (named `file_name` in messages), writing program output to
+/// `out` (flushed before returning).
+pub fn run(file_name: &str, source: &str, cfg: &RunConfig, out: Box<dyn Write>) -> Outcome {
+    let t0 = Instant::now();
+    let mut stderr = String::new();
+    let fail = |status, stderr, compile_time| Outcome {
+        status,
+        stderr,
+        stats: None,
+        run_time: Duration::ZERO,
+        compile_time,
+    };
+    let program = match crate::parse_and_resolve(file_name, source) {
+        Ok(p) => p,
+        Err(d) => return fail(2, d.render(file_name, source), t0.elapsed()),
+    };
+    let mut heap = Heap::new();
+    let module = match crate::codegen::compile(&program, &mut heap) {
+        Ok(m) => m,
+        Err(d) => return fail(2, d.render(file_name, source), t0.elapsed()),
+    };
+    let code_names: Vec<String> = module.codes.iter().map(|c| c.name.clone()).collect();
+    let sem = TinySemantics::new(out, cfg.args.clone(), code_names);
+    let mut vm = match Vm::new(module, sem, heap, cfg.mode) {
+        Ok(vm) => vm,
+        Err(e) => {
+            return fail(
+                2,
+                format!("error: internal compiler error: {e}\n"),
+                t0.elapsed(),
+            )
+        }
+    };
+    let compile_time = t0.elapsed();
+    if cfg.dump_bytecode {
+        let _ = writeln!(stderr, "== bytecode ==");
+        for code in &vm.module.codes {
+            disassemble(&vm.module, code, &mut stderr);
+        }
+    }
+    vm.collect_stats = cfg.stats;
+    let t1 = Instant::now();
+    let result = vm.run();
+    let run_time = t1.elapsed();
+    let flushed = vm.sem.flush();
+    let mut status = 0;
+    if let Err(e) = result {
+        status = 1;
+        let _ = writeln!(stderr, "error: {}", e.message);
+        if let Some(top) = e.traceback.first() {
+            let _ = writeln!(stderr, "at {}:{}:{}", file_name, top.line, top.col);
+        }
+    } else if let Err(e) = flushed {
+        status = 1;
+        let _ = writeln!(stderr, "error: cannot write output: {e}");
+    }
+    if cfg.dump_specialized {
+        let _ = writeln!(
+            stderr,
+            "== specialized bytecode (after the run, mode {}) ==",
+            cfg.mode.name()
+        );
+        for code in &vm.module.codes {
+            disassemble(&vm.module, code, &mut stderr);
+        }
+    }
+    Outcome {
+        status,
+        stderr,
+        stats: Some(vm.stats.clone()),
+        run_time,
+        compile_time,
+    }
+}

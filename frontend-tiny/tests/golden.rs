@@ -1,0 +1,112 @@
+//! Golden tests: every `tests/golden/NAME.tiny` runs in every execution mode and must
+//! produce exactly the stdout, stderr and exit status in `NAME.expected`.
+//!
+//! `BLESS=1 cargo test -p frontend-tiny --test golden` rewrites the expectations from the
+//! generic interpreter (the oracle); review the diff before committing it.
+
+use std::cell::RefCell;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+use frontend_tiny::driver::{run, RunConfig};
+use jit_core::interp::Mode;
+
+/// Every execution mode that exists; later tiers join here.
+const MODES: &[Mode] = &[Mode::Interp, Mode::Adaptive];
+
+#[derive(Clone, Default)]
+struct SharedBuf(Rc<RefCell<Vec<u8>>>);
+
+impl Write for SharedBuf {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Runs `source` named `name` in `mode`; returns the `.expected`-format text.
+fn run_to_expected(name: &str, source: &str, mode: Mode) -> String {
+    let buf = SharedBuf::default();
+    let outcome = run(name, source, &RunConfig::new(mode), Box::new(buf.clone()));
+    let stdout = String::from_utf8_lossy(&buf.0.borrow()).into_owned();
+    format_expected(outcome.status, &stdout, &outcome.stderr)
+}
+
+fn format_expected(status: i32, stdout: &str, stderr: &str) -> String {
+    let mut s = format!("status: {status}\n--- stdout\n{stdout}");
+    if !stdout.is_empty() && !stdout.ends_with('\n') {
+        s.push('\n');
+    }
+    s.push_str("--- stderr\n");
+    s.push_str(stderr);
+    s
+}
+
+fn golden_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden")
+}
+
+fn first_difference(want: &str, got: &str) -> String {
+    for (i, (w, g)) in want.lines().zip(got.lines()).enumerate() {
+        if w != g {
+            return format!("line {}:\n  want: {w:?}\n  got:  {g:?}", i + 1);
+        }
+    }
+    format!(
+        "lengths differ: want {} lines, got {} lines\n--- want\n{want}--- got\n{got}",
+        want.lines().count(),
+        got.lines().count()
+    )
+}
+
+#[test]
+fn golden_programs_in_every_mode() {
+    let bless = std::env::var_os("BLESS").is_some();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(golden_dir())
+        .expect("tests/golden exists")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "tiny"))
+        .collect();
+    files.sort();
+    assert!(
+        files.len() >= 50,
+        "expected the golden corpus, found {} files",
+        files.len()
+    );
+    let mut failures = Vec::new();
+    for path in &files {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let source = std::fs::read_to_string(path).expect("readable golden file");
+        let expected_path = path.with_extension("expected");
+        let oracle = run_to_expected(&name, &source, Mode::Interp);
+        if bless {
+            std::fs::write(&expected_path, &oracle).expect("write .expected");
+        }
+        let want = std::fs::read_to_string(&expected_path)
+            .unwrap_or_else(|_| panic!("{} has no .expected file", name));
+        for &mode in MODES {
+            let got = if mode == Mode::Interp {
+                oracle.clone()
+            } else {
+                run_to_expected(&name, &source, mode)
+            };
+            if got != want {
+                failures.push(format!(
+                    "{name} [{}]: {}",
+                    mode.name(),
+                    first_difference(&want, &got)
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} golden failures:\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+}
