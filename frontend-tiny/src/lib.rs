@@ -205,4 +205,24 @@ mod fuzz_smoke {
         let error = parse_and_resolve("deep.tiny", &chain).unwrap_err();
         assert_eq!(error.message, "expression nests too deeply");
     }
+
+    #[test]
+    fn inputs_just_under_the_limit_resolve() {
+        let n = 190;
+        let sources = [
+            format!("let x = {}1{};", "(".repeat(n), ")".repeat(n)),
+            format!("let x = {}1{};", "[".repeat(n), "]".repeat(n)),
+            format!("let x = 1{};", " + x".repeat(n)),
+            format!("let x = {}1;", "-".repeat(n)),
+            format!(
+                "fn f(a) {{ {} return a; {} }}",
+                "if a {".repeat(n),
+                "}".repeat(n)
+            ),
+        ];
+        for source in &sources {
+            let program = parse_and_resolve("deep.tiny", source);
+            assert!(program.is_ok(), "{:?}", program.err());
+        }
+    }
 }

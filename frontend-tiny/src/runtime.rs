@@ -257,7 +257,7 @@ impl TinySemantics {
                 if let Some(f) = v.as_float() {
                     // The range test is exact: -2^63 is representable, 2^63 is the first
                     // value past i64::MAX. NaN fails both comparisons.
-                    if f >= -9_223_372_036_854_775_808.0 && f < 9_223_372_036_854_775_808.0 {
+                    if (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&f) {
                         return Ok(heap.int(f as i64));
                     }
                     return Err(err(format!("cannot convert {f:?} to int")));

@@ -177,7 +177,9 @@ pub fn verify_code(code: &mut Code, n_globals: usize) -> Result<(), VerifyError>
         if is_branch(ins.op) && !is_terminator(ins.op) && ins.a as usize <= pc {
             return Err(err(
                 Some(pc),
-                format!("conditional jump backward to {a}; loops must close with an unconditional Jump"),
+                format!(
+                    "conditional jump backward to {a}; loops must close with an unconditional Jump"
+                ),
             ));
         }
         if ins.op == Op::Call && ins.a > MAX_STACK {

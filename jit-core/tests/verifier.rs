@@ -28,7 +28,10 @@ fn i(op: Op, a: u32) -> Instr {
 fn rejects(m: &mut Module, needle: &str) {
     let e = verify_module(m).expect_err("malformed code was accepted");
     let msg = e.to_string();
-    assert!(msg.contains(needle), "message {msg:?} does not mention {needle:?}");
+    assert!(
+        msg.contains(needle),
+        "message {msg:?} does not mention {needle:?}"
+    );
 }
 
 #[test]
@@ -53,13 +56,24 @@ fn accepts_well_formed_code_and_computes_max_stack() {
 
 #[test]
 fn rejects_jump_target_out_of_range() {
-    let mut m = module_with(code(vec![i(Op::Jump, 7), i(Op::Return, 0)], vec![], 0, 0), 0);
+    let mut m = module_with(
+        code(vec![i(Op::Jump, 7), i(Op::Return, 0)], vec![], 0, 0),
+        0,
+    );
     rejects(&mut m, "jump target operand 7 out of range");
 }
 
 #[test]
 fn rejects_stack_underflow() {
-    let mut m = module_with(code(vec![i(Op::Pop, 0), i(Op::LoadNil, 0), i(Op::Return, 0)], vec![], 0, 0), 0);
+    let mut m = module_with(
+        code(
+            vec![i(Op::Pop, 0), i(Op::LoadNil, 0), i(Op::Return, 0)],
+            vec![],
+            0,
+            0,
+        ),
+        0,
+    );
     rejects(&mut m, "stack underflow");
 }
 
@@ -87,23 +101,52 @@ fn rejects_inconsistent_depth_at_merge() {
 
 #[test]
 fn rejects_constant_local_and_global_out_of_range() {
-    let mut m = module_with(code(vec![i(Op::LoadConst, 0), i(Op::Return, 0)], vec![], 0, 0), 0);
+    let mut m = module_with(
+        code(vec![i(Op::LoadConst, 0), i(Op::Return, 0)], vec![], 0, 0),
+        0,
+    );
     rejects(&mut m, "constant operand 0 out of range");
-    let mut m = module_with(code(vec![i(Op::LoadLocal, 3), i(Op::Return, 0)], vec![], 0, 2), 0);
+    let mut m = module_with(
+        code(vec![i(Op::LoadLocal, 3), i(Op::Return, 0)], vec![], 0, 2),
+        0,
+    );
     rejects(&mut m, "local operand 3 out of range");
-    let mut m = module_with(code(vec![i(Op::LoadGlobal, 1), i(Op::Return, 0)], vec![], 0, 0), 1);
+    let mut m = module_with(
+        code(vec![i(Op::LoadGlobal, 1), i(Op::Return, 0)], vec![], 0, 0),
+        1,
+    );
     rejects(&mut m, "global operand 1 out of range");
 }
 
 #[test]
 fn rejects_bad_operator_operands() {
     let mut m = module_with(
-        code(vec![i(Op::LoadNil, 0), i(Op::LoadNil, 0), i(Op::Binary, 99), i(Op::Return, 0)], vec![], 0, 0),
+        code(
+            vec![
+                i(Op::LoadNil, 0),
+                i(Op::LoadNil, 0),
+                i(Op::Binary, 99),
+                i(Op::Return, 0),
+            ],
+            vec![],
+            0,
+            0,
+        ),
         0,
     );
     rejects(&mut m, "binary operator");
     let mut m = module_with(
-        code(vec![i(Op::LoadNil, 0), i(Op::LoadNil, 0), i(Op::Compare, 6), i(Op::Return, 0)], vec![], 0, 0),
+        code(
+            vec![
+                i(Op::LoadNil, 0),
+                i(Op::LoadNil, 0),
+                i(Op::Compare, 6),
+                i(Op::Return, 0),
+            ],
+            vec![],
+            0,
+            0,
+        ),
         0,
     );
     rejects(&mut m, "comparison operator");
@@ -114,7 +157,17 @@ fn rejects_running_off_the_end() {
     let mut m = module_with(code(vec![i(Op::LoadNil, 0)], vec![], 0, 0), 0);
     rejects(&mut m, "run off the end");
     let mut m = module_with(
-        code(vec![i(Op::LoadTrue, 0), i(Op::JumpIfFalse, 3), i(Op::Jump, 0), i(Op::Nop, 0)], vec![], 0, 0),
+        code(
+            vec![
+                i(Op::LoadTrue, 0),
+                i(Op::JumpIfFalse, 3),
+                i(Op::Jump, 0),
+                i(Op::Nop, 0),
+            ],
+            vec![],
+            0,
+            0,
+        ),
         0,
     );
     rejects(&mut m, "run off the end");
@@ -124,16 +177,25 @@ fn rejects_running_off_the_end() {
 fn rejects_empty_code_and_bad_metadata() {
     let mut m = module_with(code(vec![], vec![], 0, 0), 0);
     rejects(&mut m, "empty code");
-    let mut m = module_with(code(vec![i(Op::LoadNil, 0), i(Op::Return, 0)], vec![], 3, 1), 0);
+    let mut m = module_with(
+        code(vec![i(Op::LoadNil, 0), i(Op::Return, 0)], vec![], 3, 1),
+        0,
+    );
     rejects(&mut m, "3 parameters but only 1 locals");
     let mut c = code(vec![i(Op::LoadNil, 0), i(Op::Return, 0)], vec![], 0, 0);
     c.locs.pop();
     let mut m = module_with(c, 0);
     rejects(&mut m, "line table");
-    let mut m = module_with(code(vec![i(Op::LoadNil, 0), i(Op::Return, 0)], vec![], 0, 0), 0);
+    let mut m = module_with(
+        code(vec![i(Op::LoadNil, 0), i(Op::Return, 0)], vec![], 0, 0),
+        0,
+    );
     m.entry = 5;
     rejects(&mut m, "entry code 5");
-    let mut m = module_with(code(vec![i(Op::LoadNil, 0), i(Op::Return, 0)], vec![], 0, 0), 2);
+    let mut m = module_with(
+        code(vec![i(Op::LoadNil, 0), i(Op::Return, 0)], vec![], 0, 0),
+        2,
+    );
     m.global_init.pop();
     rejects(&mut m, "initial values");
 }
@@ -142,7 +204,13 @@ fn rejects_empty_code_and_bad_metadata() {
 fn rejects_loop_counter_slots_out_of_range() {
     let mut m = module_with(
         code(
-            vec![Instr::with_b(Op::ForRange, 3, 1), i(Op::Pop, 0), i(Op::Jump, 0), i(Op::LoadNil, 0), i(Op::Return, 0)],
+            vec![
+                Instr::with_b(Op::ForRange, 3, 1),
+                i(Op::Pop, 0),
+                i(Op::Jump, 0),
+                i(Op::LoadNil, 0),
+                i(Op::Return, 0),
+            ],
             vec![],
             0,
             2,
@@ -155,7 +223,17 @@ fn rejects_loop_counter_slots_out_of_range() {
 #[test]
 fn rejects_backward_conditional_jumps() {
     let mut m = module_with(
-        code(vec![i(Op::LoadTrue, 0), i(Op::JumpIfTrue, 0), i(Op::LoadNil, 0), i(Op::Return, 0)], vec![], 0, 0),
+        code(
+            vec![
+                i(Op::LoadTrue, 0),
+                i(Op::JumpIfTrue, 0),
+                i(Op::LoadNil, 0),
+                i(Op::Return, 0),
+            ],
+            vec![],
+            0,
+            0,
+        ),
         0,
     );
     rejects(&mut m, "conditional jump backward");
@@ -183,7 +261,12 @@ fn rejects_fused_compare_without_its_jump() {
 #[test]
 fn rejects_check_deeper_than_the_stack() {
     let mut m = module_with(
-        code(vec![i(Op::LoadInt, 1), i(Op::CheckIntBound, 1), i(Op::Return, 0)], vec![], 0, 0),
+        code(
+            vec![i(Op::LoadInt, 1), i(Op::CheckIntBound, 1), i(Op::Return, 0)],
+            vec![],
+            0,
+            0,
+        ),
         0,
     );
     rejects(&mut m, "checks slot 1");
@@ -191,7 +274,15 @@ fn rejects_check_deeper_than_the_stack() {
 
 #[test]
 fn rejects_call_with_too_few_values() {
-    let mut m = module_with(code(vec![i(Op::LoadNil, 0), i(Op::Call, 2), i(Op::Return, 0)], vec![], 0, 0), 0);
+    let mut m = module_with(
+        code(
+            vec![i(Op::LoadNil, 0), i(Op::Call, 2), i(Op::Return, 0)],
+            vec![],
+            0,
+            0,
+        ),
+        0,
+    );
     rejects(&mut m, "stack underflow");
 }
 
