@@ -92,11 +92,11 @@ pub fn run(file_name: &str, source: &str, cfg: &RunConfig, out: Box<dyn Write>) 
     let compile_time = t0.elapsed();
     if cfg.dump_bytecode {
         let _ = writeln!(stderr, "== bytecode ==");
-        for code in &vm.module.codes {
-            disassemble(&vm.module, code, &mut stderr);
+        for code in &vm.core.module.codes {
+            disassemble(&vm.core.module, code, &mut stderr);
         }
     }
-    vm.collect_stats = cfg.stats;
+    vm.core.collect_stats = cfg.stats;
     let t1 = Instant::now();
     let result = vm.run();
     let run_time = t1.elapsed();
@@ -118,14 +118,14 @@ pub fn run(file_name: &str, source: &str, cfg: &RunConfig, out: Box<dyn Write>) 
             "== specialized bytecode (after the run, mode {}) ==",
             cfg.mode.name()
         );
-        for code in &vm.module.codes {
-            disassemble(&vm.module, code, &mut stderr);
+        for code in &vm.core.module.codes {
+            disassemble(&vm.core.module, code, &mut stderr);
         }
     }
     Outcome {
         status,
         stderr,
-        stats: Some(vm.stats.clone()),
+        stats: Some(vm.core.stats.clone()),
         run_time,
         compile_time,
     }

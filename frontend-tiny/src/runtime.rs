@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use jit_core::bytecode::{BinOp, CmpOp, UnOp};
 use jit_core::heap::{Heap, Obj};
+use jit_core::interp::VmCore;
 use jit_core::semantics::{Exception, Overflow, Semantics};
 use jit_core::value::{Tag, Value};
 
@@ -465,10 +466,11 @@ impl Semantics for TinySemantics {
 
     fn call_native(
         &mut self,
-        heap: &mut Heap,
+        vm: &mut VmCore,
         id: u32,
         args: &[Value],
     ) -> Result<Value, Exception> {
+        let heap = &mut vm.heap;
         match Builtin::ALL.get(id as usize) {
             Some(&b) => self.builtin(heap, b, args),
             None => Err(err(format!("internal error: unknown builtin {id}"))),
@@ -477,10 +479,11 @@ impl Semantics for TinySemantics {
 
     fn call_slow(
         &mut self,
-        heap: &mut Heap,
+        vm: &mut VmCore,
         callee: Value,
         _args: &[Value],
     ) -> Result<Value, Exception> {
+        let heap = &mut vm.heap;
         Err(err(format!(
             "cannot call a value of type {}",
             type_name(heap, callee)

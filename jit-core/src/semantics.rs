@@ -23,6 +23,7 @@ use alloc::vec::Vec;
 
 use crate::bytecode::{BinOp, CmpOp, UnOp};
 use crate::heap::{Heap, Marker};
+use crate::interp::VmCore;
 use crate::value::Value;
 
 /// A language-level error on its way out of the interpreter.
@@ -124,14 +125,16 @@ pub trait Semantics: Sized {
         v: Value,
     ) -> Result<(), Exception>;
 
-    /// Calls builtin `id` (a [`crate::heap::NativeObj`]) with `args`.
-    fn call_native(&mut self, heap: &mut Heap, id: u32, args: &[Value])
+    /// Calls builtin `id` (a [`crate::heap::NativeObj`]) with `args`. It may call back into
+    /// guest code with [`VmCore::call_value`] (see that method for what stays alive).
+    fn call_native(&mut self, vm: &mut VmCore, id: u32, args: &[Value])
         -> Result<Value, Exception>;
 
-    /// A call whose callee is neither a function nor a builtin.
+    /// A call whose callee is neither a function nor a builtin. It may call back into guest
+    /// code with [`VmCore::call_value`].
     fn call_slow(
         &mut self,
-        heap: &mut Heap,
+        vm: &mut VmCore,
         callee: Value,
         args: &[Value],
     ) -> Result<Value, Exception>;

@@ -15,7 +15,7 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 
 use jit_core::bytecode::{BinOp, CmpOp, Code, Instr, Loc, Module, Op, UnOp};
 use jit_core::heap::Heap;
-use jit_core::interp::{Mode, Vm};
+use jit_core::interp::{Mode, Vm, VmCore};
 use jit_core::semantics::{Exception, Overflow, Semantics};
 use jit_core::value::Value;
 
@@ -105,10 +105,10 @@ impl Semantics for Sem {
     fn store_index_slow(&mut self, _: &mut Heap, _: Value, _: Value, _: Value) -> Result<(), Exception> {
         Err(fail())
     }
-    fn call_native(&mut self, _: &mut Heap, _: u32, _: &[Value]) -> Result<Value, Exception> {
+    fn call_native(&mut self, _: &mut VmCore, _: u32, _: &[Value]) -> Result<Value, Exception> {
         Err(fail())
     }
-    fn call_slow(&mut self, _: &mut Heap, _: Value, _: &[Value]) -> Result<Value, Exception> {
+    fn call_slow(&mut self, _: &mut VmCore, _: Value, _: &[Value]) -> Result<Value, Exception> {
         Err(fail())
     }
     fn bind_arguments(&mut self, _: &mut Heap, _: Value, _: &str, _: u32, _: &[Value]) -> Result<Vec<Value>, Exception> {
@@ -149,7 +149,7 @@ pub extern "C" fn main(_argc: i32, _argv: *const *const u8) -> i32 {
     let n = instrs.len();
     let code = Code::new("main", instrs, vec![Loc::default(); n], vec![], 0, 2);
     let module = Module { file_name: "nostd".into(), codes: vec![code], global_names: vec![], global_init: vec![], entry: 0 };
-    let Ok(mut vm) = Vm::new(module, Sem, Heap::new(), Mode::Adaptive) else {
+    let Ok(mut vm) = Vm::with_stack(module, Sem, Heap::new(), Mode::Adaptive, 1 << 12) else {
         return 3;
     };
     match vm.run() {

@@ -72,7 +72,10 @@ pub fn main(a: &RunArgs) -> i32 {
     let Some(mode) = a.mode.engine_mode() else {
         eprintln!(
             "error: mode '{}' is not built yet; available modes: interp, adaptive",
-            a.mode.to_possible_value().map(|v| v.get_name().to_string()).unwrap_or_default()
+            a.mode
+                .to_possible_value()
+                .map(|v| v.get_name().to_string())
+                .unwrap_or_default()
         );
         return 2;
     };
@@ -89,7 +92,10 @@ pub fn main(a: &RunArgs) -> i32 {
             }
         },
     };
-    let ext = Path::new(&name).extension().and_then(|e| e.to_str()).unwrap_or("");
+    let ext = Path::new(&name)
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("");
     match ext {
         "tiny" => {}
         "py" | "pyc" => {
@@ -148,13 +154,20 @@ pub fn main(a: &RunArgs) -> i32 {
 fn read_source(path: &Path) -> Result<String, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     String::from_utf8(bytes).map_err(|e| {
-        format!("{}: not valid UTF-8 (at byte {})", path.display(), e.utf8_error().valid_up_to())
+        format!(
+            "{}: not valid UTF-8 (at byte {})",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        )
     })
 }
 
 /// The repository root (this crate's parent directory).
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
 }
 
 /// Builds `nostd-check`, a `#![no_std]` `#![no_main]` binary that links jit-core with its

@@ -4,7 +4,10 @@
 use std::process::Command;
 
 fn xtask(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_xtask")).args(args).output().expect("run xtask");
+    let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(args)
+        .output()
+        .expect("run xtask");
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -30,7 +33,11 @@ fn demo_runs_when_no_file_is_given() {
 
 #[test]
 fn every_subcommand_has_help() {
-    for args in [&["--help"][..], &["run", "--help"], &["check-nostd", "--help"]] {
+    for args in [
+        &["--help"][..],
+        &["run", "--help"],
+        &["check-nostd", "--help"],
+    ] {
         let (status, stdout, _) = xtask(args);
         assert_eq!(status, 0);
         assert!(stdout.contains("Usage"), "{stdout}");
@@ -47,16 +54,25 @@ fn exit_statuses_follow_the_convention() {
     let (status, stdout, stderr) = xtask(&["run", "--mode", "interp", rt.to_str().unwrap()]);
     assert_eq!(status, 1);
     assert_eq!(stdout, "1\n");
-    assert_eq!(stderr, format!("error: division by zero\nat {}:2:9\n", rt.display()));
+    assert_eq!(
+        stderr,
+        format!("error: division by zero\nat {}:2:9\n", rt.display())
+    );
 
     let ce = write_temp("ce.tiny", "print(y);\n");
     let (status, stdout, stderr) = xtask(&["run", ce.to_str().unwrap()]);
     assert_eq!((status, stdout.as_str()), (2, ""));
-    assert!(stderr.starts_with("error: undefined variable 'y'\n"), "{stderr}");
+    assert!(
+        stderr.starts_with("error: undefined variable 'y'\n"),
+        "{stderr}"
+    );
 
     let (status, _, stderr) = xtask(&["run", "/nonexistent/x.tiny"]);
     assert_eq!(status, 2);
-    assert!(stderr.contains("cannot read /nonexistent/x.tiny"), "{stderr}");
+    assert!(
+        stderr.contains("cannot read /nonexistent/x.tiny"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -64,15 +80,24 @@ fn unknown_and_unbuilt_modes_are_clear_errors() {
     let ok = write_temp("m.tiny", "print(1);\n");
     let (status, _, stderr) = xtask(&["run", "--mode", "warp", ok.to_str().unwrap()]);
     assert_eq!(status, 2);
-    assert!(stderr.contains("interp") && stderr.contains("adaptive"), "{stderr}");
+    assert!(
+        stderr.contains("interp") && stderr.contains("adaptive"),
+        "{stderr}"
+    );
     let (status, _, stderr) = xtask(&["run", "--mode", "stencil", ok.to_str().unwrap()]);
     assert_eq!(status, 2);
-    assert!(stderr.contains("not built yet") && stderr.contains("interp, adaptive"), "{stderr}");
+    assert!(
+        stderr.contains("not built yet") && stderr.contains("interp, adaptive"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn dumps_and_stats_go_to_stderr() {
-    let p = write_temp("d.tiny", "let s = 0;\nfor i in 0 .. 100 { s = s + i; }\nprint(s);\n");
+    let p = write_temp(
+        "d.tiny",
+        "let s = 0;\nfor i in 0 .. 100 { s = s + i; }\nprint(s);\n",
+    );
     let json = p.with_extension("json");
     let (status, stdout, stderr) = xtask(&[
         "run",
@@ -91,7 +116,10 @@ fn dumps_and_stats_go_to_stderr() {
     assert!(stderr.contains("BinaryAddInt"), "{stderr}");
     assert!(stderr.contains("tier1 Binary"));
     let j = std::fs::read_to_string(json).unwrap();
-    assert!(j.contains("\"tier1\": {") && j.contains("\"interpret_s\""), "{j}");
+    assert!(
+        j.contains("\"tier1\": {") && j.contains("\"interpret_s\""),
+        "{j}"
+    );
 }
 
 #[test]
