@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::time::Instant;
 
-use jit_core::bytecode::{BinOp, CmpOp, UnOp};
+use jit_core::bytecode::{BinOp, CmpOp, Code, UnOp};
 use jit_core::heap::{Heap, Obj};
 use jit_core::interp::VmCore;
 use jit_core::semantics::{Exception, Overflow, Semantics};
@@ -494,10 +494,10 @@ impl Semantics for TinySemantics {
         &mut self,
         _heap: &mut Heap,
         _func: Value,
-        name: &str,
-        params: u32,
+        code: &Code,
         args: &[Value],
     ) -> Result<Vec<Value>, Exception> {
+        let (name, params) = (&code.name, code.num_params);
         Err(err(format!(
             "wrong number of arguments: {} expects {}, got {}",
             name,

@@ -45,6 +45,10 @@ pub enum Operand {
     CmpOp,
     /// `a` is a [`UnOp`].
     UnOp,
+    /// `a` indexes the module's code objects.
+    Code,
+    /// `a >> 8` indexes [`Code::consts`] (a string: a name), `a & 0xFF` is an argument count.
+    ConstArgc,
 }
 
 macro_rules! define_ops {
@@ -155,6 +159,83 @@ define_ops! {
     Index(None) in Index;
     /// Stores into a container. Stack: `[c, i, v] -> []`.
     StoreIndex(None) in StoreIndex;
+    /// Pushes a copy of the value `a` slots down (`a = 1` is the top; CPython's `COPY`).
+    /// Stack: `[x, .. (a values)] -> [x, .., x]`.
+    CopyN(Count) in CopyN;
+    /// Swaps the top with the value `a` slots down (`a >= 2`; CPython's `SWAP`).
+    SwapN(Count) in SwapN;
+    /// Pushes local `a`, raising the frontend's unbound-local error if it is empty.
+    /// Stack: `[] -> [locals[a]]`.
+    LoadLocalChecked(Local) in LoadLocalChecked;
+    /// Empties local `a` (Python's `del x`). Stack: unchanged.
+    DeleteLocal(Local) in DeleteLocal;
+    /// Replaces local `a` by a new cell holding its value. Stack: unchanged.
+    MakeCell(Local) in MakeCell;
+    /// Pushes the contents of the cell in local `a` (the frontend's error if it is empty).
+    /// Stack: `[] -> [v]`.
+    LoadDeref(Local) in LoadDeref;
+    /// Pops into the cell in local `a`. Stack: `[v] -> []`.
+    StoreDeref(Local) in StoreDeref;
+    /// Copies the running function's captured cells into locals `a ..`. Stack: unchanged.
+    CopyFreeVars(Local) in CopyFreeVars;
+    /// Makes a function of code `a`. `b` flags: bit 0, a defaults tuple is on the stack;
+    /// bit 3, a tuple of cells is on top. Stack: `[defaults?, cells?] -> [f]`.
+    MakeFunction(Code) in MakeFunction;
+    /// Replaces an iterable by an iterator. Stack: `[x] -> [iter]`.
+    GetIter(None) in GetIter;
+    /// Advances the iterator on top: pushes the next value, or pops the iterator and jumps
+    /// to `a` when it is exhausted. Stack: `[it] -> [it, v]` or `[it] -> []` (jump).
+    ForIter(Target) in ForIter;
+    /// Unpacks a sequence of exactly `a` items, the first on top.
+    /// Stack: `[s] -> [s[a-1], .., s[0]]`.
+    UnpackSequence(Count) in UnpackSequence;
+    /// Builds a tuple of the top `a` values. Stack: `[x1 .. xa] -> [tuple]`.
+    BuildTuple(Count) in BuildTuple;
+    /// Builds a map from `a` key/value pairs. Stack: `[k1, v1 .. ka, va] -> [map]`.
+    BuildMap(Count) in BuildMap;
+    /// Builds a map from `a` values and a tuple of their keys. Stack: `[v1 .. va, keys] -> [map]`.
+    BuildMapConstKeys(Count) in BuildMapConstKeys;
+    /// Builds a slice from `a` (2 or 3) parts. Stack: `[start, stop, step?] -> [slice]`.
+    BuildSlice(Count) in BuildSlice;
+    /// Concatenates the top `a` strings. Stack: `[s1 .. sa] -> [s]`.
+    BuildString(Count) in BuildString;
+    /// Formats a value for an f-string: `a & 3` is the conversion (0 none, 1 str, 2 repr,
+    /// 3 ascii), `a & 4` says a format spec is on top. Stack: `[v, spec?] -> [s]`.
+    FormatValue(Count) in FormatValue;
+    /// Appends the top to the list `a` slots below it. Stack: `[list, .., v] -> [list, ..]`.
+    ListAppend(Count) in ListAppend;
+    /// Extends the list `a` slots below the top by the iterable on top.
+    /// Stack: `[list, .., it] -> [list, ..]`.
+    ListExtend(Count) in ListExtend;
+    /// Adds a key/value pair to the map `a` slots below them.
+    /// Stack: `[map, .., k, v] -> [map, ..]`.
+    MapAdd(Count) in MapAdd;
+    /// Converts the list on top to a tuple. Stack: `[list] -> [tuple]`.
+    ListToTuple(None) in ListToTuple;
+    /// Loads attribute `consts[a]` (a string). Stack: `[obj] -> [obj.name]`.
+    LoadAttr(Const) in LoadAttr;
+    /// Stores attribute `consts[a]`. Stack: `[v, obj] -> []`.
+    StoreAttr(Const) in StoreAttr;
+    /// Calls method `consts[a >> 8]` with `a & 0xFF` arguments.
+    /// Stack: `[obj, x1 .. xn] -> [result]`.
+    CallMethod(ConstArgc) in CallMethod;
+    /// Calls method `consts[a >> 8]` with `a & 0xFF` arguments, the last ones named by the
+    /// tuple on top. Stack: `[obj, x1 .. xn, names] -> [result]`.
+    CallMethodKw(ConstArgc) in CallMethodKw;
+    /// Calls with `a` arguments, the last ones named by the tuple on top.
+    /// Stack: `[f, x1 .. xa, names] -> [result]`.
+    CallKw(Count) in CallKw;
+    /// Identity test; `a = 1` negates it. Stack: `[x, y] -> [x is y]`.
+    IsOp(Count) in IsOp;
+    /// Membership test via the frontend; `a = 1` negates it. Stack: `[x, c] -> [x in c]`.
+    ContainsOp(Count) in ContainsOp;
+    /// Imports module `consts[a]` (a string) via the frontend. Stack: `[] -> [module]`.
+    Import(Const) in Import;
+    /// Raises the frontend's exception built from the top `a` (0 to 2) values.
+    /// Stack: `[x1 .. xa] -> (never continues)`.
+    Raise(Count) in Raise;
+    /// Deletes an element (Python's `del c[i]`). Stack: `[c, i] -> []`.
+    DeleteIndex(None) in DeleteIndex;
 
     // ---- Tier-1 specialized forms (see `crate::tier1`). Each has its family's operand
     // ---- and stack effect, guards its assumption, and falls back to the family's generic
@@ -203,6 +284,14 @@ define_ops! {
     CallFunctionExact(Count) in Call;
     /// `Call` of a builtin.
     CallNative(Count) in Call;
+    /// `ForIter` over a core range iterator.
+    ForIterRange(Target) in ForIter;
+    /// `ForIter` over a core iterator of an array or tuple.
+    ForIterSeq(Target) in ForIter;
+    /// `UnpackSequence` of a tuple of exactly `a` items.
+    UnpackTuple(Count) in UnpackSequence;
+    /// `UnpackSequence` of an array of exactly `a` items.
+    UnpackArray(Count) in UnpackSequence;
 }
 
 impl Op {
@@ -219,6 +308,8 @@ impl Op {
                 | Op::Index
                 | Op::StoreIndex
                 | Op::Call
+                | Op::ForIter
+                | Op::UnpackSequence
         )
     }
 
@@ -390,6 +481,14 @@ pub struct Code {
     pub max_stack: u32,
     /// The inline caches, one per cached instruction (see [`Op::has_cache`]).
     pub caches: Box<[Cell<Cache>]>,
+    /// What locals hold before they are assigned: nil for Tiny, [`Value::EMPTY`] for
+    /// Python (so reading one raises `UnboundLocalError`).
+    pub local_init: Value,
+    /// Frontend-defined flags (Python's `co_flags`); the core does not read them.
+    pub flags: u32,
+    /// Frontend-defined count of keyword-only parameters (Python's `co_kwonlyargcount`),
+    /// which follow the `num_params` positional ones in the locals.
+    pub num_kwonly: u32,
     /// Set by the verifier; the interpreter refuses unverified code.
     pub(crate) verified: bool,
 }
@@ -426,6 +525,9 @@ impl Code {
             local_names: Vec::new(),
             max_stack: 0,
             caches: (0..n_caches).map(|_| Cell::new(Cache::default())).collect(),
+            local_init: Value::NIL,
+            flags: 0,
+            num_kwonly: 0,
             verified: false,
         }
     }
@@ -504,6 +606,31 @@ pub fn stack_effect(ins: Instr) -> StackEffect {
         Op::Return => e(1, 0),
         Op::BuildArray => e(ins.a, 1),
         Op::StoreIndex => e(3, 0),
+        Op::CopyN => e(ins.a, ins.a.saturating_add(1)),
+        Op::SwapN => e(ins.a, ins.a),
+        Op::LoadLocalChecked | Op::LoadDeref | Op::Import => e(0, 1),
+        Op::DeleteLocal | Op::MakeCell | Op::CopyFreeVars => e(0, 0),
+        Op::StoreDeref => e(1, 0),
+        Op::MakeFunction => e((ins.b & 1) as u32 + ((ins.b >> 3) & 1) as u32, 1),
+        Op::GetIter | Op::ListToTuple | Op::LoadAttr => e(1, 1),
+        Op::ForIter => StackEffect {
+            pops: 1,
+            pushes: 2,
+            branch_pushes: 0,
+        },
+        Op::UnpackSequence => e(1, ins.a),
+        Op::BuildTuple | Op::BuildSlice | Op::BuildString => e(ins.a, 1),
+        Op::BuildMap => e(ins.a.saturating_mul(2), 1),
+        Op::BuildMapConstKeys => e(ins.a.saturating_add(1), 1),
+        Op::FormatValue => e(1 + ((ins.a >> 2) & 1), 1),
+        Op::ListAppend | Op::ListExtend => e(1, 0),
+        Op::MapAdd => e(2, 0),
+        Op::StoreAttr | Op::DeleteIndex => e(2, 0),
+        Op::CallMethod => e((ins.a & 0xFF) + 1, 1),
+        Op::CallMethodKw => e((ins.a & 0xFF) + 2, 1),
+        Op::CallKw => e(ins.a.saturating_add(2), 1),
+        Op::IsOp | Op::ContainsOp => e(2, 1),
+        Op::Raise => e(ins.a, 0),
         // Specialized ops always map to one of the families above.
         _ => e(0, 0),
     }
@@ -511,7 +638,7 @@ pub fn stack_effect(ins: Instr) -> StackEffect {
 
 /// True for instructions after which execution never falls through.
 pub fn is_terminator(op: Op) -> bool {
-    matches!(op.family(), Op::Jump | Op::Return)
+    matches!(op.family(), Op::Jump | Op::Return | Op::Raise)
 }
 
 /// True for instructions whose `a` is a jump target.
@@ -580,6 +707,13 @@ fn describe_operand(module: &Module, code: &Code, ins: Instr) -> String {
             Some(op) => String::from(op.symbol()),
             None => alloc::format!("?{a}"),
         },
+        Operand::Code => match module.codes.get(a as usize) {
+            Some(c) => alloc::format!("{a} ({}) flags {:#x}", c.name, ins.b),
+            None => alloc::format!("{a}"),
+        },
+        Operand::ConstArgc => {
+            alloc::format!("{:?} argc {}", code.consts.get((a >> 8) as usize), a & 0xFF)
+        }
     }
 }
 

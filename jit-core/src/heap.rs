@@ -147,6 +147,43 @@ pub struct NativeObj {
     pub name: Box<str>,
 }
 
+/// An iterator over an arithmetic progression of ints (Python's `iter(range(...))`).
+pub struct RangeIter {
+    /// The next value to yield.
+    pub next: Cell<i64>,
+    /// The end, exclusive.
+    pub stop: i64,
+    /// The step, never zero.
+    pub step: i64,
+}
+
+impl RangeIter {
+    /// The next value, advancing; `None` when exhausted.
+    #[inline(always)]
+    pub fn advance(&self) -> Option<i64> {
+        let n = self.next.get();
+        let more = if self.step > 0 {
+            n < self.stop
+        } else {
+            n > self.stop
+        };
+        if !more {
+            return None;
+        }
+        // Past the end the value no longer matters, only that it stays past the end.
+        self.next.set(n.checked_add(self.step).unwrap_or(self.stop));
+        Some(n)
+    }
+}
+
+/// An iterator over an array or a tuple.
+pub struct SeqIter {
+    /// The array or tuple.
+    pub seq: Value,
+    /// The index of the next item.
+    pub index: Cell<usize>,
+}
+
 /// Every kind of heap object.
 pub enum Obj {
     /// An immutable UTF-8 string.
@@ -163,6 +200,10 @@ pub enum Obj {
     Native(NativeObj),
     /// A mutable cell (a captured variable).
     Cell(Cell<Value>),
+    /// An iterator over a range of ints.
+    RangeIter(RangeIter),
+    /// An iterator over an array or tuple.
+    SeqIter(SeqIter),
     /// A frontend-defined object.
     Host(Box<dyn HostObject>),
 }
@@ -335,6 +376,20 @@ impl Heap {
         }
     }
 
+    /// The tuple's items, if `v` is a tuple.
+    #[inline(always)]
+    pub fn as_tuple(&self, v: Value) -> Option<&[Value]> {
+        match self.get(v) {
+            Some(Obj::Tuple(t)) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// A tuple value owning `items`.
+    pub fn tuple(&mut self, items: Vec<Value>) -> Value {
+        self.alloc(Obj::Tuple(items.into_boxed_slice()))
+    }
+
     /// The host object of type `T`, if `v` is one.
     pub fn as_host<T: HostObject>(&self, v: Value) -> Option<&T> {
         match self.get(v) {
@@ -421,7 +476,8 @@ impl Drop for Heap {
 
 fn trace_obj(obj: &Obj, visit: &mut dyn FnMut(Value)) {
     match obj {
-        Obj::Str(_) | Obj::Int(_) | Obj::Native(_) => {}
+        Obj::Str(_) | Obj::Int(_) | Obj::Native(_) | Obj::RangeIter(_) => {}
+        Obj::SeqIter(it) => visit(it.seq),
         Obj::Array(a) => a.with_mut(|items| items.iter().for_each(|&v| visit(v))),
         Obj::Tuple(items) => items.iter().for_each(|&v| visit(v)),
         Obj::Function(f) => {
@@ -440,7 +496,7 @@ fn object_size(obj: &Obj) -> usize {
         Obj::Tuple(t) => t.len() * 8,
         Obj::Function(f) => (f.defaults.len() + f.cells.len()) * 8,
         Obj::Native(n) => n.name.len(),
-        Obj::Int(_) | Obj::Cell(_) => 0,
+        Obj::Int(_) | Obj::Cell(_) | Obj::RangeIter(_) | Obj::SeqIter(_) => 0,
         Obj::Host(h) => h.heap_size(),
     };
     core::mem::size_of::<GcBox>() + extra

@@ -27,7 +27,7 @@
 //! #   fn store_index_slow(&mut self, _: &mut Heap, _: Value, _: Value, _: Value) -> Result<(), Exception> { Err(Exception::msg("bad")) }
 //! #   fn call_native(&mut self, _: &mut jit_core::interp::VmCore, _: u32, _: &[Value]) -> Result<Value, Exception> { Err(Exception::msg("bad")) }
 //! #   fn call_slow(&mut self, _: &mut jit_core::interp::VmCore, _: Value, _: &[Value]) -> Result<Value, Exception> { Err(Exception::msg("bad")) }
-//! #   fn bind_arguments(&mut self, _: &mut Heap, _: Value, _: &str, _: u32, _: &[Value]) -> Result<alloc::vec::Vec<Value>, Exception> { Err(Exception::msg("arity")) }
+//! #   fn bind_arguments(&mut self, _: &mut Heap, _: Value, _: &Code, _: &[Value]) -> Result<alloc::vec::Vec<Value>, Exception> { Err(Exception::msg("arity")) }
 //! #   fn bad_for_bound(&mut self, _: &mut Heap, _: Value) -> Exception { Exception::msg("bound") }
 //! #   fn global_empty(&mut self, _: &mut Heap, _: &str) -> Result<Value, Exception> { Ok(Value::NIL) }
 //! # }

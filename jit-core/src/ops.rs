@@ -267,10 +267,20 @@ pub fn index<S: Semantics>(
     c: Value,
     i: Value,
 ) -> Result<Value, Exception> {
-    if let (Some(arr), Some(k)) = (heap.as_array(c), i.as_small_int()) {
+    if let Some(k) = i.as_small_int() {
         if k >= 0 {
-            if let Some(v) = arr.get(k as usize) {
-                return Ok(v);
+            match heap.get(c) {
+                Some(Obj::Array(arr)) => {
+                    if let Some(v) = arr.get(k as usize) {
+                        return Ok(v);
+                    }
+                }
+                Some(Obj::Tuple(t)) => {
+                    if let Some(&v) = t.get(k as usize) {
+                        return Ok(v);
+                    }
+                }
+                _ => {}
             }
         }
     }
@@ -310,8 +320,48 @@ pub fn core_type_name(heap: &Heap, v: Value) -> &'static str {
             Some(Obj::Int(_)) => "int",
             Some(Obj::Function(_)) | Some(Obj::Native(_)) => "function",
             Some(Obj::Cell(_)) => "cell",
+            Some(Obj::RangeIter(_)) | Some(Obj::SeqIter(_)) => "iterator",
             Some(Obj::Host(h)) => h.type_name(),
             None => "?",
         },
+    }
+}
+
+/// The next item of a core iterator (`Some(None)` when exhausted), or `None` when `it` is
+/// not a core iterator.
+#[inline]
+pub fn core_iter_next(heap: &mut Heap, it: Value) -> Option<Option<Value>> {
+    let big = match heap.get(it)? {
+        Obj::RangeIter(r) => match r.advance() {
+            Some(i) => match Value::try_small_int(i) {
+                Some(v) => return Some(Some(v)),
+                None => i,
+            },
+            None => return Some(None),
+        },
+        Obj::SeqIter(s) => {
+            let i = s.index.get();
+            let item = match heap.get(s.seq) {
+                Some(Obj::Array(a)) => a.get(i),
+                Some(Obj::Tuple(t)) => t.get(i).copied(),
+                _ => None,
+            };
+            if item.is_some() {
+                s.index.set(i + 1);
+            }
+            return Some(item);
+        }
+        _ => return None,
+    };
+    Some(Some(heap.int(big)))
+}
+
+/// The items of an array or tuple.
+#[inline]
+pub fn core_sequence(heap: &Heap, v: Value) -> Option<alloc::vec::Vec<Value>> {
+    match heap.get(v)? {
+        Obj::Array(a) => Some(a.to_vec()),
+        Obj::Tuple(t) => Some(t.to_vec()),
+        _ => None,
     }
 }

@@ -21,7 +21,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::bytecode::{BinOp, CmpOp, UnOp};
+use crate::bytecode::{BinOp, CmpOp, Code, UnOp};
 use crate::heap::{Heap, Marker};
 use crate::interp::VmCore;
 use crate::value::Value;
@@ -139,16 +139,15 @@ pub trait Semantics: Sized {
         args: &[Value],
     ) -> Result<Value, Exception>;
 
-    /// A call of `func` (a function value whose code, called `name`, takes `params`
-    /// parameters) with `args.len() != params` arguments. Return the complete argument list
-    /// to bind (Python fills in defaults from the [`crate::heap::FunctionObj`]), or the
+    /// A call of `func` (a function value running `code`) with `args.len() !=
+    /// code.num_params` positional arguments. Return exactly `code.num_params` values to
+    /// bind (Python fills in defaults from the [`crate::heap::FunctionObj`]), or the
     /// language's error.
     fn bind_arguments(
         &mut self,
         heap: &mut Heap,
         func: Value,
-        name: &str,
-        params: u32,
+        code: &Code,
         args: &[Value],
     ) -> Result<Vec<Value>, Exception>;
 
@@ -163,4 +162,177 @@ pub trait Semantics: Sized {
     fn trace_roots(&self, marker: &mut Marker) {
         let _ = marker;
     }
+
+    // ---- Operations only some languages have (Python). The defaults report that the
+    // ---- frontend does not support them; a frontend that emits the instruction
+    // ---- implements the method.
+
+    /// A read of an empty local (`LoadLocalChecked`).
+    fn unbound_local(&mut self, name: &str) -> Exception {
+        unsupported(name)
+    }
+
+    /// A read of an empty cell (`LoadDeref`).
+    fn unbound_free(&mut self, name: &str) -> Exception {
+        unsupported(name)
+    }
+
+    /// An iterator for `v`, which is not an array or tuple (the core handles those).
+    fn get_iter(&mut self, heap: &mut Heap, v: Value) -> Result<Value, Exception> {
+        let _ = (heap, v);
+        Err(unsupported("iteration"))
+    }
+
+    /// The next item of an iterator other than the core's own, or `None` at the end.
+    fn iter_next(&mut self, vm: &mut VmCore, it: Value) -> Result<Option<Value>, Exception> {
+        let _ = (vm, it);
+        Err(unsupported("iteration"))
+    }
+
+    /// The `n` items of `v` when it is not an array or tuple of exactly `n` items.
+    fn unpack(&mut self, vm: &mut VmCore, v: Value, n: usize) -> Result<Vec<Value>, Exception> {
+        let _ = (vm, v, n);
+        Err(unsupported("unpacking"))
+    }
+
+    /// A map from alternating keys and values.
+    fn build_map(&mut self, heap: &mut Heap, pairs: &[Value]) -> Result<Value, Exception> {
+        let _ = (heap, pairs);
+        Err(unsupported("maps"))
+    }
+
+    /// `map[key] = value` while building a map (`MapAdd`).
+    fn map_add(
+        &mut self,
+        heap: &mut Heap,
+        map: Value,
+        key: Value,
+        value: Value,
+    ) -> Result<(), Exception> {
+        let _ = (heap, map, key, value);
+        Err(unsupported("maps"))
+    }
+
+    /// Extends `list` by an iterable that is not an array or tuple.
+    fn list_extend(
+        &mut self,
+        vm: &mut VmCore,
+        list: Value,
+        iterable: Value,
+    ) -> Result<(), Exception> {
+        let _ = (vm, list, iterable);
+        Err(unsupported("list extension"))
+    }
+
+    /// A slice object from 2 or 3 parts.
+    fn build_slice(&mut self, heap: &mut Heap, parts: &[Value]) -> Result<Value, Exception> {
+        let _ = (heap, parts);
+        Err(unsupported("slices"))
+    }
+
+    /// Formats `v` for an f-string (`conversion`: 0 none, 1 str, 2 repr, 3 ascii).
+    fn format_value(
+        &mut self,
+        vm: &mut VmCore,
+        v: Value,
+        conversion: u32,
+        spec: Option<Value>,
+    ) -> Result<Value, Exception> {
+        let _ = (vm, v, conversion, spec);
+        Err(unsupported("formatting"))
+    }
+
+    /// `item in container`.
+    fn contains(
+        &mut self,
+        vm: &mut VmCore,
+        container: Value,
+        item: Value,
+    ) -> Result<bool, Exception> {
+        let _ = (vm, container, item);
+        Err(unsupported("membership"))
+    }
+
+    /// `obj.name`.
+    fn load_attr(&mut self, heap: &mut Heap, obj: Value, name: &str) -> Result<Value, Exception> {
+        let _ = (heap, obj);
+        Err(unsupported(name))
+    }
+
+    /// `obj.name = v`.
+    fn store_attr(
+        &mut self,
+        heap: &mut Heap,
+        obj: Value,
+        name: &str,
+        v: Value,
+    ) -> Result<(), Exception> {
+        let _ = (heap, obj, v);
+        Err(unsupported(name))
+    }
+
+    /// `obj.name(*args)`; `kwnames`, when present, is a tuple of strings naming the last
+    /// arguments.
+    fn call_method(
+        &mut self,
+        vm: &mut VmCore,
+        obj: Value,
+        name: &str,
+        args: &[Value],
+        kwnames: Option<Value>,
+    ) -> Result<Value, Exception> {
+        let _ = (vm, obj, args, kwnames);
+        Err(unsupported(name))
+    }
+
+    /// A call of the guest function `func` (running `code`) with keyword arguments:
+    /// `kwnames` (a tuple of strings) names the last arguments. Return exactly
+    /// `code.num_params + code.num_kwonly` values to bind.
+    fn bind_keywords(
+        &mut self,
+        heap: &mut Heap,
+        func: Value,
+        code: &Code,
+        args: &[Value],
+        kwnames: Value,
+    ) -> Result<Vec<Value>, Exception> {
+        let _ = (heap, func, code, args, kwnames);
+        Err(unsupported("keyword arguments"))
+    }
+
+    /// A call of anything but a guest function with keyword arguments.
+    fn call_kw(
+        &mut self,
+        vm: &mut VmCore,
+        callee: Value,
+        args: &[Value],
+        kwnames: Value,
+    ) -> Result<Value, Exception> {
+        let _ = (vm, callee, args, kwnames);
+        Err(unsupported("keyword arguments"))
+    }
+
+    /// The module called `name`.
+    fn import(&mut self, heap: &mut Heap, name: &str) -> Result<Value, Exception> {
+        let _ = heap;
+        Err(unsupported(name))
+    }
+
+    /// The exception raised by `Raise` with `args`.
+    fn raise(&mut self, heap: &mut Heap, args: &[Value]) -> Exception {
+        let _ = (heap, args);
+        unsupported("raise")
+    }
+
+    /// `del c[i]`.
+    fn delete_index(&mut self, heap: &mut Heap, c: Value, i: Value) -> Result<(), Exception> {
+        let _ = (heap, c, i);
+        Err(unsupported("del"))
+    }
+}
+
+fn unsupported(what: &str) -> Exception {
+    Exception::msg(alloc::format!(
+        "internal error: this frontend does not support {what}"
+    ))
 }

@@ -16,6 +16,8 @@ pub const FAMILIES: &[Op] = &[
     Op::Index,
     Op::StoreIndex,
     Op::Call,
+    Op::ForIter,
+    Op::UnpackSequence,
 ];
 
 /// Index of a family in [`FAMILIES`].
@@ -29,7 +31,9 @@ pub fn family_index(op: Op) -> usize {
         Op::JumpIfTrue => 4,
         Op::Index => 5,
         Op::StoreIndex => 6,
-        _ => 7,
+        Op::Call => 7,
+        Op::ForIter => 8,
+        _ => 9,
     }
 }
 
@@ -52,7 +56,7 @@ pub struct FamilyStats {
 #[derive(Clone, Debug, Default)]
 pub struct Stats {
     /// Per family, in [`FAMILIES`] order.
-    pub tier1: [FamilyStats; 8],
+    pub tier1: [FamilyStats; 10],
     /// Bytecode instructions executed (counted with `--stats` only).
     pub instructions: u64,
     /// Guest function calls.

@@ -175,6 +175,16 @@ pub fn specialize(
                 _ => return None,
             }
         }
+        Op::ForIter => match heap.get(top(0)?) {
+            Some(Obj::RangeIter(_)) => Op::ForIterRange,
+            Some(Obj::SeqIter(_)) => Op::ForIterSeq,
+            _ => return None,
+        },
+        Op::UnpackSequence => match heap.get(top(0)?) {
+            Some(Obj::Tuple(t)) if t.len() == ins.a as usize => Op::UnpackTuple,
+            Some(Obj::Array(a)) if a.len() == ins.a as usize => Op::UnpackArray,
+            _ => return None,
+        },
         _ => return None,
     };
     Some((op, 0))

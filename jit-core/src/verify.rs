@@ -78,13 +78,14 @@ pub fn verify_module(module: &mut Module) -> Result<(), VerifyError> {
         });
     }
     for code in &mut module.codes {
-        verify_code(code, n_globals)?;
+        verify_code(code, n_globals, n_codes)?;
     }
     Ok(())
 }
 
-/// Verifies one code object against a module with `n_globals` globals.
-pub fn verify_code(code: &mut Code, n_globals: usize) -> Result<(), VerifyError> {
+/// Verifies one code object against a module with `n_globals` globals and `n_codes` code
+/// objects.
+pub fn verify_code(code: &mut Code, n_globals: usize, n_codes: usize) -> Result<(), VerifyError> {
     let err = |pc: Option<usize>, message: String| VerifyError {
         code: code.name.clone(),
         pc,
@@ -146,6 +147,10 @@ pub fn verify_code(code: &mut Code, n_globals: usize) -> Result<(), VerifyError>
             Operand::UnOp if UnOp::from_u32(ins.a).is_none() => {
                 return Err(bad("unary operator", UnOp::ALL.len()))
             }
+            Operand::Code if a >= n_codes => return Err(bad("code", n_codes)),
+            Operand::ConstArgc if (a >> 8) >= code.consts.len() => {
+                return Err(bad("name constant", code.consts.len()))
+            }
             _ => {}
         }
         if ins.op.has_cache() && ins.b as usize >= n_caches {
@@ -180,6 +185,24 @@ pub fn verify_code(code: &mut Code, n_globals: usize) -> Result<(), VerifyError>
                 format!(
                     "conditional jump backward to {a}; loops must close with an unconditional Jump"
                 ),
+            ));
+        }
+        let family = ins.op.family();
+        let bad_count = match family {
+            Op::CopyN => ins.a == 0,
+            Op::SwapN => ins.a < 2,
+            Op::ListAppend | Op::ListExtend | Op::MapAdd => ins.a == 0,
+            Op::BuildSlice => !(2..=3).contains(&ins.a),
+            Op::FormatValue => ins.a > 7,
+            Op::Raise => ins.a > 2,
+            Op::MakeFunction => ins.b & !0b1001 != 0,
+            Op::IsOp | Op::ContainsOp => ins.a > 1,
+            _ => false,
+        };
+        if bad_count {
+            return Err(err(
+                Some(pc),
+                format!("bad operand {} for {}", ins.a, ins.op.name()),
             ));
         }
         if ins.op == Op::Call && ins.a > MAX_STACK {

@@ -111,7 +111,7 @@ impl Semantics for Sem {
     fn call_slow(&mut self, _: &mut VmCore, _: Value, _: &[Value]) -> Result<Value, Exception> {
         Err(fail())
     }
-    fn bind_arguments(&mut self, _: &mut Heap, _: Value, _: &str, _: u32, _: &[Value]) -> Result<Vec<Value>, Exception> {
+    fn bind_arguments(&mut self, _: &mut Heap, _: Value, _: &Code, _: &[Value]) -> Result<Vec<Value>, Exception> {
         Err(fail())
     }
     fn bad_for_bound(&mut self, _: &mut Heap, _: Value) -> Exception {

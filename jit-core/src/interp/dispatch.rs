@@ -1,369 +1,21 @@
-//! The interpreter: the generic reference interpreter and tier 1, in one dispatch loop.
-//!
-//! `run_loop::<ADAPTIVE, STATS>` is instantiated three times: the generic interpreter
-//! (`--mode interp`: generic instructions only, no quickening), tier 1 (`--mode adaptive`:
-//! generic instructions count down and rewrite themselves into specialized forms, see
-//! [`crate::tier1`]), and either with per-instruction statistics (`--stats`).
-//!
-//! # Frames and the stack
-//!
-//! All frames live in one value stack. A frame is `[locals (num_locals)] [operand stack
-//! (max_stack)]`; a call's arguments already sit where the callee's first locals go, so
-//! binding them copies nothing, and the callee value just below them keeps the function
-//! alive. Guest calls never recurse on the Rust stack: a call pushes a [`Frame`] record
-//! and switches the loop's registers, a return pops it. The hot state (instruction
-//! pointer, stack pointer, locals, constants) lives in locals of the loop, which LLVM
-//! keeps in registers.
-//!
-//! # Unchecked accesses
-//!
-//! The loop reads locals, constants, caches and jump targets without bounds checks and
-//! pushes without overflow checks. Each is justified by the verifier (see
-//! [`crate::verify`]): operands are in range, the stack depth never exceeds `max_stack`
-//! (for which every frame reserves room), and code never runs off its end.
+//! The dispatch loop: one `match` over the instruction set, shared by the generic
+//! interpreter and tier 1 (see the parent module for frames, the stack and reentrancy).
 
+use alloc::boxed::Box;
+use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::bytecode::{BinOp, Cache, CmpOp, Code, CodeId, Instr, Module, Op, UnOp};
-use crate::heap::{Heap, Obj};
+use super::{const_str, local_name, CallTarget, Frame, VmCore};
+use crate::bytecode::{BinOp, Cache, CmpOp, Code, CodeId, Instr, Op, UnOp};
+use crate::heap::{FunctionObj, Obj, SeqIter};
 use crate::ops;
-use crate::semantics::{Exception, Semantics, TraceEntry};
-use crate::stats::{family_index, Stats};
+use crate::semantics::{Exception, Semantics};
+use crate::stats::family_index;
 use crate::tier1;
 use crate::value::Value;
-use crate::verify::{verify_module, VerifyError};
-
-/// Which execution mode runs the program.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Mode {
-    /// The generic interpreter: the reference every other mode must agree with.
-    Interp,
-    /// Tier 1: the specializing adaptive interpreter.
-    Adaptive,
-}
-
-impl Mode {
-    /// The command-line name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Mode::Interp => "interp",
-            Mode::Adaptive => "adaptive",
-        }
-    }
-}
-
-/// What a call instruction found in its callee slot.
-enum CallTarget {
-    Guest(CodeId),
-    Native(u32),
-    Other,
-}
-
-/// A call frame record. The running frame's `pc` is stale; callers' frames hold the
-/// instruction to resume at.
-#[derive(Clone, Copy, Debug)]
-struct Frame {
-    code: CodeId,
-    base: usize,
-    pc: usize,
-}
-
-/// Default size of the value stack, in values (128 MiB of address space). It is
-/// allocated zeroed and never moves; the operating system maps pages only as frames
-/// first touch them, so the resident cost is what the program actually uses.
-pub const DEFAULT_STACK_VALUES: usize = 1 << 24;
-
-/// The VM state slow paths may touch: everything but the frontend's semantics.
-///
-/// Frontend code receives `&mut VmCore` in the slow paths that may call back into guest
-/// code ([`Semantics::call_native`], [`Semantics::call_slow`], ...) and calls
-/// [`VmCore::call_value`] to do so.
-pub struct VmCore {
-    /// The heap holding every object of the program.
-    pub heap: Heap,
-    /// The program.
-    pub module: Module,
-    /// The global slots.
-    pub globals: Vec<Value>,
-    /// What the engine counted.
-    pub stats: Stats,
-    /// Count instructions and guard hits (slower).
-    pub collect_stats: bool,
-    /// Extra roots: a slow path that holds values across [`VmCore::call_value`] (which may
-    /// collect garbage) pushes them here and truncates afterwards.
-    pub roots: Vec<Value>,
-    mode: Mode,
-    stack: *mut Value,
-    stack_cap: usize,
-    frames: Vec<Frame>,
-    /// The stack height at the current call into the frontend: a reentrant call builds
-    /// its frame from here.
-    sp_hint: usize,
-}
-
-impl Drop for VmCore {
-    fn drop(&mut self) {
-        // SAFETY: `stack` was allocated in `VmCore::new` with exactly this layout.
-        unsafe { alloc::alloc::dealloc(self.stack.cast(), stack_layout(self.stack_cap)) };
-    }
-}
-
-fn stack_layout(values: usize) -> core::alloc::Layout {
-    core::alloc::Layout::array::<Value>(values).unwrap_or(core::alloc::Layout::new::<Value>())
-}
-
-/// A loaded, verified program and the state to run it.
-pub struct Vm<S: Semantics> {
-    /// The engine state.
-    pub core: VmCore,
-    /// The frontend's semantics.
-    pub sem: S,
-}
-
-impl<S: Semantics> Vm<S> {
-    /// Verifies `module` and prepares to run it. `heap` holds the module's constants.
-    pub fn new(module: Module, sem: S, heap: Heap, mode: Mode) -> Result<Vm<S>, VerifyError> {
-        Vm::with_stack(module, sem, heap, mode, DEFAULT_STACK_VALUES)
-    }
-
-    /// Like [`Vm::new`] with a value stack of `stack_values` values.
-    pub fn with_stack(
-        mut module: Module,
-        sem: S,
-        heap: Heap,
-        mode: Mode,
-        stack_values: usize,
-    ) -> Result<Vm<S>, VerifyError> {
-        verify_module(&mut module)?;
-        if mode == Mode::Adaptive {
-            for code in &module.codes {
-                tier1::prime_caches(code);
-            }
-        }
-        let globals = module.global_init.clone();
-        let stack_cap = stack_values.max(16);
-        // SAFETY: the layout has a non-zero size. All-zero bits are the float 0.0, a valid
-        // `Value`, so the zeroed stack is initialized.
-        let stack = unsafe { alloc::alloc::alloc_zeroed(stack_layout(stack_cap)) }.cast::<Value>();
-        if stack.is_null() {
-            alloc::alloc::handle_alloc_error(stack_layout(stack_cap));
-        }
-        Ok(Vm {
-            core: VmCore {
-                heap,
-                module,
-                globals,
-                stats: Stats::default(),
-                collect_stats: false,
-                roots: Vec::new(),
-                mode,
-                stack,
-                stack_cap,
-                frames: Vec::new(),
-                sp_hint: 0,
-            },
-            sem,
-        })
-    }
-
-    /// The mode this VM runs in.
-    pub fn mode(&self) -> Mode {
-        self.core.mode
-    }
-
-    /// Runs the module's entry code to completion.
-    pub fn run(&mut self) -> Result<Value, Exception> {
-        let core = &mut self.core;
-        let entry = core.module.entry;
-        let code = &core.module.codes[entry as usize];
-        let need = code.num_locals as usize + code.max_stack as usize;
-        if need > core.stack_cap {
-            return Err(self.sem.stack_overflow());
-        }
-        for i in 0..code.num_locals as usize {
-            // SAFETY: `i < need <= stack_cap`.
-            unsafe { *core.stack.add(i) = Value::NIL };
-        }
-        core.frames.clear();
-        core.frames.push(Frame {
-            code: entry,
-            base: 0,
-            pc: 0,
-        });
-        let r = core.dispatch(&mut self.sem, 0);
-        core.frames.clear();
-        core.stats.gc = core.heap.stats();
-        r
-    }
-}
-
-impl VmCore {
-    /// The mode this VM runs in.
-    pub fn mode(&self) -> Mode {
-        self.mode
-    }
-
-    /// Runs the frame on top of `frames` until the frame at index `stop_depth` returns.
-    fn dispatch<S: Semantics>(
-        &mut self,
-        sem: &mut S,
-        stop_depth: usize,
-    ) -> Result<Value, Exception> {
-        match (self.mode, self.collect_stats) {
-            (Mode::Interp, false) => run_loop::<S, false, false>(self, sem, stop_depth),
-            (Mode::Interp, true) => run_loop::<S, false, true>(self, sem, stop_depth),
-            (Mode::Adaptive, false) => run_loop::<S, true, false>(self, sem, stop_depth),
-            (Mode::Adaptive, true) => run_loop::<S, true, true>(self, sem, stop_depth),
-        }
-    }
-
-    /// Calls `f` with `args` from inside a slow path and returns its result. Guest
-    /// functions run in a nested dispatch loop on the same stack, above the caller's
-    /// values; builtins and other callables go to `sem`.
-    ///
-    /// The callee may collect garbage: values the caller still needs afterwards must be
-    /// reachable from `args`' owners, the stack, or [`VmCore::roots`].
-    pub fn call_value<S: Semantics>(
-        &mut self,
-        sem: &mut S,
-        f: Value,
-        args: &[Value],
-    ) -> Result<Value, Exception> {
-        let base = self.sp_hint;
-        let n = args.len();
-        if base + 1 + n > self.stack_cap {
-            return Err(sem.stack_overflow());
-        }
-        // The callee value and the arguments go just above the caller's live values, where
-        // a call instruction would have them.
-        // SAFETY: `base + 1 + n <= stack_cap`; the slots above `sp_hint` are free, and
-        // `args` (if it points into the stack at all) lies below `sp_hint`.
-        unsafe {
-            *self.stack.add(base) = f;
-            for (i, &a) in args.iter().enumerate() {
-                *self.stack.add(base + 1 + i) = a;
-            }
-        }
-        let saved_hint = self.sp_hint;
-        let result = match self.heap.get(f) {
-            Some(Obj::Function(func)) if (func.code as usize) < self.module.codes.len() => {
-                let code_id = func.code;
-                self.enter_from_host(sem, f, code_id, base + 1, n)
-            }
-            Some(Obj::Native(nat)) => {
-                let id = nat.id;
-                self.sp_hint = base + 1 + n;
-                // SAFETY: the arguments were just written there and nothing below
-                // `sp_hint` is overwritten while the slice lives.
-                let args = unsafe { core::slice::from_raw_parts(self.stack.add(base + 1), n) };
-                sem.call_native(self, id, args)
-            }
-            _ => {
-                self.sp_hint = base + 1 + n;
-                // SAFETY: as above.
-                let args = unsafe { core::slice::from_raw_parts(self.stack.add(base + 1), n) };
-                sem.call_slow(self, f, args)
-            }
-        };
-        self.sp_hint = saved_hint;
-        result
-    }
-
-    /// Pushes a frame for guest code `code_id` whose `argc` arguments start at stack index
-    /// `base`, and runs it to completion.
-    fn enter_from_host<S: Semantics>(
-        &mut self,
-        sem: &mut S,
-        f: Value,
-        code_id: CodeId,
-        base: usize,
-        argc: usize,
-    ) -> Result<Value, Exception> {
-        let code = &self.module.codes[code_id as usize];
-        let params = code.num_params as usize;
-        let (num_locals, max_stack) = (code.num_locals as usize, code.max_stack as usize);
-        let mut argc = argc;
-        if params != argc {
-            // SAFETY: the arguments were written at `base..base + argc` by `call_value`.
-            let args = unsafe { core::slice::from_raw_parts(self.stack.add(base), argc) };
-            let name = code.name.clone();
-            let bound = sem.bind_arguments(&mut self.heap, f, &name, params as u32, args)?;
-            if bound.len() != params || base + params > self.stack_cap {
-                return Err(Exception::msg("internal error: bad argument binding"));
-            }
-            for (i, v) in bound.into_iter().enumerate() {
-                // SAFETY: `base + params <= stack_cap` was checked above.
-                unsafe { *self.stack.add(base + i) = v };
-            }
-            argc = params;
-        }
-        let depth = self.frames.len();
-        if depth > sem.max_call_depth() || base + num_locals + max_stack > self.stack_cap {
-            return Err(sem.stack_overflow());
-        }
-        for i in argc..num_locals {
-            // SAFETY: `base + num_locals <= stack_cap` was checked above.
-            unsafe { *self.stack.add(base + i) = Value::NIL };
-        }
-        self.frames.push(Frame {
-            code: code_id,
-            base,
-            pc: 0,
-        });
-        self.stats.calls += 1;
-        self.stats.max_depth = self.stats.max_depth.max(depth);
-        self.dispatch(sem, depth)
-    }
-
-    /// Runs a collection with the live part of the stack (`stack_len` values) as roots.
-    #[cold]
-    fn collect_garbage<S: Semantics>(&mut self, sem: &S, stack_len: usize) {
-        // SAFETY: `stack_len` never exceeds the stack's capacity, and every slot below it
-        // holds a value written by the interpreter (or the zeroed float 0.0).
-        let stack = unsafe { core::slice::from_raw_parts(self.stack, stack_len) };
-        let globals = &self.globals;
-        let module = &self.module;
-        let roots = &self.roots;
-        // SAFETY: at a safepoint every live value is in the stack below `stack_len`, a
-        // global, a constant, an extra root, or held by the frontend (which reports it in
-        // `trace_roots`); the interpreter holds no other values across this call.
-        unsafe {
-            self.heap.collect(|m| {
-                m.mark_all(stack);
-                m.mark_all(globals);
-                m.mark_all(roots);
-                for code in &module.codes {
-                    m.mark_all(&code.consts);
-                }
-                sem.trace_roots(m);
-            });
-        }
-    }
-
-    /// Builds the traceback of an error raised at `pc` in the running (last) frame.
-    fn traceback(&self, pc: usize) -> Vec<TraceEntry> {
-        let mut out = Vec::with_capacity(self.frames.len());
-        let n = self.frames.len();
-        for (i, f) in self.frames.iter().enumerate().rev() {
-            let code = &self.module.codes[f.code as usize];
-            let at = if i + 1 == n {
-                pc
-            } else {
-                f.pc.saturating_sub(1)
-            };
-            let loc = code.loc(at);
-            out.push(TraceEntry {
-                function: code.name.clone(),
-                line: loc.line,
-                col: loc.col,
-            });
-        }
-        out
-    }
-}
 
 #[allow(clippy::too_many_lines)]
-fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
+pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
     core: &mut VmCore,
     sem: &mut S,
     stop_depth: usize,
@@ -596,10 +248,11 @@ fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
             unsafe {
                 locals = stack.add(base);
                 let nl = callee.num_locals as usize;
+                let init = callee.local_init;
                 let mut p = locals.add($argc);
                 let end = locals.add(nl);
                 while p < end {
-                    *p = Value::NIL;
+                    *p = init;
                     p = p.add(1);
                 }
                 sp = end;
@@ -632,13 +285,8 @@ fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
                     if params == argc {
                         enter!(code_id, argc);
                     } else {
-                        let bound = tri!(sem.bind_arguments(
-                            &mut core.heap,
-                            callee,
-                            &callee_code.name,
-                            params as u32,
-                            args
-                        ));
+                        let bound =
+                            tri!(sem.bind_arguments(&mut core.heap, callee, callee_code, args));
                         if bound.len() != params {
                             break Err(Exception::msg(
                                 "internal error: bind_arguments returned the wrong count",
@@ -859,6 +507,379 @@ fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
                 let i = pop!();
                 let c = pop!();
                 tri!(ops::store_index(&mut core.heap, sem, c, i, v));
+            }
+
+            Op::CopyN => {
+                let v = peek!(ins.a as usize - 1);
+                push!(v);
+            }
+            Op::SwapN => {
+                // SAFETY: the verifier proved at least `a` values are on the stack.
+                unsafe { core::ptr::swap(sp.sub(1), sp.sub(ins.a as usize)) };
+            }
+            Op::LoadLocalChecked => {
+                // SAFETY: see the comment at the top of `run_loop`.
+                let v = unsafe { *locals.add(ins.a as usize) };
+                if v.is_empty() {
+                    // SAFETY: see the comment at the top of `run_loop`.
+                    let name = unsafe { local_name(&*code, ins.a) };
+                    break Err(sem.unbound_local(name));
+                }
+                push!(v);
+            }
+            Op::DeleteLocal => {
+                // SAFETY: see the comment at the top of `run_loop`.
+                unsafe { *locals.add(ins.a as usize) = Value::EMPTY };
+            }
+            Op::MakeCell => {
+                // SAFETY: see the comment at the top of `run_loop`.
+                let v = unsafe { *locals.add(ins.a as usize) };
+                let cell = core.heap.alloc(Obj::Cell(core::cell::Cell::new(v)));
+                // SAFETY: see the comment at the top of `run_loop`.
+                unsafe { *locals.add(ins.a as usize) = cell };
+            }
+            Op::LoadDeref => {
+                // SAFETY: see the comment at the top of `run_loop`.
+                let c = unsafe { *locals.add(ins.a as usize) };
+                let v = match core.heap.get(c) {
+                    Some(Obj::Cell(cell)) => cell.get(),
+                    _ => Value::EMPTY,
+                };
+                if v.is_empty() {
+                    // SAFETY: see the comment at the top of `run_loop`.
+                    let name = unsafe { local_name(&*code, ins.a) };
+                    break Err(sem.unbound_free(name));
+                }
+                push!(v);
+            }
+            Op::StoreDeref => {
+                let v = pop!();
+                // SAFETY: see the comment at the top of `run_loop`.
+                let c = unsafe { *locals.add(ins.a as usize) };
+                match core.heap.get(c) {
+                    Some(Obj::Cell(cell)) => cell.set(v),
+                    _ => break Err(Exception::msg("internal error: StoreDeref on a non-cell")),
+                }
+            }
+            Op::CopyFreeVars => {
+                if locals == stack {
+                    break Err(Exception::msg(
+                        "internal error: free variables in the entry code",
+                    ));
+                }
+                // SAFETY: a frame other than the entry frame has its callee just below its
+                // locals (see the module docs).
+                let f = unsafe { *locals.sub(1) };
+                let first = ins.a as usize;
+                // SAFETY: see the comment at the top of `run_loop`.
+                let nl = unsafe { (*code).num_locals as usize };
+                match core.heap.as_function(f) {
+                    Some(func) if first + func.cells.len() <= nl => {
+                        for (i, &c) in func.cells.iter().enumerate() {
+                            // SAFETY: `first + i < num_locals`, checked just above.
+                            unsafe { *locals.add(first + i) = c };
+                        }
+                    }
+                    _ => break Err(Exception::msg("internal error: bad free variables")),
+                }
+            }
+            Op::MakeFunction => {
+                let cells: Box<[Value]> = if ins.b & 8 != 0 {
+                    let t = pop!();
+                    core.heap.as_tuple(t).map(Box::from).unwrap_or_default()
+                } else {
+                    Box::default()
+                };
+                let defaults: Box<[Value]> = if ins.b & 1 != 0 {
+                    let t = pop!();
+                    core.heap.as_tuple(t).map(Box::from).unwrap_or_default()
+                } else {
+                    Box::default()
+                };
+                let f = core.heap.alloc(Obj::Function(FunctionObj {
+                    code: ins.a,
+                    defaults,
+                    cells,
+                }));
+                push!(f);
+            }
+            Op::GetIter => {
+                let v = pop!();
+                let it = match core.heap.get(v) {
+                    Some(Obj::Array(_)) | Some(Obj::Tuple(_)) => {
+                        core.heap.alloc(Obj::SeqIter(SeqIter {
+                            seq: v,
+                            index: core::cell::Cell::new(0),
+                        }))
+                    }
+                    Some(Obj::RangeIter(_)) | Some(Obj::SeqIter(_)) => v,
+                    _ => tri!(sem.get_iter(&mut core.heap, v)),
+                };
+                push!(it);
+            }
+            Op::ForIter => {
+                adapt!(ins);
+                let it = peek!(0);
+                let next = match ops::core_iter_next(&mut core.heap, it) {
+                    Some(r) => r,
+                    None => {
+                        core.sp_hint = stack_off!(sp);
+                        tri!(sem.iter_next(core, it))
+                    }
+                };
+                match next {
+                    Some(v) => push!(v),
+                    None => {
+                        drop_top!();
+                        jump_to!(ins.a);
+                    }
+                }
+            }
+            Op::UnpackSequence => {
+                adapt!(ins);
+                let v = pop!();
+                let n = ins.a as usize;
+                let items: Vec<Value> = match ops::core_sequence(&core.heap, v) {
+                    Some(items) if items.len() == n => items,
+                    _ => {
+                        core.sp_hint = stack_off!(sp);
+                        let items = tri!(sem.unpack(core, v, n));
+                        if items.len() != n {
+                            break Err(Exception::msg(
+                                "internal error: unpack returned the wrong count",
+                            ));
+                        }
+                        items
+                    }
+                };
+                for &x in items.iter().rev() {
+                    push!(x);
+                }
+            }
+            Op::BuildTuple => {
+                let n = ins.a as usize;
+                // SAFETY: the verifier proved `n` values are on the stack.
+                let items = unsafe { core::slice::from_raw_parts(sp.sub(n), n) }.to_vec();
+                // SAFETY: see the comment at the top of `run_loop`.
+                sp = unsafe { sp.sub(n) };
+                let t = core.heap.tuple(items);
+                push!(t);
+            }
+            Op::BuildMap => {
+                let n = ins.a as usize * 2;
+                // SAFETY: the verifier proved `n` values are on the stack.
+                let pairs = unsafe { core::slice::from_raw_parts(sp.sub(n), n) };
+                let m = tri!(sem.build_map(&mut core.heap, pairs));
+                // SAFETY: see the comment at the top of `run_loop`.
+                sp = unsafe { sp.sub(n) };
+                push!(m);
+            }
+            Op::BuildMapConstKeys => {
+                let n = ins.a as usize;
+                let keys = pop!();
+                // SAFETY: the verifier proved `n` values are on the stack.
+                let values = unsafe { core::slice::from_raw_parts(sp.sub(n), n) };
+                let pairs: Vec<Value> = match core.heap.as_tuple(keys) {
+                    Some(k) if k.len() == n => {
+                        k.iter().zip(values).flat_map(|(&k, &v)| [k, v]).collect()
+                    }
+                    _ => {
+                        break Err(Exception::msg(
+                            "internal error: map keys are not a tuple of the right size",
+                        ))
+                    }
+                };
+                let m = tri!(sem.build_map(&mut core.heap, &pairs));
+                // SAFETY: see the comment at the top of `run_loop`.
+                sp = unsafe { sp.sub(n) };
+                push!(m);
+            }
+            Op::BuildSlice => {
+                let n = ins.a as usize;
+                // SAFETY: the verifier proved `n` values are on the stack.
+                let parts = unsafe { core::slice::from_raw_parts(sp.sub(n), n) };
+                let s = tri!(sem.build_slice(&mut core.heap, parts));
+                // SAFETY: see the comment at the top of `run_loop`.
+                sp = unsafe { sp.sub(n) };
+                push!(s);
+            }
+            Op::BuildString => {
+                let n = ins.a as usize;
+                // SAFETY: the verifier proved `n` values are on the stack.
+                let parts = unsafe { core::slice::from_raw_parts(sp.sub(n), n) };
+                let mut out = String::new();
+                for &p in parts {
+                    match core.heap.as_str(p) {
+                        Some(s) => out.push_str(s),
+                        None => break,
+                    }
+                }
+                if parts.iter().any(|&p| core.heap.as_str(p).is_none()) {
+                    break Err(Exception::msg(
+                        "internal error: BuildString of a non-string",
+                    ));
+                }
+                // SAFETY: see the comment at the top of `run_loop`.
+                sp = unsafe { sp.sub(n) };
+                let v = core.heap.string(out);
+                push!(v);
+            }
+            Op::FormatValue => {
+                let spec = if ins.a & 4 != 0 { Some(pop!()) } else { None };
+                let v = pop!();
+                let conversion = ins.a & 3;
+                let r = if conversion == 0 && spec.is_none() && core.heap.as_str(v).is_some() {
+                    v
+                } else {
+                    core.sp_hint = stack_off!(sp);
+                    tri!(sem.format_value(core, v, conversion, spec))
+                };
+                push!(r);
+            }
+            Op::ListAppend => {
+                let v = pop!();
+                let list = peek!(ins.a as usize - 1);
+                match core.heap.as_array(list) {
+                    Some(a) => a.push(v),
+                    None => break Err(Exception::msg("internal error: ListAppend to a non-list")),
+                }
+            }
+            Op::ListExtend => {
+                let src = pop!();
+                let list = peek!(ins.a as usize - 1);
+                let items = ops::core_sequence(&core.heap, src);
+                match (core.heap.as_array(list), items) {
+                    (Some(a), Some(items)) => a.with_mut(|v| v.extend_from_slice(&items)),
+                    _ => {
+                        core.sp_hint = stack_off!(sp);
+                        tri!(sem.list_extend(core, list, src));
+                    }
+                }
+            }
+            Op::MapAdd => {
+                let v = pop!();
+                let k = pop!();
+                let map = peek!(ins.a as usize - 1);
+                tri!(sem.map_add(&mut core.heap, map, k, v));
+            }
+            Op::ListToTuple => {
+                let v = pop!();
+                let items = match core.heap.as_array(v) {
+                    Some(a) => a.to_vec(),
+                    None => break Err(Exception::msg("internal error: ListToTuple of a non-list")),
+                };
+                let t = core.heap.tuple(items);
+                push!(t);
+            }
+            Op::LoadAttr => {
+                let obj = pop!();
+                // SAFETY: see `const_str`; the constant is a root and objects never move.
+                let name = unsafe { const_str(&core.heap, *consts.add(ins.a as usize)) };
+                push!(tri!(sem.load_attr(&mut core.heap, obj, name)));
+            }
+            Op::StoreAttr => {
+                let obj = pop!();
+                let v = pop!();
+                // SAFETY: see `const_str`; the constant is a root and objects never move.
+                let name = unsafe { const_str(&core.heap, *consts.add(ins.a as usize)) };
+                tri!(sem.store_attr(&mut core.heap, obj, name, v));
+            }
+            Op::CallMethod | Op::CallMethodKw => {
+                let kwnames = if ins.op == Op::CallMethodKw {
+                    Some(pop!())
+                } else {
+                    None
+                };
+                let argc = (ins.a & 0xFF) as usize;
+                // SAFETY: see `const_str`; the constant is a root and objects never move.
+                let name = unsafe { const_str(&core.heap, *consts.add((ins.a >> 8) as usize)) };
+                let obj = peek!(argc);
+                // SAFETY: the verifier proved `argc` arguments are on the stack.
+                let args = unsafe { core::slice::from_raw_parts(sp.sub(argc), argc) };
+                core.sp_hint = stack_off!(sp);
+                let r = tri!(sem.call_method(core, obj, name, args, kwnames));
+                // SAFETY: the arguments and the object slot below them are on the stack.
+                unsafe {
+                    sp = sp.sub(argc);
+                    *sp.sub(1) = r;
+                }
+            }
+            Op::CallKw => {
+                let kwnames = pop!();
+                let argc = ins.a as usize;
+                let callee = peek!(argc);
+                // SAFETY: the verifier proved `argc` arguments are on the stack.
+                let args = unsafe { core::slice::from_raw_parts(sp.sub(argc), argc) };
+                let guest = match core.heap.get(callee) {
+                    Some(Obj::Function(f)) if (f.code as usize) < core.module.codes.len() => {
+                        Some(f.code)
+                    }
+                    _ => None,
+                };
+                match guest {
+                    Some(code_id) => {
+                        let callee_code = &core.module.codes[code_id as usize];
+                        let want = (callee_code.num_params + callee_code.num_kwonly) as usize;
+                        let bound = tri!(sem.bind_keywords(
+                            &mut core.heap,
+                            callee,
+                            callee_code,
+                            args,
+                            kwnames
+                        ));
+                        if bound.len() != want || want > callee_code.num_locals as usize {
+                            break Err(Exception::msg(
+                                "internal error: bind_keywords returned the wrong count",
+                            ));
+                        }
+                        // SAFETY: the arguments are on the stack (see above).
+                        sp = unsafe { sp.sub(argc) };
+                        if stack_off!(sp) + want > core.stack_cap {
+                            break Err(sem.stack_overflow());
+                        }
+                        for v in bound {
+                            push!(v);
+                        }
+                        enter!(code_id, want);
+                    }
+                    None => {
+                        core.sp_hint = stack_off!(sp);
+                        let r = tri!(sem.call_kw(core, callee, args, kwnames));
+                        // SAFETY: the arguments and the callee slot below them are on the stack.
+                        unsafe {
+                            sp = sp.sub(argc);
+                            *sp.sub(1) = r;
+                        }
+                    }
+                }
+            }
+            Op::IsOp => {
+                let b = pop!();
+                let a = pop!();
+                push!(Value::bool((a == b) != (ins.a == 1)));
+            }
+            Op::ContainsOp => {
+                let c = pop!();
+                let x = pop!();
+                core.sp_hint = stack_off!(sp);
+                let r = tri!(sem.contains(core, c, x));
+                push!(Value::bool(r != (ins.a == 1)));
+            }
+            Op::Import => {
+                // SAFETY: see `const_str`; the constant is a root and objects never move.
+                let name = unsafe { const_str(&core.heap, *consts.add(ins.a as usize)) };
+                push!(tri!(sem.import(&mut core.heap, name)));
+            }
+            Op::Raise => {
+                let n = ins.a as usize;
+                // SAFETY: the verifier proved `n` values are on the stack.
+                let args = unsafe { core::slice::from_raw_parts(sp.sub(n), n) };
+                break Err(sem.raise(&mut core.heap, args));
+            }
+            Op::DeleteIndex => {
+                let i = pop!();
+                let c = pop!();
+                tri!(sem.delete_index(&mut core.heap, c, i));
             }
 
             // ---- Tier-1 specialized forms.
@@ -1085,6 +1106,64 @@ fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
                 let i = pop!();
                 let c = pop!();
                 tri!(ops::store_index(&mut core.heap, sem, c, i, v));
+            }
+            Op::ForIterRange | Op::ForIterSeq => {
+                let it = peek!(0);
+                let guard = matches!(
+                    (ins.op, core.heap.get(it)),
+                    (Op::ForIterRange, Some(Obj::RangeIter(_)))
+                        | (Op::ForIterSeq, Some(Obj::SeqIter(_)))
+                );
+                if guard {
+                    hit!(ins);
+                } else {
+                    miss!(ins);
+                }
+                let next = match ops::core_iter_next(&mut core.heap, it) {
+                    Some(r) => r,
+                    None => {
+                        core.sp_hint = stack_off!(sp);
+                        tri!(sem.iter_next(core, it))
+                    }
+                };
+                match next {
+                    Some(v) => push!(v),
+                    None => {
+                        drop_top!();
+                        jump_to!(ins.a);
+                    }
+                }
+            }
+            Op::UnpackTuple | Op::UnpackArray => {
+                let v = peek!(0);
+                let n = ins.a as usize;
+                let ok = match (ins.op, core.heap.get(v)) {
+                    (Op::UnpackTuple, Some(Obj::Tuple(t))) => t.len() == n,
+                    (Op::UnpackArray, Some(Obj::Array(a))) => a.len() == n,
+                    _ => false,
+                };
+                if ok {
+                    hit!(ins);
+                } else {
+                    miss!(ins);
+                }
+                drop_top!();
+                let items: Vec<Value> = match ops::core_sequence(&core.heap, v) {
+                    Some(items) if items.len() == n => items,
+                    _ => {
+                        core.sp_hint = stack_off!(sp);
+                        let items = tri!(sem.unpack(core, v, n));
+                        if items.len() != n {
+                            break Err(Exception::msg(
+                                "internal error: unpack returned the wrong count",
+                            ));
+                        }
+                        items
+                    }
+                };
+                for &x in items.iter().rev() {
+                    push!(x);
+                }
             }
             Op::CallFunctionExact => {
                 let argc = ins.a as usize;

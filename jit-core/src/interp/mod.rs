@@ -1,0 +1,389 @@
+//! The interpreter: the generic reference interpreter and tier 1, in one dispatch loop.
+//!
+//! `run_loop::<ADAPTIVE, STATS>` is instantiated three times: the generic interpreter
+//! (`--mode interp`: generic instructions only, no quickening), tier 1 (`--mode adaptive`:
+//! generic instructions count down and rewrite themselves into specialized forms, see
+//! [`crate::tier1`]), and either with per-instruction statistics (`--stats`).
+//!
+//! # Frames and the stack
+//!
+//! All frames live in one value stack. A frame is `[locals (num_locals)] [operand stack
+//! (max_stack)]`; a call's arguments already sit where the callee's first locals go, so
+//! binding them copies nothing, and the callee value just below them keeps the function
+//! alive. Guest calls never recurse on the Rust stack: a call pushes a [`Frame`] record
+//! and switches the loop's registers, a return pops it. The hot state (instruction
+//! pointer, stack pointer, locals, constants) lives in locals of the loop, which LLVM
+//! keeps in registers.
+//!
+//! # Unchecked accesses
+//!
+//! The loop reads locals, constants, caches and jump targets without bounds checks and
+//! pushes without overflow checks. Each is justified by the verifier (see
+//! [`crate::verify`]): operands are in range, the stack depth never exceeds `max_stack`
+//! (for which every frame reserves room), and code never runs off its end.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::bytecode::{Code, CodeId, Module};
+use crate::heap::{Heap, Obj};
+use crate::semantics::{Exception, Semantics, TraceEntry};
+use crate::stats::Stats;
+use crate::tier1;
+use crate::value::Value;
+use crate::verify::{verify_module, VerifyError};
+
+mod dispatch;
+
+use dispatch::run_loop;
+
+/// Which execution mode runs the program.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// The generic interpreter: the reference every other mode must agree with.
+    Interp,
+    /// Tier 1: the specializing adaptive interpreter.
+    Adaptive,
+}
+
+impl Mode {
+    /// The command-line name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Interp => "interp",
+            Mode::Adaptive => "adaptive",
+        }
+    }
+}
+
+/// The string constant `v` with a lifetime not tied to the heap borrow, so it can be passed
+/// to a slow path together with `&mut Heap`.
+///
+/// # Safety
+///
+/// `v` must be a constant of a code object of the running module: constants are roots, so
+/// the object is not freed while the module runs, and objects never move.
+pub(crate) unsafe fn const_str<'a>(heap: &Heap, v: Value) -> &'a str {
+    match heap.as_str(v) {
+        // SAFETY: the caller guarantees the string outlives every use (see above).
+        Some(s) => unsafe { &*(s as *const str) },
+        None => "?",
+    }
+}
+
+/// The name of local `slot` of `code`, for error messages.
+pub(crate) fn local_name(code: &Code, slot: u32) -> &str {
+    code.local_names
+        .get(slot as usize)
+        .map_or("?", String::as_str)
+}
+
+/// What a call instruction found in its callee slot.
+pub(crate) enum CallTarget {
+    Guest(CodeId),
+    Native(u32),
+    Other,
+}
+
+/// A call frame record. The running frame's `pc` is stale; callers' frames hold the
+/// instruction to resume at.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Frame {
+    code: CodeId,
+    base: usize,
+    pc: usize,
+}
+
+/// Default size of the value stack, in values (128 MiB of address space). It is
+/// allocated zeroed and never moves; the operating system maps pages only as frames
+/// first touch them, so the resident cost is what the program actually uses.
+pub const DEFAULT_STACK_VALUES: usize = 1 << 24;
+
+/// The VM state slow paths may touch: everything but the frontend's semantics.
+///
+/// Frontend code receives `&mut VmCore` in the slow paths that may call back into guest
+/// code ([`Semantics::call_native`], [`Semantics::call_slow`], ...) and calls
+/// [`VmCore::call_value`] to do so.
+pub struct VmCore {
+    /// The heap holding every object of the program.
+    pub heap: Heap,
+    /// The program.
+    pub module: Module,
+    /// The global slots.
+    pub globals: Vec<Value>,
+    /// What the engine counted.
+    pub stats: Stats,
+    /// Count instructions and guard hits (slower).
+    pub collect_stats: bool,
+    /// Extra roots: a slow path that holds values across [`VmCore::call_value`] (which may
+    /// collect garbage) pushes them here and truncates afterwards.
+    pub roots: Vec<Value>,
+    mode: Mode,
+    stack: *mut Value,
+    stack_cap: usize,
+    frames: Vec<Frame>,
+    /// The stack height at the current call into the frontend: a reentrant call builds
+    /// its frame from here.
+    sp_hint: usize,
+}
+
+impl Drop for VmCore {
+    fn drop(&mut self) {
+        // SAFETY: `stack` was allocated in `VmCore::new` with exactly this layout.
+        unsafe { alloc::alloc::dealloc(self.stack.cast(), stack_layout(self.stack_cap)) };
+    }
+}
+
+fn stack_layout(values: usize) -> core::alloc::Layout {
+    core::alloc::Layout::array::<Value>(values).unwrap_or(core::alloc::Layout::new::<Value>())
+}
+
+/// A loaded, verified program and the state to run it.
+pub struct Vm<S: Semantics> {
+    /// The engine state.
+    pub core: VmCore,
+    /// The frontend's semantics.
+    pub sem: S,
+}
+
+impl<S: Semantics> Vm<S> {
+    /// Verifies `module` and prepares to run it. `heap` holds the module's constants.
+    pub fn new(module: Module, sem: S, heap: Heap, mode: Mode) -> Result<Vm<S>, VerifyError> {
+        Vm::with_stack(module, sem, heap, mode, DEFAULT_STACK_VALUES)
+    }
+
+    /// Like [`Vm::new`] with a value stack of `stack_values` values.
+    pub fn with_stack(
+        mut module: Module,
+        sem: S,
+        heap: Heap,
+        mode: Mode,
+        stack_values: usize,
+    ) -> Result<Vm<S>, VerifyError> {
+        verify_module(&mut module)?;
+        if mode == Mode::Adaptive {
+            for code in &module.codes {
+                tier1::prime_caches(code);
+            }
+        }
+        let globals = module.global_init.clone();
+        let stack_cap = stack_values.max(16);
+        // SAFETY: the layout has a non-zero size. All-zero bits are the float 0.0, a valid
+        // `Value`, so the zeroed stack is initialized.
+        let stack = unsafe { alloc::alloc::alloc_zeroed(stack_layout(stack_cap)) }.cast::<Value>();
+        if stack.is_null() {
+            alloc::alloc::handle_alloc_error(stack_layout(stack_cap));
+        }
+        Ok(Vm {
+            core: VmCore {
+                heap,
+                module,
+                globals,
+                stats: Stats::default(),
+                collect_stats: false,
+                roots: Vec::new(),
+                mode,
+                stack,
+                stack_cap,
+                frames: Vec::new(),
+                sp_hint: 0,
+            },
+            sem,
+        })
+    }
+
+    /// The mode this VM runs in.
+    pub fn mode(&self) -> Mode {
+        self.core.mode
+    }
+
+    /// Runs the module's entry code to completion.
+    pub fn run(&mut self) -> Result<Value, Exception> {
+        let core = &mut self.core;
+        let entry = core.module.entry;
+        let code = &core.module.codes[entry as usize];
+        let need = code.num_locals as usize + code.max_stack as usize;
+        if need > core.stack_cap {
+            return Err(self.sem.stack_overflow());
+        }
+        for i in 0..code.num_locals as usize {
+            // SAFETY: `i < need <= stack_cap`.
+            unsafe { *core.stack.add(i) = code.local_init };
+        }
+        core.frames.clear();
+        core.frames.push(Frame {
+            code: entry,
+            base: 0,
+            pc: 0,
+        });
+        let r = core.dispatch(&mut self.sem, 0);
+        core.frames.clear();
+        core.stats.gc = core.heap.stats();
+        r
+    }
+}
+
+impl VmCore {
+    /// The mode this VM runs in.
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    /// Runs the frame on top of `frames` until the frame at index `stop_depth` returns.
+    fn dispatch<S: Semantics>(
+        &mut self,
+        sem: &mut S,
+        stop_depth: usize,
+    ) -> Result<Value, Exception> {
+        match (self.mode, self.collect_stats) {
+            (Mode::Interp, false) => run_loop::<S, false, false>(self, sem, stop_depth),
+            (Mode::Interp, true) => run_loop::<S, false, true>(self, sem, stop_depth),
+            (Mode::Adaptive, false) => run_loop::<S, true, false>(self, sem, stop_depth),
+            (Mode::Adaptive, true) => run_loop::<S, true, true>(self, sem, stop_depth),
+        }
+    }
+
+    /// Calls `f` with `args` from inside a slow path and returns its result. Guest
+    /// functions run in a nested dispatch loop on the same stack, above the caller's
+    /// values; builtins and other callables go to `sem`.
+    ///
+    /// The callee may collect garbage: values the caller still needs afterwards must be
+    /// reachable from `args`' owners, the stack, or [`VmCore::roots`].
+    pub fn call_value<S: Semantics>(
+        &mut self,
+        sem: &mut S,
+        f: Value,
+        args: &[Value],
+    ) -> Result<Value, Exception> {
+        let base = self.sp_hint;
+        let n = args.len();
+        if base + 1 + n > self.stack_cap {
+            return Err(sem.stack_overflow());
+        }
+        // The callee value and the arguments go just above the caller's live values, where
+        // a call instruction would have them.
+        // SAFETY: `base + 1 + n <= stack_cap`; the slots above `sp_hint` are free, and
+        // `args` (if it points into the stack at all) lies below `sp_hint`.
+        unsafe {
+            *self.stack.add(base) = f;
+            for (i, &a) in args.iter().enumerate() {
+                *self.stack.add(base + 1 + i) = a;
+            }
+        }
+        let saved_hint = self.sp_hint;
+        let result = match self.heap.get(f) {
+            Some(Obj::Function(func)) if (func.code as usize) < self.module.codes.len() => {
+                let code_id = func.code;
+                self.enter_from_host(sem, f, code_id, base + 1, n)
+            }
+            Some(Obj::Native(nat)) => {
+                let id = nat.id;
+                self.sp_hint = base + 1 + n;
+                // SAFETY: the arguments were just written there and nothing below
+                // `sp_hint` is overwritten while the slice lives.
+                let args = unsafe { core::slice::from_raw_parts(self.stack.add(base + 1), n) };
+                sem.call_native(self, id, args)
+            }
+            _ => {
+                self.sp_hint = base + 1 + n;
+                // SAFETY: as above.
+                let args = unsafe { core::slice::from_raw_parts(self.stack.add(base + 1), n) };
+                sem.call_slow(self, f, args)
+            }
+        };
+        self.sp_hint = saved_hint;
+        result
+    }
+
+    /// Pushes a frame for guest code `code_id` whose `argc` arguments start at stack index
+    /// `base`, and runs it to completion.
+    fn enter_from_host<S: Semantics>(
+        &mut self,
+        sem: &mut S,
+        f: Value,
+        code_id: CodeId,
+        base: usize,
+        argc: usize,
+    ) -> Result<Value, Exception> {
+        let code = &self.module.codes[code_id as usize];
+        let params = code.num_params as usize;
+        let (num_locals, max_stack) = (code.num_locals as usize, code.max_stack as usize);
+        let mut argc = argc;
+        if params != argc {
+            // SAFETY: the arguments were written at `base..base + argc` by `call_value`.
+            let args = unsafe { core::slice::from_raw_parts(self.stack.add(base), argc) };
+            let bound = sem.bind_arguments(&mut self.heap, f, code, args)?;
+            if bound.len() != params || base + params > self.stack_cap {
+                return Err(Exception::msg("internal error: bad argument binding"));
+            }
+            for (i, v) in bound.into_iter().enumerate() {
+                // SAFETY: `base + params <= stack_cap` was checked above.
+                unsafe { *self.stack.add(base + i) = v };
+            }
+            argc = params;
+        }
+        let depth = self.frames.len();
+        if depth > sem.max_call_depth() || base + num_locals + max_stack > self.stack_cap {
+            return Err(sem.stack_overflow());
+        }
+        let init = self.module.codes[code_id as usize].local_init;
+        for i in argc..num_locals {
+            // SAFETY: `base + num_locals <= stack_cap` was checked above.
+            unsafe { *self.stack.add(base + i) = init };
+        }
+        self.frames.push(Frame {
+            code: code_id,
+            base,
+            pc: 0,
+        });
+        self.stats.calls += 1;
+        self.stats.max_depth = self.stats.max_depth.max(depth);
+        self.dispatch(sem, depth)
+    }
+
+    /// Runs a collection with the live part of the stack (`stack_len` values) as roots.
+    #[cold]
+    fn collect_garbage<S: Semantics>(&mut self, sem: &S, stack_len: usize) {
+        // SAFETY: `stack_len` never exceeds the stack's capacity, and every slot below it
+        // holds a value written by the interpreter (or the zeroed float 0.0).
+        let stack = unsafe { core::slice::from_raw_parts(self.stack, stack_len) };
+        let globals = &self.globals;
+        let module = &self.module;
+        let roots = &self.roots;
+        // SAFETY: at a safepoint every live value is in the stack below `stack_len`, a
+        // global, a constant, an extra root, or held by the frontend (which reports it in
+        // `trace_roots`); the interpreter holds no other values across this call.
+        unsafe {
+            self.heap.collect(|m| {
+                m.mark_all(stack);
+                m.mark_all(globals);
+                m.mark_all(roots);
+                for code in &module.codes {
+                    m.mark_all(&code.consts);
+                }
+                sem.trace_roots(m);
+            });
+        }
+    }
+
+    /// Builds the traceback of an error raised at `pc` in the running (last) frame.
+    fn traceback(&self, pc: usize) -> Vec<TraceEntry> {
+        let mut out = Vec::with_capacity(self.frames.len());
+        let n = self.frames.len();
+        for (i, f) in self.frames.iter().enumerate().rev() {
+            let code = &self.module.codes[f.code as usize];
+            let at = if i + 1 == n {
+                pc
+            } else {
+                f.pc.saturating_sub(1)
+            };
+            let loc = code.loc(at);
+            out.push(TraceEntry {
+                function: code.name.clone(),
+                line: loc.line,
+                col: loc.col,
+            });
+        }
+        out
+    }
+}
