@@ -1,5 +1,6 @@
 //! `cargo xtask`: the engine's command line (run, bench, dump) and the project's checks.
 
+mod bench;
 mod run;
 
 use std::process::ExitCode;
@@ -18,6 +19,8 @@ struct Cli {
 enum Command {
     /// Run a program (`.tiny`; `.py`/`.pyc` when the Python frontend lands) through the engine.
     Run(run::RunArgs),
+    /// Run the benchmark suite in benches/ under engine modes, python3 and pypy3.
+    Bench(BenchArgs),
     /// Check that jit-core links into a `#![no_std]` `#![no_main]` binary with `panic = "abort"`.
     CheckNostd,
 }
@@ -34,6 +37,67 @@ fn main() -> ExitCode {
     let status = match cli.command {
         Command::Run(args) => run::main(&args),
         Command::CheckNostd => run::check_nostd(),
+        Command::Bench(args) => match bench::run(&args.to_options()) {
+            Ok(true) => 0,
+            Ok(false) => 1,
+            Err(e) => {
+                eprintln!("error: {e}");
+                2
+            }
+        },
     };
     ExitCode::from(status as u8)
+}
+
+/// Arguments of `cargo xtask bench`.
+#[derive(clap::Args, Debug)]
+struct BenchArgs {
+    /// Only rows whose `name/lang` contains one of these comma-separated substrings.
+    #[arg(long)]
+    filter: Option<String>,
+    /// Columns: engine modes and `python3`/`pypy3`, comma-separated.
+    #[arg(long, default_value = bench::DEFAULT_MODES)]
+    modes: String,
+    /// Measured runs per cell.
+    #[arg(long, default_value_t = 5)]
+    runs: usize,
+    /// Unmeasured warm-up runs per cell.
+    #[arg(long, default_value_t = 1)]
+    warmup: usize,
+    /// Write all samples and summaries as JSON.
+    #[arg(long, value_name = "FILE")]
+    json: Option<std::path::PathBuf>,
+    /// Draw an SVG chart of the speedups.
+    #[arg(long, value_name = "FILE.svg")]
+    plot: Option<std::path::PathBuf>,
+    /// The column speedups are relative to.
+    #[arg(long, default_value = "interp")]
+    baseline: String,
+    /// Run every selected benchmark at this size.
+    #[arg(long)]
+    size: Option<String>,
+    /// CI smoke test: quick sizes, one run, no warm-up.
+    #[arg(long)]
+    quick: bool,
+    /// Kill a run after this many seconds.
+    #[arg(long, default_value_t = 300)]
+    timeout: u64,
+}
+
+impl BenchArgs {
+    fn to_options(&self) -> bench::BenchOptions {
+        bench::BenchOptions {
+            filter: self.filter.clone(),
+            modes: bench::parse_modes(&self.modes),
+            runs: self.runs,
+            warmup: self.warmup,
+            json: self.json.clone(),
+            plot: self.plot.clone(),
+            baseline: self.baseline.clone(),
+            size: self.size.clone(),
+            quick: self.quick,
+            timeout: std::time::Duration::from_secs(self.timeout),
+            ..bench::BenchOptions::default()
+        }
+    }
 }

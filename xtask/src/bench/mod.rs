@@ -1,0 +1,843 @@
+//! `cargo xtask bench`: runs the suite in `benches/` under each engine mode and under `python3`
+//! and `pypy3`, checks that every column prints the same checksum, and reports times, memory,
+//! speedups and the engine's phase split as a table, a JSON file and an SVG chart.
+//!
+//! The pieces: [`suite`] reads the manifest, [`measure`] spawns and times one run, [`stats`]
+//! summarizes samples, [`progress`] draws the progress line, [`report`] prints the table and
+//! writes the JSON, [`svg`] draws the chart.
+
+mod json;
+mod machine;
+mod measure;
+mod progress;
+mod report;
+mod stats;
+mod suite;
+mod svg;
+
+use std::ffi::OsString;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use json::Json;
+use machine::Machine;
+use progress::Progress;
+use stats::Summary;
+use suite::{Benchmark, Lang};
+
+/// The columns run when `--modes` is not given.
+pub const DEFAULT_MODES: &str = "interp,adaptive,python3,pypy3";
+
+/// Everything `cargo xtask bench` can be told.
+#[derive(Clone, Debug)]
+pub struct BenchOptions {
+    /// Comma-separated substrings; a row (`name/lang`, e.g. `fib/py`) runs if any matches.
+    pub filter: Option<String>,
+    /// Columns in order: engine modes (`interp`, `adaptive`, ...) and external interpreters
+    /// (any name starting with `python` or `pypy`, e.g. `python3`, `pypy3`).
+    pub modes: Vec<String>,
+    /// Measured runs per cell (forced to 1 by `quick`).
+    pub runs: usize,
+    /// Unmeasured warm-up runs per cell before the measured ones (forced to 0 by `quick`).
+    pub warmup: usize,
+    /// Write the machine-readable report here.
+    pub json: Option<PathBuf>,
+    /// Write the SVG chart here.
+    pub plot: Option<PathBuf>,
+    /// The column speedups are relative to.
+    pub baseline: String,
+    /// Run every selected benchmark at this size instead of its default (or quick) size.
+    pub size: Option<String>,
+    /// The engine binary: engine columns run `ENGINE_EXE run --mode M --stats-json F FILE -- SIZE`.
+    pub engine_exe: PathBuf,
+    /// CI smoke test: quick sizes, one run, no warm-up.
+    pub quick: bool,
+    /// The directory holding `suite.txt` and the programs.
+    pub suite_dir: PathBuf,
+    /// A run taking longer than this is killed and reported as failed.
+    pub timeout: Duration,
+}
+
+impl Default for BenchOptions {
+    fn default() -> BenchOptions {
+        BenchOptions {
+            filter: None,
+            modes: parse_modes(DEFAULT_MODES),
+            runs: 5,
+            warmup: 1,
+            json: None,
+            plot: None,
+            baseline: "interp".to_string(),
+            size: None,
+            engine_exe: std::env::current_exe().unwrap_or_else(|_| PathBuf::from("xtask")),
+            quick: false,
+            suite_dir: Path::new(env!("CARGO_MANIFEST_DIR"))
+                .parent()
+                .unwrap_or(Path::new(".."))
+                .join("benches"),
+            timeout: Duration::from_secs(300),
+        }
+    }
+}
+
+/// Splits a `--modes` list (`interp,adaptive,python3`) into names, dropping blanks.
+pub fn parse_modes(list: &str) -> Vec<String> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Runs the benchmarks and prints the report. `Ok(true)` when every run succeeded and every
+/// checksum agreed, `Ok(false)` when some failed or disagreed (the report says which), `Err` when
+/// nothing could be run at all (bad options, no manifest, nothing selected, unwritable output).
+pub fn run(opts: &BenchOptions) -> Result<bool, String> {
+    let (runs, warmup) = if opts.quick {
+        (1, 0)
+    } else {
+        (opts.runs, opts.warmup)
+    };
+    if runs == 0 {
+        return Err("--runs must be at least 1".to_string());
+    }
+    let suite = suite::load(&opts.suite_dir)?;
+    let mut rows = select_rows(&suite, opts)?;
+
+    let mut notices = Vec::new();
+    let mut columns = resolve_columns(opts, &mut notices)?;
+    // A column that applies to none of the selected rows (python3 under `--filter tiny`) would
+    // be all `-`.
+    columns.retain(|c| rows.iter().any(|r| c.applies(r.lang)));
+    if columns.is_empty() {
+        return Err("no selected benchmark applies to the available columns".to_string());
+    }
+    for row in &mut rows {
+        row.cells = columns
+            .iter()
+            .map(|c| c.applies(row.lang).then(Cell::default))
+            .collect();
+        if !row.file.is_file() {
+            for cell in row.cells.iter_mut().flatten() {
+                cell.failure = Some(format!("program not found: {}", row.file.display()));
+            }
+        }
+    }
+    rows.retain(|r| r.cells.iter().any(Option::is_some));
+    let baseline = match columns.iter().position(|c| c.name == opts.baseline) {
+        Some(i) => i,
+        None => {
+            notices.push(format!(
+                "baseline `{}` is not among the columns run; speedups are relative to `{}`",
+                opts.baseline, columns[0].name
+            ));
+            0
+        }
+    };
+    for n in &notices {
+        eprintln!("bench: {n}");
+    }
+
+    // Unique per call, so concurrent calls (tests) never share output files.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let scratch = std::env::temp_dir().join(format!("xtask-bench-{}-{call}", std::process::id()));
+    std::fs::create_dir_all(&scratch)
+        .map_err(|e| format!("cannot create {}: {e}", scratch.display()))?;
+    let machine = Machine::detect();
+    execute(
+        &suite,
+        &columns,
+        &mut rows,
+        runs,
+        warmup,
+        opts.timeout,
+        &scratch,
+    );
+    let _ = std::fs::remove_dir_all(&scratch);
+
+    let mut results = Results {
+        suite,
+        columns,
+        rows,
+        baseline,
+        notices,
+        machine,
+        runs,
+        warmup,
+        quick: opts.quick,
+        geomean_all: Vec::new(),
+        geomean_numeric: Vec::new(),
+    };
+    results.analyze();
+
+    let color = std::io::stdout().is_terminal();
+    print!("{}", report::render(&results, color));
+    if let Some(path) = &opts.json {
+        std::fs::write(path, report::json(&results))
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        eprintln!("bench: wrote {}", path.display());
+    }
+    if let Some(path) = &opts.plot {
+        std::fs::write(path, svg::render(&results))
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        eprintln!("bench: wrote {}", path.display());
+    }
+    Ok(results.all_ok())
+}
+
+/// One column of the report: an engine mode or an external interpreter.
+#[derive(Clone, Debug)]
+pub struct Column {
+    pub name: String,
+    pub kind: ColumnKind,
+}
+
+#[derive(Clone, Debug)]
+pub enum ColumnKind {
+    /// `ENGINE_EXE run --mode <name>`; runs every language.
+    Engine { exe: PathBuf },
+    /// A Python implementation found on `PATH`; runs Python programs only.
+    External { exe: PathBuf, version: String },
+}
+
+impl Column {
+    fn applies(&self, lang: Lang) -> bool {
+        match self.kind {
+            ColumnKind::Engine { .. } => true,
+            ColumnKind::External { .. } => lang == Lang::Python,
+        }
+    }
+
+    pub fn is_engine(&self) -> bool {
+        matches!(self.kind, ColumnKind::Engine { .. })
+    }
+}
+
+/// One row of the report: one program (a benchmark in one language) at one size.
+#[derive(Clone, Debug)]
+pub struct Row {
+    /// Index into the suite.
+    pub bench: usize,
+    pub lang: Lang,
+    pub file: PathBuf,
+    pub size: String,
+    /// One entry per column; `None` where the column does not apply (shown as `-`).
+    pub cells: Vec<Option<Cell>>,
+}
+
+/// The measurements of one program under one column.
+#[derive(Clone, Debug, Default)]
+pub struct Cell {
+    /// The measured runs (warm-ups excluded).
+    pub samples: Vec<Sample>,
+    /// Wall times of the warm-up runs, kept for the JSON report.
+    pub warmup_s: Vec<f64>,
+    /// Why the cell failed (non-zero exit, timeout, missing program); no more runs after one.
+    pub failure: Option<String>,
+    /// Why the output is wrong (differs between runs or from the benchmark's other cells).
+    pub mismatch: Option<String>,
+    /// The program's stdout (from its first run): the checksum.
+    pub output: Option<String>,
+    pub time: Option<Summary>,
+    pub rss_kib: Option<Summary>,
+    /// Baseline median time / this median time.
+    pub speedup: Option<f64>,
+}
+
+impl Cell {
+    /// A cell whose numbers are trustworthy: it ran, succeeded and printed the agreed output.
+    pub fn is_good(&self) -> bool {
+        self.failure.is_none() && self.mismatch.is_none() && self.time.is_some()
+    }
+
+    /// The mean share of in-engine time spent interpreting, compiling and in native code, over
+    /// the measured runs that reported phases.
+    pub fn phase_split(&self) -> Option<[f64; 3]> {
+        let shares: Vec<[f64; 3]> = self
+            .samples
+            .iter()
+            .filter_map(|s| s.phases?.shares())
+            .collect();
+        if shares.is_empty() {
+            return None;
+        }
+        let mut mean = [0.0; 3];
+        for s in &shares {
+            for (m, v) in mean.iter_mut().zip(s) {
+                *m += v / shares.len() as f64;
+            }
+        }
+        Some(mean)
+    }
+}
+
+/// One measured run.
+#[derive(Clone, Debug)]
+pub struct Sample {
+    pub wall_s: f64,
+    pub max_rss_kib: u64,
+    /// The engine's phase times, when its stats file had them.
+    pub phases: Option<Phases>,
+    /// The engine's whole stats document, when it wrote a parsable one.
+    pub stats: Option<Json>,
+}
+
+/// Seconds the engine spent in each phase, from its `--stats-json` file.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Phases {
+    pub interpret_s: f64,
+    pub compile_s: f64,
+    pub native_s: f64,
+}
+
+impl Phases {
+    /// Reads `{"phases": {"interpret_s": F, "compile_s": F, "native_s": F}}`; a missing phase
+    /// counts as zero, but at least one must be present.
+    fn from_stats(stats: &Json) -> Option<Phases> {
+        let phases = stats.get("phases")?;
+        let get = |k: &str| phases.get(k).and_then(Json::as_f64);
+        let (i, c, n) = (get("interpret_s"), get("compile_s"), get("native_s"));
+        if i.is_none() && c.is_none() && n.is_none() {
+            return None;
+        }
+        Some(Phases {
+            interpret_s: i.unwrap_or(0.0),
+            compile_s: c.unwrap_or(0.0),
+            native_s: n.unwrap_or(0.0),
+        })
+    }
+
+    fn shares(&self) -> Option<[f64; 3]> {
+        let parts = [self.interpret_s, self.compile_s, self.native_s];
+        if parts.iter().any(|p| !p.is_finite() || *p < 0.0) {
+            return None;
+        }
+        let total: f64 = parts.iter().sum();
+        (total > 0.0).then(|| parts.map(|p| p / total))
+    }
+}
+
+/// Everything the report needs.
+#[derive(Debug)]
+pub struct Results {
+    pub suite: Vec<Benchmark>,
+    pub columns: Vec<Column>,
+    pub rows: Vec<Row>,
+    /// Index of the baseline column.
+    pub baseline: usize,
+    pub notices: Vec<String>,
+    pub machine: Machine,
+    pub runs: usize,
+    pub warmup: usize,
+    pub quick: bool,
+    /// Per column: geometric mean speedup over the rows where it and the baseline are good, and
+    /// how many rows that was.
+    pub geomean_all: Vec<Option<(f64, usize)>>,
+    /// The same over the numeric micro-benchmarks only.
+    pub geomean_numeric: Vec<Option<(f64, usize)>>,
+}
+
+impl Results {
+    /// `name/lang` for a row.
+    pub fn row_label(&self, row: &Row) -> String {
+        format!("{}/{}", self.suite[row.bench].name, row.lang)
+    }
+
+    fn all_ok(&self) -> bool {
+        self.rows
+            .iter()
+            .flat_map(|r| r.cells.iter().flatten())
+            .all(|c| c.failure.is_none() && c.mismatch.is_none())
+    }
+
+    /// Summaries, cross-checks of the outputs, speedups and geometric means.
+    fn analyze(&mut self) {
+        for row in &mut self.rows {
+            for cell in row.cells.iter_mut().flatten() {
+                let walls: Vec<f64> = cell.samples.iter().map(|s| s.wall_s).collect();
+                let rss: Vec<f64> = cell.samples.iter().map(|s| s.max_rss_kib as f64).collect();
+                cell.time = stats::summarize(&walls);
+                cell.rss_kib = stats::summarize(&rss);
+            }
+        }
+        self.check_outputs();
+        let baseline = self.baseline;
+        for row in &mut self.rows {
+            let base = row.cells[baseline].as_ref().filter(|c| c.failure.is_none());
+            let base_time = base.and_then(|c| c.time).map(|t| t.median);
+            for cell in row.cells.iter_mut().flatten() {
+                if let (Some(b), Some(t), None) = (base_time, cell.time, &cell.failure) {
+                    if t.median > 0.0 {
+                        cell.speedup = Some(b / t.median);
+                    }
+                }
+            }
+        }
+        let numeric: Vec<bool> = self
+            .rows
+            .iter()
+            .map(|r| self.suite[r.bench].numeric_micro)
+            .collect();
+        self.geomean_all = self.geomeans(|_| true);
+        self.geomean_numeric = self.geomeans(|i| numeric[i]);
+    }
+
+    fn geomeans(&self, include: impl Fn(usize) -> bool) -> Vec<Option<(f64, usize)>> {
+        (0..self.columns.len())
+            .map(|col| {
+                let values: Vec<f64> = self
+                    .rows
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| include(*i))
+                    .filter(|(_, r)| r.cells[self.baseline].as_ref().is_some_and(Cell::is_good))
+                    .filter_map(|(_, r)| r.cells[col].as_ref().filter(|c| c.is_good())?.speedup)
+                    .collect();
+                stats::geomean(&values).map(|g| (g, values.len()))
+            })
+            .collect()
+    }
+
+    /// Every cell of a benchmark (all columns, all languages) must print what the first
+    /// successful one printed.
+    fn check_outputs(&mut self) {
+        for bench in 0..self.suite.len() {
+            let mut reference: Option<(String, String)> = None;
+            for row in self.rows.iter_mut().filter(|r| r.bench == bench) {
+                for (col, cell) in row.cells.iter_mut().enumerate() {
+                    let Some(cell) = cell else { continue };
+                    let Some(output) = &cell.output else { continue };
+                    let label = format!("{} on {}", self.columns[col].name, row.lang);
+                    match &reference {
+                        None => reference = Some((label, output.clone())),
+                        Some((ref_label, ref_output)) => {
+                            if cell.mismatch.is_none() && output != ref_output {
+                                cell.mismatch = Some(format!(
+                                    "output differs from {ref_label}: {}",
+                                    first_difference(ref_output, output)
+                                ));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Describes the first line where `expected` and `actual` differ.
+fn first_difference(expected: &str, actual: &str) -> String {
+    let mut a = expected.lines();
+    let mut b = actual.lines();
+    let mut line = 1;
+    loop {
+        match (a.next(), b.next()) {
+            (None, None) => return "they differ only in line endings".to_string(),
+            (x, y) if x == y => line += 1,
+            (x, y) => {
+                let show = |l: Option<&str>| match l {
+                    Some(l) => format!("`{}`", shorten(l, 60)),
+                    None => "end of output".to_string(),
+                };
+                return format!("line {line}: expected {}, got {}", show(x), show(y));
+            }
+        }
+    }
+}
+
+fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() > max {
+        format!("{}...", s.chars().take(max).collect::<String>())
+    } else {
+        s.to_string()
+    }
+}
+
+fn select_rows(suite: &[Benchmark], opts: &BenchOptions) -> Result<Vec<Row>, String> {
+    let patterns: Vec<String> = opts
+        .filter
+        .as_deref()
+        .map(|f| parse_modes(&f.to_lowercase()))
+        .unwrap_or_default();
+    let mut rows = Vec::new();
+    for (index, bench) in suite.iter().enumerate() {
+        for (lang, file) in &bench.programs {
+            let label = format!("{}/{}", bench.name, lang).to_lowercase();
+            if !patterns.is_empty() && !patterns.iter().any(|p| label.contains(p.as_str())) {
+                continue;
+            }
+            let size = match (&opts.size, opts.quick) {
+                (Some(size), _) => size.clone(),
+                (None, true) => bench.quick_size.clone(),
+                (None, false) => bench.default_size.clone(),
+            };
+            rows.push(Row {
+                bench: index,
+                lang: *lang,
+                file: file.clone(),
+                size,
+                cells: Vec::new(),
+            });
+        }
+    }
+    if rows.is_empty() {
+        let names: Vec<&str> = suite.iter().map(|b| b.name.as_str()).collect();
+        return Err(format!(
+            "no benchmark matches `{}` (benchmarks: {})",
+            opts.filter.as_deref().unwrap_or(""),
+            names.join(", ")
+        ));
+    }
+    Ok(rows)
+}
+
+fn is_external(mode: &str) -> bool {
+    mode.starts_with("python") || mode.starts_with("pypy")
+}
+
+/// Turns `--modes` into the columns that can run here; unavailable ones become notices.
+fn resolve_columns(opts: &BenchOptions, notices: &mut Vec<String>) -> Result<Vec<Column>, String> {
+    let mut names: Vec<&str> = Vec::new();
+    for m in &opts.modes {
+        if !names.contains(&m.as_str()) {
+            names.push(m);
+        }
+    }
+    if names.is_empty() {
+        return Err("no modes given".to_string());
+    }
+    let engine_modes: Vec<&str> = names.iter().copied().filter(|m| !is_external(m)).collect();
+    let engine_ok = engine_modes.is_empty() || {
+        let ok = engine_available(&opts.engine_exe);
+        if !ok {
+            notices.push(format!(
+                "`{} run` is not available yet; skipping engine modes {}",
+                opts.engine_exe.display(),
+                engine_modes.join(", ")
+            ));
+        }
+        ok
+    };
+    let mut columns = Vec::new();
+    for name in names {
+        if !is_external(name) {
+            if engine_ok {
+                let exe = opts.engine_exe.clone();
+                columns.push(Column {
+                    name: name.to_string(),
+                    kind: ColumnKind::Engine { exe },
+                });
+            }
+        } else if let Some((exe, version)) = probe_python(name) {
+            columns.push(Column {
+                name: name.to_string(),
+                kind: ColumnKind::External { exe, version },
+            });
+        } else {
+            notices.push(format!("{name} is not installed; skipping its column"));
+        }
+    }
+    if columns.is_empty() {
+        return Err(format!(
+            "none of the modes can run here ({})",
+            notices.join("; ")
+        ));
+    }
+    Ok(columns)
+}
+
+/// Whether the engine binary has a working `run` subcommand.
+fn engine_available(exe: &Path) -> bool {
+    Command::new(exe)
+        .args(["run", "--help"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Finds a Python implementation on `PATH`: the real executable behind any shim (so runs do
+/// not time the shim) and its version.
+fn probe_python(name: &str) -> Option<(PathBuf, String)> {
+    let script = "import sys; print(sys.executable); print(sys.version.replace(chr(10), ' '))";
+    let out = Command::new(name)
+        .args(["-c", script])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut lines = text.lines();
+    let exe = lines
+        .next()
+        .map(str::trim)
+        .filter(|e| !e.is_empty() && Path::new(e).is_file());
+    let version = lines.next().unwrap_or("unknown").trim().to_string();
+    Some((PathBuf::from(exe.unwrap_or(name)), version))
+}
+
+/// Runs every applicable cell: for each row, warm-up rounds then measured rounds, each round
+/// running the row's columns in turn (A B C A B C ...), so slow drifts of the machine spread
+/// evenly over the columns.
+fn execute(
+    suite: &[Benchmark],
+    columns: &[Column],
+    rows: &mut [Row],
+    runs: usize,
+    warmup: usize,
+    timeout: Duration,
+    scratch: &Path,
+) {
+    let rounds = runs + warmup;
+    let total: usize = rows
+        .iter()
+        .map(|r| {
+            r.cells
+                .iter()
+                .flatten()
+                .filter(|c| c.failure.is_none())
+                .count()
+        })
+        .sum();
+    let mut progress = Progress::new(total * rounds);
+    let stats_path = scratch.join("stats.json");
+    for row in rows.iter_mut() {
+        let label = format!("{}/{}", suite[row.bench].name, row.lang);
+        for round in 0..rounds {
+            for (col, column) in columns.iter().enumerate() {
+                let Some(cell) = row.cells[col].as_mut() else {
+                    continue;
+                };
+                if cell.failure.is_some() {
+                    continue;
+                }
+                let phase = if round < warmup {
+                    format!("warm-up {}/{warmup}", round + 1)
+                } else {
+                    format!("run {}/{runs}", round - warmup + 1)
+                };
+                progress.starting(&format!("{label} {} ({phase})", column.name));
+                let (program, args) = invocation(column, &row.file, &row.size, &stats_path);
+                let _ = std::fs::remove_file(&stats_path);
+                let outcome = measure::run_once(&program, &args, scratch, timeout);
+                let outcome = match outcome {
+                    Ok(o) => o,
+                    Err(e) => {
+                        cell.failure = Some(e);
+                        progress.finished(None);
+                        progress.skipped(rounds - round - 1);
+                        continue;
+                    }
+                };
+                let failure = outcome.failure();
+                progress.finished(failure.is_none().then_some(outcome.wall));
+                if let Some(failure) = failure {
+                    cell.failure = Some(failure);
+                    progress.skipped(rounds - round - 1);
+                    continue;
+                }
+                match &cell.output {
+                    None => cell.output = Some(outcome.stdout.clone()),
+                    Some(first) if cell.mismatch.is_none() && *first != outcome.stdout => {
+                        cell.mismatch = Some(format!(
+                            "output changed between runs: {}",
+                            first_difference(first, &outcome.stdout)
+                        ));
+                    }
+                    Some(_) => {}
+                }
+                let wall_s = outcome.wall.as_secs_f64();
+                if round < warmup {
+                    cell.warmup_s.push(wall_s);
+                    continue;
+                }
+                let stats = match column.kind {
+                    ColumnKind::Engine { .. } => std::fs::read_to_string(&stats_path)
+                        .ok()
+                        .and_then(|text| json::parse(&text).ok()),
+                    ColumnKind::External { .. } => None,
+                };
+                cell.samples.push(Sample {
+                    wall_s,
+                    max_rss_kib: outcome.max_rss_kib,
+                    phases: stats.as_ref().and_then(Phases::from_stats),
+                    stats,
+                });
+            }
+        }
+    }
+    progress.clear();
+}
+
+/// The command line for one run of `file` at `size` under `column`.
+fn invocation(column: &Column, file: &Path, size: &str, stats: &Path) -> (PathBuf, Vec<OsString>) {
+    match &column.kind {
+        ColumnKind::Engine { exe } => {
+            let args = vec![
+                "run".into(),
+                "--mode".into(),
+                column.name.clone().into(),
+                "--stats-json".into(),
+                stats.into(),
+                file.into(),
+                "--".into(),
+                size.into(),
+            ];
+            (exe.clone(), args)
+        }
+        ColumnKind::External { exe, .. } => (exe.clone(), vec![file.into(), size.into()]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn differences() {
+        assert_eq!(
+            first_difference("a\nb\n", "a\nc\n"),
+            "line 2: expected `b`, got `c`"
+        );
+        assert_eq!(
+            first_difference("a\n", "a\nb\n"),
+            "line 2: expected end of output, got `b`"
+        );
+        assert_eq!(
+            first_difference("a\n", "a"),
+            "they differ only in line endings"
+        );
+    }
+
+    #[test]
+    fn phases_from_stats() {
+        let stats = json::parse(r#"{"phases": {"interpret_s": 3.0, "native_s": 1.0}}"#).unwrap();
+        let p = Phases::from_stats(&stats).unwrap();
+        assert_eq!(p.shares(), Some([0.75, 0.0, 0.25]));
+        assert_eq!(
+            Phases::from_stats(&json::parse(r#"{"phases": {}}"#).unwrap()),
+            None
+        );
+        assert_eq!(Phases::from_stats(&json::parse("[1]").unwrap()), None);
+    }
+
+    /// A scratch suite with one benchmark in both languages and a fake engine (a shell script)
+    /// whose modes behave well, print a wrong answer, or crash.
+    fn fake_setup(tag: &str) -> (PathBuf, BenchOptions) {
+        let dir =
+            std::env::temp_dir().join(format!("xtask-bench-test-{}-{tag}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("suite.txt"), "echo micro yes 7 1 py,tiny\n").unwrap();
+        std::fs::write(dir.join("echo.py"), "checksum\n").unwrap();
+        std::fs::write(dir.join("echo.tiny"), "checksum\n").unwrap();
+        let engine = dir.join("engine.sh");
+        let script = r#"#!/bin/sh
+[ "$2" = "--help" ] && exit 0
+mode=$3; stats=$5; file=$6; size=$8
+case "$mode" in
+  good|good2) printf '{"phases": {"interpret_s": 0.5, "compile_s": 0.25, "native_s": 0.25}}' > "$stats"
+              cat "$file"; echo "$size" ;;
+  wrong) echo checksum; echo 8 ;;
+  crash) echo "boom: internal error" >&2; exit 3 ;;
+esac
+"#;
+        std::fs::write(&engine, script).unwrap();
+        let mut perms = std::fs::metadata(&engine).unwrap().permissions();
+        std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+        std::fs::set_permissions(&engine, perms).unwrap();
+        let opts = BenchOptions {
+            modes: parse_modes("good,good2"),
+            baseline: "good".to_string(),
+            runs: 2,
+            warmup: 1,
+            engine_exe: engine,
+            suite_dir: dir.clone(),
+            json: Some(dir.join("out.json")),
+            plot: Some(dir.join("out.svg")),
+            ..BenchOptions::default()
+        };
+        (dir, opts)
+    }
+
+    #[test]
+    fn end_to_end_with_fake_engine() {
+        let (dir, opts) = fake_setup("good");
+        assert_eq!(run(&opts), Ok(true));
+        let doc = json::parse(&std::fs::read_to_string(dir.join("out.json")).unwrap()).unwrap();
+        assert_eq!(doc.get("ok"), Some(&Json::Bool(true)));
+        let Some(Json::Array(rows)) = doc.get("rows") else {
+            panic!("no rows")
+        };
+        assert_eq!(rows.len(), 2);
+        let cell = rows[1].get("cells").unwrap().get("good2").unwrap();
+        assert_eq!(
+            cell.get("output"),
+            Some(&Json::String("checksum\n7\n".to_string()))
+        );
+        let Some(Json::Array(walls)) = cell.get("wall_s") else {
+            panic!("no samples")
+        };
+        assert_eq!(walls.len(), 2);
+        let split = cell.get("phase_split").unwrap();
+        assert_eq!(split.get("compile").and_then(Json::as_f64), Some(0.25));
+        let svg = std::fs::read_to_string(dir.join("out.svg")).unwrap();
+        assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn wrong_outputs_and_crashes_fail_the_run() {
+        let (dir, mut opts) = fake_setup("bad");
+        opts.modes = parse_modes("good,wrong,crash");
+        opts.quick = true;
+        assert_eq!(run(&opts), Ok(false));
+        let doc = json::parse(&std::fs::read_to_string(dir.join("out.json")).unwrap()).unwrap();
+        let Some(Json::Array(rows)) = doc.get("rows") else {
+            panic!("no rows")
+        };
+        let cells = rows[0].get("cells").unwrap();
+        let wrong = cells.get("wrong").unwrap();
+        assert_eq!(
+            wrong.get("status"),
+            Some(&Json::String("wrong_output".to_string()))
+        );
+        let Some(Json::String(m)) = wrong.get("mismatch") else {
+            panic!("no mismatch")
+        };
+        assert!(m.contains("line 2: expected `1`, got `8`"), "{m}");
+        let Some(Json::String(f)) = cells.get("crash").unwrap().get("failure") else {
+            panic!()
+        };
+        assert_eq!(f, "exit code 3: boom: internal error");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn unusable_setups_are_errors() {
+        let (dir, mut opts) = fake_setup("err");
+        opts.modes = parse_modes("python-not-installed-anywhere");
+        assert!(run(&opts).unwrap_err().contains("not installed"));
+        opts.modes = parse_modes("good");
+        opts.engine_exe = dir.join("no-such-engine");
+        assert!(run(&opts).unwrap_err().contains("not available"));
+        opts.filter = Some("nothing-matches".to_string());
+        assert!(run(&opts).unwrap_err().contains("no benchmark matches"));
+        opts.filter = None;
+        opts.runs = 0;
+        assert!(run(&opts).is_err());
+        opts.runs = 1;
+        opts.suite_dir = dir.join("missing");
+        assert!(run(&opts).unwrap_err().contains("suite.txt"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn modes_list() {
+        assert_eq!(parse_modes(" interp, ,python3"), vec!["interp", "python3"]);
+        assert!(is_external("pypy3") && is_external("python3.12") && !is_external("interp"));
+    }
+}

@@ -1,0 +1,522 @@
+//! The benchmark report: text tables for people (time, speedup, memory, engine phases, problems)
+//! and a JSON document for machines with every raw sample.
+
+use std::fmt::Write as _;
+
+use super::json::Json;
+use super::{Cell, ColumnKind, Results};
+
+const RED: &str = "\x1b[31m";
+const BOLD: &str = "\x1b[1m";
+const RESET: &str = "\x1b[0m";
+
+/// One table cell: its text and whether it reports a problem (shown in red on a terminal).
+struct Text {
+    text: String,
+    bad: bool,
+}
+
+impl Text {
+    fn ok(text: impl Into<String>) -> Text {
+        Text {
+            text: text.into(),
+            bad: false,
+        }
+    }
+
+    fn bad(text: impl Into<String>) -> Text {
+        Text {
+            text: text.into(),
+            bad: true,
+        }
+    }
+}
+
+/// Lays out a table: the first column left-aligned, the others right-aligned.
+fn table(out: &mut String, header: &[String], rows: &[Vec<Text>], color: bool) {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.text.chars().count());
+        }
+    }
+    let line = |out: &mut String, cells: &mut dyn Iterator<Item = (&str, bool)>| {
+        let mut text = String::new();
+        for (i, ((cell, bad), width)) in cells.zip(&widths).enumerate() {
+            let padded = if i == 0 {
+                format!("{cell:<width$}")
+            } else {
+                format!("  {cell:>width$}")
+            };
+            if bad && color {
+                let _ = write!(text, "{RED}{padded}{RESET}");
+            } else {
+                text.push_str(&padded);
+            }
+        }
+        out.push_str(text.trim_end());
+        out.push('\n');
+    };
+    line(out, &mut header.iter().map(|h| (h.as_str(), false)));
+    for row in rows {
+        line(out, &mut row.iter().map(|c| (c.text.as_str(), c.bad)));
+    }
+}
+
+fn heading(out: &mut String, text: &str, color: bool) {
+    if color {
+        let _ = writeln!(out, "\n{BOLD}{text}{RESET}");
+    } else {
+        let _ = writeln!(out, "\n{text}");
+    }
+}
+
+/// `1.23s`, `456ms`, `7.8ms`.
+pub fn seconds(t: f64) -> String {
+    if t >= 9.995 {
+        format!("{t:.1}s")
+    } else if t >= 0.9995 {
+        format!("{t:.2}s")
+    } else if t >= 0.009995 {
+        format!("{:.0}ms", t * 1e3)
+    } else {
+        format!("{:.1}ms", t * 1e3)
+    }
+}
+
+/// Three significant digits for a speedup: `0.123`, `1.23`, `12.3`, `123`.
+pub fn ratio(r: f64) -> String {
+    if r >= 99.95 {
+        format!("{r:.0}")
+    } else if r >= 9.995 {
+        format!("{r:.1}")
+    } else if r >= 0.9995 {
+        format!("{r:.2}")
+    } else {
+        format!("{r:.3}")
+    }
+}
+
+/// The table cell for `cell` (or `-` when the column does not apply), via `value` when it ran.
+fn cell_text(cell: Option<&Cell>, value: impl Fn(&Cell) -> Option<String>) -> Text {
+    let Some(cell) = cell else {
+        return Text::ok("-");
+    };
+    if cell.failure.is_some() {
+        return Text::bad("FAIL");
+    }
+    match value(cell) {
+        Some(v) if cell.mismatch.is_some() => Text::bad(format!("{v} WRONG")),
+        Some(v) => Text::ok(v),
+        None => Text::ok("-"),
+    }
+}
+
+/// The whole human-readable report.
+pub fn render(r: &Results, color: bool) -> String {
+    let mut out = String::new();
+    let m = &r.machine;
+    let _ = writeln!(
+        out,
+        "\nMachine: {}, {} cores, {}; {}; {}",
+        m.cpu, m.cores, m.kernel, m.rustc, m.date
+    );
+    for c in &r.columns {
+        let what = match &c.kind {
+            ColumnKind::Engine { exe } => format!("{} run --mode {}", exe.display(), c.name),
+            ColumnKind::External { exe, version } => format!("{} ({version})", exe.display()),
+        };
+        let _ = writeln!(out, "  {:<10} {what}", c.name);
+    }
+    for n in &r.notices {
+        let _ = writeln!(out, "  note: {n}");
+    }
+    let warm = match r.warmup {
+        0 => "no warm-up".to_string(),
+        1 => "1 warm-up".to_string(),
+        n => format!("{n} warm-ups"),
+    };
+    let runs = if r.runs == 1 {
+        "1 run".to_string()
+    } else {
+        format!("{} runs", r.runs)
+    };
+
+    let mut header = vec!["benchmark".to_string(), "size".to_string()];
+    header.extend(r.columns.iter().map(|c| c.name.clone()));
+    let labelled = |cells: Vec<Text>, row: &super::Row| {
+        let mut v = vec![Text::ok(r.row_label(row)), Text::ok(row.size.clone())];
+        v.extend(cells);
+        v
+    };
+
+    let spread = if r.runs > 1 {
+        "; ± is half the min-max range, as % of the median"
+    } else {
+        ""
+    };
+    heading(
+        &mut out,
+        &format!("Wall time: median of {runs} (after {warm}, columns interleaved){spread}"),
+        color,
+    );
+    let rows: Vec<Vec<Text>> = r
+        .rows
+        .iter()
+        .map(|row| {
+            let cells = row.cells.iter().map(|c| {
+                cell_text(c.as_ref(), |c| {
+                    let t = c.time?;
+                    if c.samples.len() < 2 {
+                        return Some(seconds(t.median));
+                    }
+                    Some(format!(
+                        "{} ±{:.0}%",
+                        seconds(t.median),
+                        t.half_range_rel() * 100.0
+                    ))
+                })
+            });
+            labelled(cells.collect(), row)
+        })
+        .collect();
+    table(&mut out, &header, &rows, color);
+
+    let base = &r.columns[r.baseline].name;
+    heading(
+        &mut out,
+        &format!("Speedup vs {base}: {base} median time / median time (>1 is faster)"),
+        color,
+    );
+    let mut rows: Vec<Vec<Text>> = r
+        .rows
+        .iter()
+        .map(|row| {
+            let cells = row
+                .cells
+                .iter()
+                .map(|c| cell_text(c.as_ref(), |c| c.speedup.map(ratio)));
+            labelled(cells.collect(), row)
+        })
+        .collect();
+    for (label, means) in [
+        ("geomean", &r.geomean_all),
+        ("geomean numeric micro", &r.geomean_numeric),
+    ] {
+        let mut v = vec![Text::ok(label), Text::ok("")];
+        v.extend(means.iter().map(|g| match g {
+            Some((g, n)) => Text::ok(format!("{} ({n})", ratio(*g))),
+            None => Text::ok("-"),
+        }));
+        rows.push(v);
+    }
+    table(&mut out, &header, &rows, color);
+    let _ = writeln!(
+        out,
+        "(geomean over the rows where both the column and {base} succeeded; row count in parentheses)"
+    );
+
+    heading(&mut out, "Peak memory: median max RSS, MiB", color);
+    let rows: Vec<Vec<Text>> = r
+        .rows
+        .iter()
+        .map(|row| {
+            let cells = row.cells.iter().map(|c| {
+                cell_text(c.as_ref(), |c| {
+                    c.rss_kib.map(|m| format!("{:.1}", m.median / 1024.0))
+                })
+            });
+            labelled(cells.collect(), row)
+        })
+        .collect();
+    table(&mut out, &header, &rows, color);
+
+    render_phases(&mut out, r, color);
+    render_problems(&mut out, r, color);
+    out
+}
+
+/// The engine's own split of its time, for engine columns that reported one.
+fn render_phases(out: &mut String, r: &Results, color: bool) {
+    let cols: Vec<usize> = (0..r.columns.len())
+        .filter(|&c| {
+            r.columns[c].is_engine()
+                && r.rows
+                    .iter()
+                    .any(|row| row.cells[c].as_ref().and_then(Cell::phase_split).is_some())
+        })
+        .collect();
+    if cols.is_empty() {
+        return;
+    }
+    heading(
+        out,
+        "Engine phases: share of in-engine time interpreting (i), compiling (c), in native code (n); \
+         mean over runs",
+        color,
+    );
+    let mut header = vec!["benchmark".to_string()];
+    header.extend(cols.iter().map(|&c| r.columns[c].name.clone()));
+    let rows: Vec<Vec<Text>> = r
+        .rows
+        .iter()
+        .map(|row| {
+            let mut v = vec![Text::ok(r.row_label(row))];
+            v.extend(cols.iter().map(|&c| {
+                cell_text(row.cells[c].as_ref(), |cell| {
+                    let [i, c, n] = cell.phase_split()?;
+                    Some(format!(
+                        "i:{:.0}% c:{:.0}% n:{:.0}%",
+                        i * 100.0,
+                        c * 100.0,
+                        n * 100.0
+                    ))
+                })
+            }));
+            v
+        })
+        .collect();
+    table(out, &header, &rows, color);
+}
+
+/// Failed runs and wrong outputs, one line each, then the verdict.
+fn render_problems(out: &mut String, r: &Results, color: bool) {
+    let mut problems = Vec::new();
+    for row in &r.rows {
+        for (col, cell) in row.cells.iter().enumerate() {
+            let Some(cell) = cell else { continue };
+            let who = format!("{} {}", r.row_label(row), r.columns[col].name);
+            if let Some(f) = &cell.failure {
+                problems.push(format!("FAILED   {who}: {f}"));
+            }
+            if let Some(m) = &cell.mismatch {
+                problems.push(format!("WRONG    {who}: {m}"));
+            }
+        }
+    }
+    let (red, reset) = if color { (RED, RESET) } else { ("", "") };
+    out.push('\n');
+    if problems.is_empty() {
+        let _ = writeln!(
+            out,
+            "All runs succeeded and every column printed the same checksum."
+        );
+        return;
+    }
+    let _ = writeln!(out, "{red}{} problem(s):{reset}", problems.len());
+    for p in problems {
+        let _ = writeln!(out, "{red}  {p}{reset}");
+    }
+}
+
+fn num(v: f64) -> Json {
+    if v.is_finite() {
+        Json::Number(v)
+    } else {
+        Json::Null
+    }
+}
+
+fn text(s: impl Into<String>) -> Json {
+    Json::String(s.into())
+}
+
+fn opt_text(s: Option<&String>) -> Json {
+    s.map_or(Json::Null, |s| text(s.clone()))
+}
+
+fn obj(members: Vec<(&str, Json)>) -> Json {
+    Json::Object(
+        members
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+    )
+}
+
+fn cell_json(cell: &Cell) -> Json {
+    let status = if cell.failure.is_some() {
+        "failed"
+    } else if cell.mismatch.is_some() {
+        "wrong_output"
+    } else {
+        "ok"
+    };
+    let summary = |s: Option<super::Summary>, scale: f64| match s {
+        Some(s) => obj(vec![
+            ("median", num(s.median * scale)),
+            ("min", num(s.min * scale)),
+            ("max", num(s.max * scale)),
+        ]),
+        None => Json::Null,
+    };
+    let phases = cell
+        .samples
+        .iter()
+        .map(|s| match s.phases {
+            Some(p) => obj(vec![
+                ("interpret_s", num(p.interpret_s)),
+                ("compile_s", num(p.compile_s)),
+                ("native_s", num(p.native_s)),
+            ]),
+            None => Json::Null,
+        })
+        .collect();
+    let split = cell.phase_split().map_or(Json::Null, |[i, c, n]| {
+        obj(vec![
+            ("interpret", num(i)),
+            ("compile", num(c)),
+            ("native", num(n)),
+        ])
+    });
+    obj(vec![
+        ("status", text(status)),
+        ("failure", opt_text(cell.failure.as_ref())),
+        ("mismatch", opt_text(cell.mismatch.as_ref())),
+        ("output", opt_text(cell.output.as_ref())),
+        (
+            "wall_s",
+            Json::Array(cell.samples.iter().map(|s| num(s.wall_s)).collect()),
+        ),
+        (
+            "warmup_wall_s",
+            Json::Array(cell.warmup_s.iter().map(|&w| num(w)).collect()),
+        ),
+        (
+            "max_rss_kib",
+            Json::Array(
+                cell.samples
+                    .iter()
+                    .map(|s| num(s.max_rss_kib as f64))
+                    .collect(),
+            ),
+        ),
+        ("wall", summary(cell.time, 1.0)),
+        ("max_rss_mib", summary(cell.rss_kib, 1.0 / 1024.0)),
+        ("speedup", cell.speedup.map_or(Json::Null, num)),
+        ("phases", Json::Array(phases)),
+        ("phase_split", split),
+        (
+            "engine_stats",
+            cell.samples
+                .last()
+                .and_then(|s| s.stats.clone())
+                .unwrap_or(Json::Null),
+        ),
+    ])
+}
+
+/// The machine-readable report.
+pub fn json(r: &Results) -> String {
+    let m = &r.machine;
+    let pythons = r
+        .columns
+        .iter()
+        .filter_map(|c| match &c.kind {
+            ColumnKind::External { version, .. } => Some((c.name.clone(), text(version.clone()))),
+            ColumnKind::Engine { .. } => None,
+        })
+        .collect();
+    let columns = r
+        .columns
+        .iter()
+        .map(|c| {
+            let (kind, exe, version) = match &c.kind {
+                ColumnKind::Engine { exe } => ("engine", exe, Json::Null),
+                ColumnKind::External { exe, version } => ("external", exe, text(version.clone())),
+            };
+            obj(vec![
+                ("name", text(c.name.clone())),
+                ("kind", text(kind)),
+                ("exe", text(exe.display().to_string())),
+                ("version", version),
+            ])
+        })
+        .collect();
+    let rows = r
+        .rows
+        .iter()
+        .map(|row| {
+            let b = &r.suite[row.bench];
+            let cells = row
+                .cells
+                .iter()
+                .enumerate()
+                .filter_map(|(col, c)| Some((r.columns[col].name.clone(), cell_json(c.as_ref()?))))
+                .collect();
+            obj(vec![
+                ("name", text(b.name.clone())),
+                ("lang", text(row.lang.name())),
+                ("file", text(row.file.display().to_string())),
+                ("category", text(b.category.name())),
+                ("numeric_micro", Json::Bool(b.numeric_micro)),
+                ("size", text(row.size.clone())),
+                ("cells", Json::Object(cells)),
+            ])
+        })
+        .collect();
+    let means = |g: &[Option<(f64, usize)>]| {
+        Json::Object(
+            g.iter()
+                .zip(&r.columns)
+                .filter_map(|(g, c)| {
+                    let (mean, n) = (*g)?;
+                    Some((
+                        c.name.clone(),
+                        obj(vec![("speedup", num(mean)), ("rows", num(n as f64))]),
+                    ))
+                })
+                .collect(),
+        )
+    };
+    let doc = obj(vec![
+        ("schema", text("xtask-bench/1")),
+        ("ok", Json::Bool(r.all_ok())),
+        (
+            "machine",
+            obj(vec![
+                ("cpu", text(m.cpu.clone())),
+                ("cores", num(m.cores as f64)),
+                ("date", text(m.date.clone())),
+                ("kernel", text(m.kernel.clone())),
+                ("rustc", text(m.rustc.clone())),
+                ("python", Json::Object(pythons)),
+            ]),
+        ),
+        (
+            "settings",
+            obj(vec![
+                ("runs", num(r.runs as f64)),
+                ("warmup", num(r.warmup as f64)),
+                ("quick", Json::Bool(r.quick)),
+                ("baseline", text(r.columns[r.baseline].name.clone())),
+                (
+                    "order",
+                    text("interleaved: each round runs every column once"),
+                ),
+                ("spread", text("min and max of the measured runs")),
+                (
+                    "speedup",
+                    text("baseline median wall time / median wall time"),
+                ),
+            ]),
+        ),
+        ("columns", Json::Array(columns)),
+        (
+            "notices",
+            Json::Array(r.notices.iter().map(|n| text(n.clone())).collect()),
+        ),
+        ("rows", Json::Array(rows)),
+        (
+            "geomean",
+            obj(vec![
+                ("all", means(&r.geomean_all)),
+                ("numeric_micro", means(&r.geomean_numeric)),
+            ]),
+        ),
+    ]);
+    let mut out = String::new();
+    doc.write_pretty(&mut out, 0);
+    out.push('\n');
+    out
+}
