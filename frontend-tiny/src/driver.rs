@@ -26,6 +26,9 @@ pub struct RunConfig {
     pub dump_specialized: bool,
     /// Count instructions and guard hits.
     pub stats: bool,
+    /// Verify the bytecode again after the run, when tier 1 has quickened it (a check that
+    /// quickening keeps the verifier's facts; a failure is an internal error, status 3).
+    pub reverify: bool,
 }
 
 impl RunConfig {
@@ -37,6 +40,7 @@ impl RunConfig {
             dump_bytecode: false,
             dump_specialized: false,
             stats: false,
+            reverify: false,
         }
     }
 }
@@ -111,6 +115,15 @@ pub fn run(file_name: &str, source: &str, cfg: &RunConfig, out: Box<dyn Write>) 
     } else if let Err(e) = flushed {
         status = 1;
         let _ = writeln!(stderr, "error: cannot write output: {e}");
+    }
+    if cfg.reverify {
+        if let Err(e) = jit_core::verify::verify_module(&mut vm.core.module) {
+            status = 3;
+            let _ = writeln!(
+                stderr,
+                "error: internal: quickened code fails verification: {e}"
+            );
+        }
     }
     if cfg.dump_specialized {
         let _ = writeln!(

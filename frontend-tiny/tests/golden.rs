@@ -31,7 +31,11 @@ impl Write for SharedBuf {
 /// Runs `source` named `name` in `mode`; returns the `.expected`-format text.
 fn run_to_expected(name: &str, source: &str, mode: Mode) -> String {
     let buf = SharedBuf::default();
-    let outcome = run(name, source, &RunConfig::new(mode), Box::new(buf.clone()));
+    let cfg = RunConfig {
+        reverify: true,
+        ..RunConfig::new(mode)
+    };
+    let outcome = run(name, source, &cfg, Box::new(buf.clone()));
     let stdout = String::from_utf8_lossy(&buf.0.borrow()).into_owned();
     format_expected(outcome.status, &stdout, &outcome.stderr)
 }

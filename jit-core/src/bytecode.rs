@@ -292,6 +292,41 @@ define_ops! {
     UnpackTuple(Count) in UnpackSequence;
     /// `UnpackSequence` of an array of exactly `a` items.
     UnpackArray(Count) in UnpackSequence;
+
+    // ---- Tier-1 superinstructions, formed when code is first quickened (as CPython's
+    // ---- `LOAD_FAST__LOAD_FAST`). Each is the first instruction of a sequence; it
+    // ---- executes the whole sequence and skips the rest, which stays in place as valid
+    // ---- jump targets. A guarded one whose guard fails does exactly what its first
+    // ---- instruction does and continues with the next, so it needs no de-specialization.
+
+    /// `LoadLocal a; LoadLocal b`.
+    LoadLocalLoadLocal(Local) in LoadLocal;
+    /// `LoadLocal a; LoadInt k`.
+    LoadLocalLoadInt(Local) in LoadLocal;
+    /// `StoreLocal a; LoadLocal b`.
+    StoreLocalLoadLocal(Local) in StoreLocal;
+    /// `LoadLocal a; Binary(op)` when the top and local `a` are numbers the core computes
+    /// inline (small ints, floats).
+    LoadLocalArith(Local) in LoadLocal;
+    /// `LoadInt k; Binary(op)` when the top is a number the core computes inline with `k`.
+    LoadIntArith(Imm) in LoadInt;
+    /// `LoadInt k; Compare(op); JumpIfFalse t` when the top is a small int or float.
+    LoadIntCompareJump(Imm) in LoadInt;
+    /// `LoadConst k; Binary(op)` when the top and the constant are numbers the core
+    /// computes inline.
+    LoadConstArith(Const) in LoadConst;
+    /// `LoadLocal a; LoadConst k`.
+    LoadLocalLoadConst(Local) in LoadLocal;
+    /// `LoadConst k; LoadLocal a`.
+    LoadConstLoadLocal(Const) in LoadConst;
+    /// `LoadLocal a; Return`.
+    ReturnLocal(Local) in LoadLocal;
+    /// `LoadLocal a; LoadInt k; Binary(op)` when local `a` is a number the core computes
+    /// inline with `k`.
+    LocalIntArith(Local) in LoadLocal;
+    /// `LoadLocal a; LoadLocal b; Binary(op)` when both locals are numbers the core
+    /// computes inline.
+    LocalLocalArith(Local) in LoadLocal;
 }
 
 impl Op {
@@ -316,6 +351,23 @@ impl Op {
     /// True for quickened forms.
     pub fn is_specialized(self) -> bool {
         self.family() != self
+    }
+
+    /// For a superinstruction, the families of the instructions it absorbs after itself.
+    pub fn fused_successors(self) -> &'static [Op] {
+        match self {
+            Op::LoadLocalLoadLocal | Op::StoreLocalLoadLocal => &[Op::LoadLocal],
+            Op::LoadLocalLoadInt => &[Op::LoadInt],
+            Op::LoadLocalLoadConst => &[Op::LoadConst],
+            Op::LoadConstLoadLocal => &[Op::LoadLocal],
+            Op::ReturnLocal => &[Op::Return],
+            Op::LocalIntArith => &[Op::LoadInt, Op::Binary],
+            Op::LocalLocalArith => &[Op::LoadLocal, Op::Binary],
+            Op::LoadLocalArith | Op::LoadIntArith | Op::LoadConstArith => &[Op::Binary],
+            Op::LoadIntCompareJump => &[Op::Compare, Op::JumpIfFalse],
+            Op::CompareIntJumpIfFalse | Op::CompareFloatJumpIfFalse => &[Op::JumpIfFalse],
+            _ => &[],
+        }
     }
 }
 

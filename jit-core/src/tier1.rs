@@ -29,7 +29,8 @@ pub const MISS_BUDGET: u16 = 52;
 /// The largest backoff exponent (a wait of 4096 executions).
 pub const MAX_BACKOFF: u8 = 12;
 
-/// Sets every cache of `code` to its warm-up count.
+/// Prepares `code` for tier 1: sets every cache to its warm-up count and forms the
+/// superinstructions (see the `Op` table), which need no runtime information.
 pub fn prime_caches(code: &Code) {
     for c in code.caches.iter() {
         c.set(Cache {
@@ -37,6 +38,72 @@ pub fn prime_caches(code: &Code) {
             ..Cache::default()
         });
     }
+    let family = |pc: usize| code.instrs.get(pc).map(|c| c.get().op.family());
+    for pc in 0..code.instrs.len() {
+        let ins = code.instrs[pc].get();
+        let (next, after) = (family(pc + 1), family(pc + 2));
+        let fused = match (ins.op, next, after) {
+            (Op::LoadLocal, Some(Op::LoadInt), Some(Op::Binary)) => Op::LocalIntArith,
+            (Op::LoadLocal, Some(Op::LoadLocal), Some(Op::Binary)) => Op::LocalLocalArith,
+            (Op::LoadLocal, Some(Op::Binary), _) => Op::LoadLocalArith,
+            (Op::LoadLocal, Some(Op::LoadLocal), _) => Op::LoadLocalLoadLocal,
+            // `LoadInt; Compare` fuses on its own; leave it whole.
+            (Op::LoadLocal, Some(Op::LoadInt), Some(Op::Compare)) => continue,
+            (Op::LoadLocal, Some(Op::LoadInt), _) => Op::LoadLocalLoadInt,
+            (Op::LoadLocal, Some(Op::LoadConst), Some(Op::Binary)) => continue,
+            (Op::LoadLocal, Some(Op::LoadConst), _) => Op::LoadLocalLoadConst,
+            (Op::LoadLocal, Some(Op::Return), _) => Op::ReturnLocal,
+            (Op::LoadConst, Some(Op::Binary), _) => Op::LoadConstArith,
+            (Op::LoadConst, Some(Op::LoadLocal), Some(Op::Binary)) => continue,
+            (Op::LoadConst, Some(Op::LoadLocal), _) => Op::LoadConstLoadLocal,
+            (Op::StoreLocal, Some(Op::LoadLocal), _) => Op::StoreLocalLoadLocal,
+            (Op::LoadInt, Some(Op::Binary), _) => Op::LoadIntArith,
+            (Op::LoadInt, Some(Op::Compare), Some(Op::JumpIfFalse)) => Op::LoadIntCompareJump,
+            _ => continue,
+        };
+        code.instrs[pc].set(Instr { op: fused, ..ins });
+    }
+}
+
+/// `a op b` when the core computes it inline without allocating (small ints whose result
+/// stays small, or numbers with at least one float), exactly as [`ops::binary`] would;
+/// `None` otherwise.
+#[inline(always)]
+pub fn inline_arith(op: u32, a: Value, b: Value) -> Option<Value> {
+    let op = BinOp::from_u32(op)?;
+    if Value::both_small_ints(a, b) {
+        let (x, y) = (a.small_int_unchecked(), b.small_int_unchecked());
+        // Inline ints are 48-bit, so sums, differences and quotients fit in an i64.
+        let r = match op {
+            BinOp::Add => x + y,
+            BinOp::Sub => x - y,
+            BinOp::Mul => x.checked_mul(y)?,
+            BinOp::DivTrunc if y != 0 => x / y,
+            BinOp::ModTrunc if y != 0 => x % y,
+            BinOp::FloorMod if y != 0 => ops::floor_mod(x, y),
+            BinOp::TrueDiv if y != 0 => return Some(Value::float(x as f64 / y as f64)),
+            _ => return None,
+        };
+        return Value::try_small_int(r);
+    }
+    if a.is_float() || b.is_float() {
+        let r = ops::float_binary(op, number_as_f64(a)?, number_as_f64(b)?)?;
+        return Some(Value::float(r));
+    }
+    None
+}
+
+/// `a op b` for two small ints or two numbers with a float, as [`ops::compare`] would.
+#[inline(always)]
+pub fn inline_compare(op: u32, a: Value, b: Value) -> Option<bool> {
+    let op = CmpOp::from_u32(op)?;
+    if Value::both_small_ints(a, b) {
+        return Some(ops::cmp_ord(
+            op,
+            a.small_int_unchecked().cmp(&b.small_int_unchecked()),
+        ));
+    }
+    compare_numbers(op, a, b)
 }
 
 /// Grows the backoff after a failed attempt or a de-specialization.

@@ -6,7 +6,8 @@
 //! - the operand-stack depth at every instruction is the same along every path that
 //!   reaches it, never negative, and at most [`Code::max_stack`], which it computes;
 //! - execution never runs off the end of the code;
-//! - a fused compare-and-jump is followed by the jump it fuses;
+//! - a superinstruction (a fused compare-and-jump, a fused load-and-add, ...) is followed
+//!   by the instructions it absorbs;
 //! - every conditional jump goes forward, so every loop closes with an unconditional
 //!   `Jump` backward: the interpreter's safepoints (and later, hot-loop counting) sit on
 //!   backward `Jump`s only.
@@ -167,15 +168,12 @@ pub fn verify_code(code: &mut Code, n_globals: usize, n_codes: usize) -> Result<
                 ),
             ));
         }
-        if matches!(
-            ins.op,
-            Op::CompareIntJumpIfFalse | Op::CompareFloatJumpIfFalse
-        ) {
-            let next = code.instrs.get(pc + 1).map(|c| c.get().op.family());
-            if next != Some(Op::JumpIfFalse) {
+        for (k, &want) in ins.op.fused_successors().iter().enumerate() {
+            let next = code.instrs.get(pc + 1 + k).map(|c| c.get().op.family());
+            if next != Some(want) {
                 return Err(err(
                     Some(pc),
-                    String::from("fused compare is not followed by a jump"),
+                    format!("fused {} is not followed by {}", ins.op.name(), want.name()),
                 ));
             }
         }

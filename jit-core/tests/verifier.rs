@@ -255,7 +255,7 @@ fn rejects_fused_compare_without_its_jump() {
         ),
         0,
     );
-    rejects(&mut m, "fused compare");
+    rejects(&mut m, "is not followed by JumpIfFalse");
 }
 
 #[test]

@@ -113,6 +113,7 @@ pub fn main(a: &RunArgs) -> i32 {
         dump_bytecode: a.dump.contains(&DumpArg::Bytecode),
         dump_specialized: a.dump.contains(&DumpArg::Specialized),
         stats: a.stats || a.stats_json.is_some(),
+        reverify: false,
     };
     let out: Box<dyn Write> = Box::new(BufWriter::with_capacity(1 << 16, std::io::stdout()));
     let outcome = frontend_tiny::driver::run(&name, &source, &cfg, out);

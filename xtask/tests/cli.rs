@@ -134,3 +134,28 @@ fn jit_core_is_no_std() {
     let (status, _, stderr) = xtask(&["check-nostd"]);
     assert_eq!(status, 0, "{stderr}");
 }
+
+/// Tier 1 de-specializes a site whose types keep changing, and still agrees with the
+/// generic interpreter.
+#[test]
+fn type_churn_despecializes_and_agrees() {
+    // Strings and big (boxed) ints alternate at one `+`; neither is an inline number, so
+    // the generic instruction runs, specializes for one type and keeps missing.
+    let src = "fn add(a, b) { return a + b; }\nlet s = 0;\nfor i in 0 .. 3000 {\n  if (i / 3) % 2 == 0 { s = add(\"a\", \"b\"); } else { s = add(1000000000000000, i); }\n}\nprint(s);\n";
+    let p = write_temp("churn.tiny", src);
+    let (s1, out_interp, _) = xtask(&["run", "--mode", "interp", p.to_str().unwrap()]);
+    let (s2, out_adaptive, stderr) = xtask(&["run", "--stats", p.to_str().unwrap()]);
+    assert_eq!((s1, s2), (0, 0));
+    assert_eq!(out_interp, out_adaptive);
+    let binary = stderr
+        .lines()
+        .find(|l| l.starts_with("tier1 Binary"))
+        .expect("stats line");
+    let cols: Vec<u64> = binary
+        .split_whitespace()
+        .skip(2)
+        .map(|c| c.parse().unwrap())
+        .collect();
+    // specialized, failed, hits, misses, deopts
+    assert!(cols[0] >= 2 && cols[3] > 0 && cols[4] > 0, "{binary}");
+}

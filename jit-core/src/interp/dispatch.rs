@@ -1165,6 +1165,107 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
                     push!(x);
                 }
             }
+            Op::LoadLocalLoadLocal | Op::LoadLocalLoadInt | Op::StoreLocalLoadLocal => {
+                // SAFETY: the verifier checked the absorbed instruction follows and its
+                // operand is valid.
+                let next = unsafe { (*ip).get() };
+                if ins.op == Op::StoreLocalLoadLocal {
+                    let v = pop!();
+                    // SAFETY: see the comment at the top of `run_loop`.
+                    unsafe { *locals.add(ins.a as usize) = v };
+                } else {
+                    // SAFETY: see the comment at the top of `run_loop`.
+                    push!(unsafe { *locals.add(ins.a as usize) });
+                }
+                if ins.op == Op::LoadLocalLoadInt {
+                    push!(Value::small_int(next.a as i32 as i64));
+                } else {
+                    // SAFETY: see the comment at the top of `run_loop`.
+                    push!(unsafe { *locals.add(next.a as usize) });
+                }
+                // SAFETY: skips the absorbed instruction, which the verifier proved exists.
+                ip = unsafe { ip.add(1) };
+            }
+            Op::LoadLocalLoadConst | Op::LoadConstLoadLocal => {
+                // SAFETY: the verifier checked the absorbed instruction follows; both
+                // operands were checked in range.
+                let (first, second) = unsafe {
+                    let next = (*ip).get();
+                    ip = ip.add(1);
+                    if ins.op == Op::LoadLocalLoadConst {
+                        (*locals.add(ins.a as usize), *consts.add(next.a as usize))
+                    } else {
+                        (*consts.add(ins.a as usize), *locals.add(next.a as usize))
+                    }
+                };
+                push!(first);
+                push!(second);
+            }
+            Op::LocalIntArith | Op::LocalLocalArith => {
+                // SAFETY: the verifier checked the two absorbed instructions follow and
+                // their operands are valid.
+                let (x, y, bin) = unsafe {
+                    let (second, bin) = ((*ip).get(), (*ip.add(1)).get());
+                    let y = if ins.op == Op::LocalIntArith {
+                        Value::small_int(second.a as i32 as i64)
+                    } else {
+                        *locals.add(second.a as usize)
+                    };
+                    (*locals.add(ins.a as usize), y, bin)
+                };
+                if let Some(r) = tier1::inline_arith(bin.a, x, y) {
+                    hit!(ins);
+                    push!(r);
+                    // SAFETY: skips the two absorbed instructions.
+                    ip = unsafe { ip.add(2) };
+                    continue;
+                }
+                push!(x);
+            }
+            Op::ReturnLocal => {
+                // SAFETY: see the comment at the top of `run_loop`.
+                push!(unsafe { *locals.add(ins.a as usize) });
+                // The absorbed `Return` runs next, as itself.
+            }
+            Op::LoadLocalArith | Op::LoadIntArith | Op::LoadConstArith => {
+                // SAFETY: see the comment at the top of `run_loop`.
+                let b = unsafe {
+                    match ins.op {
+                        Op::LoadLocalArith => *locals.add(ins.a as usize),
+                        Op::LoadConstArith => *consts.add(ins.a as usize),
+                        _ => Value::small_int(ins.a as i32 as i64),
+                    }
+                };
+                // SAFETY: the verifier checked a `Binary` follows.
+                let bin = unsafe { (*ip).get() };
+                if let Some(r) = tier1::inline_arith(bin.a, peek!(0), b) {
+                    hit!(ins);
+                    // SAFETY: see the comment at the top of `run_loop`.
+                    unsafe {
+                        *sp.sub(1) = r;
+                        ip = ip.add(1);
+                    }
+                    continue;
+                }
+                push!(b);
+            }
+            Op::LoadIntCompareJump => {
+                let b = Value::small_int(ins.a as i32 as i64);
+                // SAFETY: the verifier checked a `Compare` and a `JumpIfFalse` follow.
+                let (cmp, jump) = unsafe { ((*ip).get(), (*ip.add(1)).get()) };
+                if let Some(r) = tier1::inline_compare(cmp.a, peek!(0), b) {
+                    hit!(ins);
+                    drop_top!();
+                    if r {
+                        // SAFETY: skips the absorbed compare and jump.
+                        ip = unsafe { ip.add(2) };
+                    } else {
+                        jump_to!(jump.a);
+                    }
+                    continue;
+                }
+                push!(b);
+            }
             Op::CallFunctionExact => {
                 let argc = ins.a as usize;
                 let callee = peek!(argc);
