@@ -159,6 +159,8 @@ define_ops! {
     Index(None) in Index;
     /// Stores into a container. Stack: `[c, i, v] -> []`.
     StoreIndex(None) in StoreIndex;
+    /// Stores into a container, in CPython's operand order. Stack: `[v, c, i] -> []`.
+    StoreSubscr(None) in StoreSubscr;
     /// Pushes a copy of the value `a` slots down (`a = 1` is the top; CPython's `COPY`).
     /// Stack: `[x, .. (a values)] -> [x, .., x]`.
     CopyN(Count) in CopyN;
@@ -284,6 +286,8 @@ define_ops! {
     CallFunctionExact(Count) in Call;
     /// `Call` of a builtin.
     CallNative(Count) in Call;
+    /// `StoreSubscr` into an array at an in-bounds non-negative small int.
+    StoreSubscrArrayInt(None) in StoreSubscr;
     /// `ForIter` over a core range iterator.
     ForIterRange(Target) in ForIter;
     /// `ForIter` over a core iterator of an array or tuple.
@@ -329,6 +333,20 @@ define_ops! {
     LocalLocalArith(Local) in LoadLocal;
 }
 
+impl BinOp {
+    /// The operator the core's fast paths compute: in-place kinds act like their plain
+    /// kinds on every core type (numbers and strings are immutable); only the frontend's
+    /// slow path (a list) tells them apart.
+    #[inline(always)]
+    pub fn arith(self) -> BinOp {
+        match self {
+            BinOp::InplaceAdd => BinOp::Add,
+            BinOp::InplaceMul => BinOp::Mul,
+            op => op,
+        }
+    }
+}
+
 impl Op {
     /// True for instructions that own an inline cache (the generic forms that can be
     /// quickened and all their specialized forms).
@@ -342,6 +360,7 @@ impl Op {
                 | Op::JumpIfTrue
                 | Op::Index
                 | Op::StoreIndex
+                | Op::StoreSubscr
                 | Op::Call
                 | Op::ForIter
                 | Op::UnpackSequence
@@ -427,6 +446,10 @@ small_enum! {
         BitOr = "|",
         /// Bitwise xor.
         BitXor = "^",
+        /// In-place addition (Python's `+=`): like `Add`, but a list is extended in place.
+        InplaceAdd = "+=",
+        /// In-place multiplication (Python's `*=`): like `Mul`, but a list repeats in place.
+        InplaceMul = "*=",
     }
 }
 
@@ -541,6 +564,9 @@ pub struct Code {
     /// Frontend-defined count of keyword-only parameters (Python's `co_kwonlyargcount`),
     /// which follow the `num_params` positional ones in the locals.
     pub num_kwonly: u32,
+    /// Further argument slots after the keyword-only ones (Python's `*args` and
+    /// `**kwargs`).
+    pub extra_arg_slots: u32,
     /// Set by the verifier; the interpreter refuses unverified code.
     pub(crate) verified: bool,
 }
@@ -580,8 +606,21 @@ impl Code {
             local_init: Value::NIL,
             flags: 0,
             num_kwonly: 0,
+            extra_arg_slots: 0,
             verified: false,
         }
+    }
+
+    /// How many leading locals a call binds: positional, keyword-only and extra slots.
+    pub fn arg_slots(&self) -> u32 {
+        self.num_params + self.num_kwonly + self.extra_arg_slots
+    }
+
+    /// True when a call with `argc` positional arguments binds them as they are, with
+    /// nothing for the frontend to fill in.
+    #[inline(always)]
+    pub fn takes_exactly(&self, argc: usize) -> bool {
+        argc == self.num_params as usize && self.num_kwonly == 0 && self.extra_arg_slots == 0
     }
 
     /// The instruction at `pc`.
@@ -657,7 +696,7 @@ pub fn stack_effect(ins: Instr) -> StackEffect {
         Op::Call => e(ins.a.saturating_add(1), 1),
         Op::Return => e(1, 0),
         Op::BuildArray => e(ins.a, 1),
-        Op::StoreIndex => e(3, 0),
+        Op::StoreIndex | Op::StoreSubscr => e(3, 0),
         Op::CopyN => e(ins.a, ins.a.saturating_add(1)),
         Op::SwapN => e(ins.a, ins.a),
         Op::LoadLocalChecked | Op::LoadDeref | Op::Import => e(0, 1),

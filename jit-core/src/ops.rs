@@ -39,7 +39,7 @@ pub fn binary<S: Semantics>(
     if let (Some(x), Some(y)) = (heap.as_i64(a), heap.as_i64(b)) {
         return int_binary(heap, sem, op, x, y, a, b);
     }
-    if op == BinOp::Add {
+    if op.arith() == BinOp::Add {
         if let Some(v) = concat(heap, a, b) {
             return Ok(v);
         }
@@ -78,7 +78,7 @@ pub fn int_binary<S: Semantics>(
     a: Value,
     b: Value,
 ) -> Result<Value, Exception> {
-    let checked = match op {
+    let checked = match op.arith() {
         BinOp::Add => x.checked_add(y),
         BinOp::Sub => x.checked_sub(y),
         BinOp::Mul => x.checked_mul(y),
@@ -124,7 +124,9 @@ pub fn int_binary<S: Semantics>(
         BinOp::BitAnd => Some(x & y),
         BinOp::BitOr => Some(x | y),
         BinOp::BitXor => Some(x ^ y),
-        BinOp::Pow | BinOp::Shl | BinOp::Shr => return sem.binary_slow(heap, op, a, b),
+        BinOp::Pow | BinOp::Shl | BinOp::Shr | BinOp::InplaceAdd | BinOp::InplaceMul => {
+            return sem.binary_slow(heap, op, a, b)
+        }
     };
     match checked {
         Some(r) => Ok(heap.int(r)),
@@ -147,7 +149,7 @@ pub fn floor_mod(x: i64, y: i64) -> i64 {
 /// (zero divisors, floor division, powers, bit operations).
 #[inline(always)]
 pub fn float_binary(op: BinOp, x: f64, y: f64) -> Option<f64> {
-    match op {
+    match op.arith() {
         BinOp::Add => Some(x + y),
         BinOp::Sub => Some(x - y),
         BinOp::Mul => Some(x * y),

@@ -139,10 +139,11 @@ pub trait Semantics: Sized {
         args: &[Value],
     ) -> Result<Value, Exception>;
 
-    /// A call of `func` (a function value running `code`) with `args.len() !=
-    /// code.num_params` positional arguments. Return exactly `code.num_params` values to
-    /// bind (Python fills in defaults from the [`crate::heap::FunctionObj`]), or the
-    /// language's error.
+    /// A positional call of `func` (a function value running `code`) that does not bind
+    /// as it is (`!code.takes_exactly(args.len())`: a wrong count, keyword-only parameters,
+    /// `*args`/`**kwargs`). Return exactly `code.arg_slots()` values for the leading locals
+    /// (Python fills in defaults from the [`crate::heap::FunctionObj`]), or the language's
+    /// error.
     fn bind_arguments(
         &mut self,
         heap: &mut Heap,
@@ -287,7 +288,7 @@ pub trait Semantics: Sized {
 
     /// A call of the guest function `func` (running `code`) with keyword arguments:
     /// `kwnames` (a tuple of strings) names the last arguments. Return exactly
-    /// `code.num_params + code.num_kwonly` values to bind.
+    /// `code.arg_slots()` values for the leading locals.
     fn bind_keywords(
         &mut self,
         heap: &mut Heap,

@@ -15,6 +15,7 @@ pub const FAMILIES: &[Op] = &[
     Op::JumpIfTrue,
     Op::Index,
     Op::StoreIndex,
+    Op::StoreSubscr,
     Op::Call,
     Op::ForIter,
     Op::UnpackSequence,
@@ -31,9 +32,10 @@ pub fn family_index(op: Op) -> usize {
         Op::JumpIfTrue => 4,
         Op::Index => 5,
         Op::StoreIndex => 6,
-        Op::Call => 7,
-        Op::ForIter => 8,
-        _ => 9,
+        Op::StoreSubscr => 7,
+        Op::Call => 8,
+        Op::ForIter => 9,
+        _ => 10,
     }
 }
 
@@ -56,7 +58,7 @@ pub struct FamilyStats {
 #[derive(Clone, Debug, Default)]
 pub struct Stats {
     /// Per family, in [`FAMILIES`] order.
-    pub tier1: [FamilyStats; 10],
+    pub tier1: [FamilyStats; 11],
     /// Bytecode instructions executed (counted with `--stats` only).
     pub instructions: u64,
     /// Guest function calls.

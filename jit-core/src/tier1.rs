@@ -70,7 +70,7 @@ pub fn prime_caches(code: &Code) {
 /// `None` otherwise.
 #[inline(always)]
 pub fn inline_arith(op: u32, a: Value, b: Value) -> Option<Value> {
-    let op = BinOp::from_u32(op)?;
+    let op = BinOp::from_u32(op)?.arith();
     if Value::both_small_ints(a, b) {
         let (x, y) = (a.small_int_unchecked(), b.small_int_unchecked());
         // Inline ints are 48-bit, so sums, differences and quotients fit in an i64.
@@ -146,7 +146,7 @@ pub fn specialize(
     let op = match ins.op {
         Op::Binary => {
             let (a, b) = (top(1)?, top(0)?);
-            let kind = BinOp::from_u32(ins.a)?;
+            let kind = BinOp::from_u32(ins.a)?.arith();
             if Value::both_small_ints(a, b) {
                 match kind {
                     BinOp::Add => Op::BinaryAddInt,
@@ -228,12 +228,20 @@ pub fn specialize(
                 return None;
             }
         }
+        Op::StoreSubscr => {
+            let (c, i) = (top(1)?, top(0)?);
+            if heap.as_array(c).is_some() && i.is_small_int() {
+                Op::StoreSubscrArrayInt
+            } else {
+                return None;
+            }
+        }
         Op::Call => {
             let argc = ins.a as usize;
             match heap.get(top(argc)?) {
                 Some(Obj::Function(f)) => {
                     let callee = module.codes.get(f.code as usize)?;
-                    if callee.num_params as usize == argc {
+                    if callee.takes_exactly(argc) {
                         return Some((Op::CallFunctionExact, f.code));
                     }
                     return None;

@@ -281,8 +281,8 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
             match target {
                 CallTarget::Guest(code_id) => {
                     let callee_code = &core.module.codes[code_id as usize];
-                    let params = callee_code.num_params as usize;
-                    if params == argc {
+                    let params = callee_code.arg_slots() as usize;
+                    if callee_code.takes_exactly(argc) {
                         enter!(code_id, argc);
                     } else {
                         let bound =
@@ -500,6 +500,29 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
                 let i = pop!();
                 let c = pop!();
                 push!(tri!(ops::index(&mut core.heap, sem, c, i)));
+            }
+            Op::StoreSubscr => {
+                adapt!(ins);
+                let i = pop!();
+                let c = pop!();
+                let v = pop!();
+                tri!(ops::store_index(&mut core.heap, sem, c, i, v));
+            }
+            Op::StoreSubscrArrayInt => {
+                let (v, c, i) = (peek!(2), peek!(1), peek!(0));
+                if let (Some(arr), Some(k)) = (core.heap.as_array(c), i.as_small_int()) {
+                    if k >= 0 && arr.set(k as usize, v) {
+                        hit!(ins);
+                        // SAFETY: the verifier proved the three operands are on the stack.
+                        sp = unsafe { sp.sub(3) };
+                        continue;
+                    }
+                }
+                miss!(ins);
+                let i = pop!();
+                let c = pop!();
+                let v = pop!();
+                tri!(ops::store_index(&mut core.heap, sem, c, i, v));
             }
             Op::StoreIndex => {
                 adapt!(ins);
@@ -819,7 +842,7 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
                 match guest {
                     Some(code_id) => {
                         let callee_code = &core.module.codes[code_id as usize];
-                        let want = (callee_code.num_params + callee_code.num_kwonly) as usize;
+                        let want = callee_code.arg_slots() as usize;
                         let bound = tri!(sem.bind_keywords(
                             &mut core.heap,
                             callee,

@@ -306,10 +306,10 @@ impl VmCore {
         argc: usize,
     ) -> Result<Value, Exception> {
         let code = &self.module.codes[code_id as usize];
-        let params = code.num_params as usize;
+        let params = code.arg_slots() as usize;
         let (num_locals, max_stack) = (code.num_locals as usize, code.max_stack as usize);
         let mut argc = argc;
-        if params != argc {
+        if !code.takes_exactly(argc) {
             // SAFETY: the arguments were written at `base..base + argc` by `call_value`.
             let args = unsafe { core::slice::from_raw_parts(self.stack.add(base), argc) };
             let bound = sem.bind_arguments(&mut self.heap, f, code, args)?;
