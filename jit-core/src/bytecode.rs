@@ -17,6 +17,7 @@ use alloc::vec::Vec;
 use core::cell::Cell;
 use core::fmt::Write as _;
 
+use crate::heap::Heap;
 use crate::value::Value;
 
 /// Index of a code object in its [`Module`].
@@ -296,6 +297,12 @@ define_ops! {
     UnpackTuple(Count) in UnpackSequence;
     /// `UnpackSequence` of an array of exactly `a` items.
     UnpackArray(Count) in UnpackSequence;
+    /// `LoadGlobal` of a slot that is still empty: pushes the value the frontend gave for
+    /// it (a builtin), cached in the instruction's cache.
+    LoadGlobalBuiltin(Global) in LoadGlobal;
+    /// `LoadAttr` of an attribute the frontend declared constant for that object (a
+    /// module's function): the object and the value are cached in the VM's attribute table.
+    LoadAttrConstant(Const) in LoadAttr;
 
     // ---- Tier-1 superinstructions, formed when code is first quickened (as CPython's
     // ---- `LOAD_FAST__LOAD_FAST`). Each is the first instruction of a sequence; it
@@ -325,6 +332,9 @@ define_ops! {
     LoadConstLoadLocal(Const) in LoadConst;
     /// `LoadLocal a; Return`.
     ReturnLocal(Local) in LoadLocal;
+    /// `LoadLocal a; Index` when the top is an array or tuple and local `a` an in-bounds
+    /// small int.
+    LoadLocalIndex(Local) in LoadLocal;
     /// `LoadLocal a; LoadInt k; Binary(op)` when local `a` is a number the core computes
     /// inline with `k`.
     LocalIntArith(Local) in LoadLocal;
@@ -364,6 +374,8 @@ impl Op {
                 | Op::Call
                 | Op::ForIter
                 | Op::UnpackSequence
+                | Op::LoadGlobal
+                | Op::LoadAttr
         )
     }
 
@@ -380,6 +392,7 @@ impl Op {
             Op::LoadLocalLoadConst => &[Op::LoadConst],
             Op::LoadConstLoadLocal => &[Op::LoadLocal],
             Op::ReturnLocal => &[Op::Return],
+            Op::LoadLocalIndex => &[Op::Index],
             Op::LocalIntArith => &[Op::LoadInt, Op::Binary],
             Op::LocalLocalArith => &[Op::LoadLocal, Op::Binary],
             Op::LoadLocalArith | Op::LoadIntArith | Op::LoadConstArith => &[Op::Binary],
@@ -738,7 +751,7 @@ pub fn is_branch(op: Op) -> bool {
 }
 
 /// Renders a code object as text, one instruction a line, with source lines.
-pub fn disassemble(module: &Module, code: &Code, out: &mut String) {
+pub fn disassemble(module: &Module, code: &Code, heap: &Heap, out: &mut String) {
     let _ = writeln!(
         out,
         "code {} (params {}, locals {}, max stack {}, {} caches)",
@@ -759,7 +772,7 @@ pub fn disassemble(module: &Module, code: &Code, out: &mut String) {
             String::from("     ")
         };
         let _ = write!(out, "{line} {pc:>5}  {:<24}", ins.op.name());
-        let operand = describe_operand(module, code, ins);
+        let operand = describe_operand(module, code, heap, ins);
         if !operand.is_empty() {
             let _ = write!(out, " {operand}");
         }
@@ -767,11 +780,14 @@ pub fn disassemble(module: &Module, code: &Code, out: &mut String) {
     }
 }
 
-fn describe_operand(module: &Module, code: &Code, ins: Instr) -> String {
+fn describe_operand(module: &Module, code: &Code, heap: &Heap, ins: Instr) -> String {
     let a = ins.a;
     match ins.op.operand() {
         Operand::None => String::new(),
-        Operand::Const => alloc::format!("{a} ({:?})", code.consts.get(a as usize)),
+        Operand::Const => match code.consts.get(a as usize) {
+            Some(&v) => alloc::format!("{a} ({})", describe_value(module, heap, v)),
+            None => alloc::format!("{a}"),
+        },
         Operand::Imm => alloc::format!("{}", a as i32),
         Operand::Local => match code.local_names.get(a as usize) {
             Some(n) => alloc::format!("{a} ({n})"),
@@ -805,6 +821,25 @@ fn describe_operand(module: &Module, code: &Code, ins: Instr) -> String {
         Operand::ConstArgc => {
             alloc::format!("{:?} argc {}", code.consts.get((a >> 8) as usize), a & 0xFF)
         }
+    }
+}
+
+/// A short description of a constant for dumps.
+fn describe_value(module: &Module, heap: &Heap, v: Value) -> String {
+    use crate::heap::Obj;
+    match heap.get(v) {
+        Some(Obj::Str(s)) if s.len() <= 40 => alloc::format!("{s:?}"),
+        Some(Obj::Str(s)) => alloc::format!("{:?}...", &s[..s.floor_char_boundary(40)]),
+        Some(Obj::Int(i)) => alloc::format!("{i}"),
+        Some(Obj::Tuple(t)) => alloc::format!("tuple of {}", t.len()),
+        Some(Obj::Function(f)) => match module.codes.get(f.code as usize) {
+            Some(c) => alloc::format!("<fn {}>", c.name),
+            None => String::from("<fn ?>"),
+        },
+        Some(Obj::Native(n)) => alloc::format!("<builtin {}>", n.name),
+        Some(Obj::Host(h)) => alloc::format!("<{}>", h.type_name()),
+        Some(_) => String::from("<object>"),
+        None => alloc::format!("{v:?}"),
     }
 }
 

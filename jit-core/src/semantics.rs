@@ -157,6 +157,10 @@ pub trait Semantics: Sized {
 
     /// A read of a global whose slot is empty: Python looks in the builtins and otherwise
     /// raises `NameError`. `name` is the global's name.
+    ///
+    /// Tier 1 caches a successful result for as long as the slot stays empty, so the same
+    /// name must always give the same value, and the frontend must keep it alive
+    /// (report it in [`Semantics::trace_roots`]).
     fn global_empty(&mut self, heap: &mut Heap, name: &str) -> Result<Value, Exception>;
 
     /// Marks any values the frontend holds outside the interpreter's roots.
@@ -258,6 +262,13 @@ pub trait Semantics: Sized {
     fn load_attr(&mut self, heap: &mut Heap, obj: Value, name: &str) -> Result<Value, Exception> {
         let _ = (heap, obj);
         Err(unsupported(name))
+    }
+
+    /// True when `obj.name` will give the same value for as long as `obj` lives (a module's
+    /// members). Tier 1 then caches the object and the value, keeping both alive.
+    fn attr_is_constant(&self, heap: &Heap, obj: Value, name: &str) -> bool {
+        let _ = (heap, obj, name);
+        false
     }
 
     /// `obj.name = v`.

@@ -19,6 +19,8 @@ pub const FAMILIES: &[Op] = &[
     Op::Call,
     Op::ForIter,
     Op::UnpackSequence,
+    Op::LoadGlobal,
+    Op::LoadAttr,
 ];
 
 /// Index of a family in [`FAMILIES`].
@@ -35,7 +37,9 @@ pub fn family_index(op: Op) -> usize {
         Op::StoreSubscr => 7,
         Op::Call => 8,
         Op::ForIter => 9,
-        _ => 10,
+        Op::UnpackSequence => 10,
+        Op::LoadGlobal => 11,
+        _ => 12,
     }
 }
 
@@ -58,7 +62,7 @@ pub struct FamilyStats {
 #[derive(Clone, Debug, Default)]
 pub struct Stats {
     /// Per family, in [`FAMILIES`] order.
-    pub tier1: [FamilyStats; 11],
+    pub tier1: [FamilyStats; 13],
     /// Bytecode instructions executed (counted with `--stats` only).
     pub instructions: u64,
     /// Guest function calls.

@@ -53,6 +53,7 @@ pub fn prime_caches(code: &Code) {
             (Op::LoadLocal, Some(Op::LoadConst), Some(Op::Binary)) => continue,
             (Op::LoadLocal, Some(Op::LoadConst), _) => Op::LoadLocalLoadConst,
             (Op::LoadLocal, Some(Op::Return), _) => Op::ReturnLocal,
+            (Op::LoadLocal, Some(Op::Index), _) => Op::LoadLocalIndex,
             (Op::LoadConst, Some(Op::Binary), _) => Op::LoadConstArith,
             (Op::LoadConst, Some(Op::LoadLocal), Some(Op::Binary)) => continue,
             (Op::LoadConst, Some(Op::LoadLocal), _) => Op::LoadConstLoadLocal,

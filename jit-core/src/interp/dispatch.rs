@@ -150,6 +150,41 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
             }
         };
     }
+    // Specializes the generic instruction being executed from what it just computed
+    // (for families whose operands are not on the stack): counts down its cache and,
+    // at zero, rewrites it to `$form` = `Some((op, aux, data))`, or backs off for
+    // `None`. Evaluates to true when it rewrote the instruction.
+    macro_rules! specialize_after {
+        ($ins:expr, $form:expr) => {{
+            let mut rewrote = false;
+            if ADAPTIVE {
+                let cell = cache_of!($ins);
+                let mut c = cell.get();
+                let fam = family_index($ins.op);
+                if c.counter > 0 {
+                    c.counter -= 1;
+                } else {
+                    match $form {
+                        Some((op, aux, data)) => {
+                            // SAFETY: `ip - 1` is the instruction being executed.
+                            unsafe { (*ip.sub(1)).set(Instr { op, ..$ins }) };
+                            c.counter = tier1::MISS_BUDGET;
+                            c.aux = aux;
+                            c.data = data;
+                            core.stats.tier1[fam].specializations += 1;
+                            rewrote = true;
+                        }
+                        None => {
+                            tier1::back_off(&mut c);
+                            core.stats.tier1[fam].failures += 1;
+                        }
+                    }
+                }
+                cell.set(c);
+            }
+            rewrote
+        }};
+    }
     // Records a failed guard of the specialized instruction being executed; after
     // `MISS_BUDGET` misses, rewrites it back to its generic form.
     macro_rules! miss {
@@ -364,10 +399,25 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
                 let v = unsafe { *globals.add(ins.a as usize) };
                 if v.is_empty() {
                     let name = &core.module.global_names[ins.a as usize];
-                    push!(tri!(sem.global_empty(&mut core.heap, name)));
+                    let r = tri!(sem.global_empty(&mut core.heap, name));
+                    // An empty slot's value comes from the frontend (a builtin): tier 1
+                    // caches it for as long as the slot stays empty.
+                    specialize_after!(ins, Some((Op::LoadGlobalBuiltin, 0, r.to_bits())));
+                    push!(r);
                 } else {
                     push!(v);
                 }
+            }
+            Op::LoadGlobalBuiltin => {
+                // SAFETY: see the comment at the top of `run_loop`.
+                let v = unsafe { *globals.add(ins.a as usize) };
+                if v.is_empty() {
+                    hit!(ins);
+                    push!(Value::from_bits(cache_of!(ins).get().data));
+                    continue;
+                }
+                miss!(ins);
+                push!(v);
             }
             Op::StoreGlobal => {
                 let v = pop!();
@@ -795,6 +845,36 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
                 push!(t);
             }
             Op::LoadAttr => {
+                let obj = pop!();
+                // SAFETY: see `const_str`; the constant is a root and objects never move.
+                let name = unsafe { const_str(&core.heap, *consts.add(ins.a as usize)) };
+                let r = tri!(sem.load_attr(&mut core.heap, obj, name));
+                let form = if ADAPTIVE && sem.attr_is_constant(&core.heap, obj, name) {
+                    // The pair lives in the VM's attribute table, a root, so the guard's
+                    // object can never be freed and its address reused.
+                    let slot = core.attr_cache.len() as u32;
+                    Some((Op::LoadAttrConstant, slot, 0))
+                } else {
+                    None
+                };
+                if specialize_after!(ins, form) {
+                    core.attr_cache.push((obj, r));
+                }
+                push!(r);
+            }
+            Op::LoadAttrConstant => {
+                let obj = peek!(0);
+                let slot = cache_of!(ins).get().aux as usize;
+                match core.attr_cache.get(slot) {
+                    Some(&(o, v)) if o == obj => {
+                        hit!(ins);
+                        // SAFETY: see the comment at the top of `run_loop`.
+                        unsafe { *sp.sub(1) = v };
+                        continue;
+                    }
+                    _ => {}
+                }
+                miss!(ins);
                 let obj = pop!();
                 // SAFETY: see `const_str`; the constant is a root and objects never move.
                 let name = unsafe { const_str(&core.heap, *consts.add(ins.a as usize)) };
@@ -1244,6 +1324,28 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
                     continue;
                 }
                 push!(x);
+            }
+            Op::LoadLocalIndex => {
+                // SAFETY: see the comment at the top of `run_loop`.
+                let i = unsafe { *locals.add(ins.a as usize) };
+                let c = peek!(0);
+                if let Some(k) = i.as_small_int().and_then(|k| usize::try_from(k).ok()) {
+                    let item = match core.heap.get(c) {
+                        Some(Obj::Array(a)) => a.get(k),
+                        Some(Obj::Tuple(t)) => t.get(k).copied(),
+                        _ => None,
+                    };
+                    if let Some(v) = item {
+                        hit!(ins);
+                        // SAFETY: the top is on the stack; skips the absorbed `Index`.
+                        unsafe {
+                            *sp.sub(1) = v;
+                            ip = ip.add(1);
+                        }
+                        continue;
+                    }
+                }
+                push!(i);
             }
             Op::ReturnLocal => {
                 // SAFETY: see the comment at the top of `run_loop`.
