@@ -9,6 +9,7 @@ pub mod ast;
 pub mod codegen;
 pub mod diag;
 pub mod driver;
+pub mod fuzzing;
 pub mod lexer;
 pub mod parser;
 pub mod resolve;
