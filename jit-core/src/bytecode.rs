@@ -335,12 +335,27 @@ define_ops! {
     /// `LoadLocal a; Index` when the top is an array or tuple and local `a` an in-bounds
     /// small int.
     LoadLocalIndex(Local) in LoadLocal;
+    /// `LoadLocal a; LoadInt k; Compare(op); JumpIfFalse t` when local `a` is a small int
+    /// or float.
+    LocalIntCompareJump(Local) in LoadLocal;
+    /// `LoadLocal a; LoadLocal b; Compare(op); JumpIfFalse t` when both locals are small
+    /// ints, or numbers with a float.
+    LocalLocalCompareJump(Local) in LoadLocal;
+    /// `ForRange t; StoreLocal x`: the loop variable goes straight to its local.
+    ForRangeStore(Target) in ForRange;
+    /// `ForIterRange t; StoreLocal x`.
+    ForIterRangeStore(Target) in ForIter;
+    /// `ForIterSeq t; StoreLocal x`.
+    ForIterSeqStore(Target) in ForIter;
     /// `LoadLocal a; LoadInt k; Binary(op)` when local `a` is a number the core computes
     /// inline with `k`.
     LocalIntArith(Local) in LoadLocal;
     /// `LoadLocal a; LoadLocal b; Binary(op)` when both locals are numbers the core
     /// computes inline.
     LocalLocalArith(Local) in LoadLocal;
+    /// `LoadLocal a; LoadConst k; Binary(op)` when local `a` and the constant are numbers
+    /// the core computes inline.
+    LocalConstArith(Local) in LoadLocal;
 }
 
 impl BinOp {
@@ -393,8 +408,12 @@ impl Op {
             Op::LoadConstLoadLocal => &[Op::LoadLocal],
             Op::ReturnLocal => &[Op::Return],
             Op::LoadLocalIndex => &[Op::Index],
+            Op::LocalIntCompareJump => &[Op::LoadInt, Op::Compare, Op::JumpIfFalse],
+            Op::LocalLocalCompareJump => &[Op::LoadLocal, Op::Compare, Op::JumpIfFalse],
+            Op::ForRangeStore | Op::ForIterRangeStore | Op::ForIterSeqStore => &[Op::StoreLocal],
             Op::LocalIntArith => &[Op::LoadInt, Op::Binary],
             Op::LocalLocalArith => &[Op::LoadLocal, Op::Binary],
+            Op::LocalConstArith => &[Op::LoadConst, Op::Binary],
             Op::LoadLocalArith | Op::LoadIntArith | Op::LoadConstArith => &[Op::Binary],
             Op::LoadIntCompareJump => &[Op::Compare, Op::JumpIfFalse],
             Op::CompareIntJumpIfFalse | Op::CompareFloatJumpIfFalse => &[Op::JumpIfFalse],
@@ -797,7 +816,7 @@ fn describe_operand(module: &Module, code: &Code, heap: &Heap, ins: Instr) -> St
             Some(n) => alloc::format!("{a} ({n})"),
             None => alloc::format!("{a}"),
         },
-        Operand::Target if ins.op == Op::ForRange => {
+        Operand::Target if ins.op.family() == Op::ForRange => {
             alloc::format!("-> {a} (counter {}, end {})", ins.b, ins.b as u32 + 1)
         }
         Operand::Target => alloc::format!("-> {a}"),

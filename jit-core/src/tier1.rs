@@ -38,26 +38,40 @@ pub fn prime_caches(code: &Code) {
             ..Cache::default()
         });
     }
+    // Back to front, so that when an instruction is considered, the ones after it have
+    // their final form: a pair only absorbs a plain instruction, never the start of a
+    // longer superinstruction (which would then never run).
     let family = |pc: usize| code.instrs.get(pc).map(|c| c.get().op.family());
-    for pc in 0..code.instrs.len() {
+    let plain = |pc: usize| code.instrs.get(pc).map(|c| c.get().op);
+    for pc in (0..code.instrs.len()).rev() {
         let ins = code.instrs[pc].get();
-        let (next, after) = (family(pc + 1), family(pc + 2));
+        let (next, after, third) = (family(pc + 1), family(pc + 2), family(pc + 3));
         let fused = match (ins.op, next, after) {
+            (Op::LoadLocal, Some(Op::LoadInt), Some(Op::Compare))
+                if third == Some(Op::JumpIfFalse) =>
+            {
+                Op::LocalIntCompareJump
+            }
+            (Op::LoadLocal, Some(Op::LoadLocal), Some(Op::Compare))
+                if third == Some(Op::JumpIfFalse) =>
+            {
+                Op::LocalLocalCompareJump
+            }
+            (Op::ForRange, Some(Op::StoreLocal), _) => Op::ForRangeStore,
             (Op::LoadLocal, Some(Op::LoadInt), Some(Op::Binary)) => Op::LocalIntArith,
             (Op::LoadLocal, Some(Op::LoadLocal), Some(Op::Binary)) => Op::LocalLocalArith,
+            (Op::LoadLocal, Some(Op::LoadConst), Some(Op::Binary)) => Op::LocalConstArith,
             (Op::LoadLocal, Some(Op::Binary), _) => Op::LoadLocalArith,
-            (Op::LoadLocal, Some(Op::LoadLocal), _) => Op::LoadLocalLoadLocal,
-            // `LoadInt; Compare` fuses on its own; leave it whole.
-            (Op::LoadLocal, Some(Op::LoadInt), Some(Op::Compare)) => continue,
-            (Op::LoadLocal, Some(Op::LoadInt), _) => Op::LoadLocalLoadInt,
-            (Op::LoadLocal, Some(Op::LoadConst), Some(Op::Binary)) => continue,
-            (Op::LoadLocal, Some(Op::LoadConst), _) => Op::LoadLocalLoadConst,
             (Op::LoadLocal, Some(Op::Return), _) => Op::ReturnLocal,
             (Op::LoadLocal, Some(Op::Index), _) => Op::LoadLocalIndex,
+            (Op::LoadLocal, _, _) if plain(pc + 1) == Some(Op::LoadLocal) => Op::LoadLocalLoadLocal,
+            (Op::LoadLocal, _, _) if plain(pc + 1) == Some(Op::LoadInt) => Op::LoadLocalLoadInt,
+            (Op::LoadLocal, _, _) if plain(pc + 1) == Some(Op::LoadConst) => Op::LoadLocalLoadConst,
             (Op::LoadConst, Some(Op::Binary), _) => Op::LoadConstArith,
-            (Op::LoadConst, Some(Op::LoadLocal), Some(Op::Binary)) => continue,
-            (Op::LoadConst, Some(Op::LoadLocal), _) => Op::LoadConstLoadLocal,
-            (Op::StoreLocal, Some(Op::LoadLocal), _) => Op::StoreLocalLoadLocal,
+            (Op::LoadConst, _, _) if plain(pc + 1) == Some(Op::LoadLocal) => Op::LoadConstLoadLocal,
+            (Op::StoreLocal, _, _) if plain(pc + 1) == Some(Op::LoadLocal) => {
+                Op::StoreLocalLoadLocal
+            }
             (Op::LoadInt, Some(Op::Binary), _) => Op::LoadIntArith,
             (Op::LoadInt, Some(Op::Compare), Some(Op::JumpIfFalse)) => Op::LoadIntCompareJump,
             _ => continue,
@@ -251,11 +265,19 @@ pub fn specialize(
                 _ => return None,
             }
         }
-        Op::ForIter => match heap.get(top(0)?) {
-            Some(Obj::RangeIter(_)) => Op::ForIterRange,
-            Some(Obj::SeqIter(_)) => Op::ForIterSeq,
-            _ => return None,
-        },
+        Op::ForIter => {
+            let store = code
+                .instrs
+                .get(pc + 1)
+                .is_some_and(|n| n.get().op.family() == Op::StoreLocal);
+            match (heap.get(top(0)?), store) {
+                (Some(Obj::RangeIter(_)), false) => Op::ForIterRange,
+                (Some(Obj::RangeIter(_)), true) => Op::ForIterRangeStore,
+                (Some(Obj::SeqIter(_)), false) => Op::ForIterSeq,
+                (Some(Obj::SeqIter(_)), true) => Op::ForIterSeqStore,
+                _ => return None,
+            }
+        }
         Op::UnpackSequence => match heap.get(top(0)?) {
             Some(Obj::Tuple(t)) if t.len() == ins.a as usize => Op::UnpackTuple,
             Some(Obj::Array(a)) if a.len() == ins.a as usize => Op::UnpackArray,

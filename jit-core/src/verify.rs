@@ -157,7 +157,7 @@ pub fn verify_code(code: &mut Code, n_globals: usize, n_codes: usize) -> Result<
         if ins.op.has_cache() && ins.b as usize >= n_caches {
             return Err(err(Some(pc), format!("cache index {} out of range", ins.b)));
         }
-        if ins.op == Op::ForRange && ins.b as u32 + 1 >= code.num_locals {
+        if ins.op.family() == Op::ForRange && ins.b as u32 + 1 >= code.num_locals {
             return Err(err(
                 Some(pc),
                 format!(

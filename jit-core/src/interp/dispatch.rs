@@ -477,6 +477,40 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
                     break Err(sem.bad_for_bound(&mut core.heap, v));
                 }
             }
+            Op::ForRangeStore => {
+                let slot = ins.b as usize;
+                // SAFETY: the verifier checked `slot + 1 < num_locals`, and that a
+                // `StoreLocal` (with a valid local) follows.
+                let (cv, ev, store) =
+                    unsafe { (*locals.add(slot), *locals.add(slot + 1), (*ip).get()) };
+                if Value::both_small_ints(cv, ev) {
+                    let c = cv.small_int_unchecked();
+                    if c < ev.small_int_unchecked() {
+                        hit!(ins);
+                        // `c < end <= SMALL_INT_MAX`, so `c + 1` is still small.
+                        // SAFETY: see above; skips the absorbed `StoreLocal`.
+                        unsafe {
+                            *locals.add(store.a as usize) = cv;
+                            *locals.add(slot) = Value::small_int(c + 1);
+                            ip = ip.add(1);
+                        }
+                    } else {
+                        jump_to!(ins.a);
+                    }
+                    continue;
+                }
+                // Boxed bounds: do what `ForRange` does; the `StoreLocal` runs next.
+                let c = core.heap.as_i64(cv).unwrap_or(0);
+                let e = core.heap.as_i64(ev).unwrap_or(0);
+                if c < e {
+                    push!(cv);
+                    let next = core.heap.int(c + 1);
+                    // SAFETY: see the comment at the top of `run_loop`.
+                    unsafe { *locals.add(slot) = next };
+                } else {
+                    jump_to!(ins.a);
+                }
+            }
             Op::ForRange => {
                 let slot = ins.b as usize;
                 // SAFETY: the verifier checked `slot + 1 < num_locals`.
@@ -1210,6 +1244,65 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
                 let c = pop!();
                 tri!(ops::store_index(&mut core.heap, sem, c, i, v));
             }
+            Op::ForIterRangeStore | Op::ForIterSeqStore => {
+                let it = peek!(0);
+                let next = match (ins.op, core.heap.get(it)) {
+                    (Op::ForIterRangeStore, Some(Obj::RangeIter(r))) => match r.advance() {
+                        Some(i) => Value::try_small_int(i).map(Some),
+                        None => Some(None),
+                    },
+                    (Op::ForIterSeqStore, Some(Obj::SeqIter(_))) => {
+                        ops::core_iter_next(&mut core.heap, it)
+                    }
+                    _ => None,
+                };
+                // A range value outside the inline range was consumed by `advance`; hand
+                // it over boxed rather than lose it.
+                let next = match next {
+                    None if ins.op == Op::ForIterRangeStore => match core.heap.get(it) {
+                        Some(Obj::RangeIter(r)) => {
+                            let i = r.next.get().wrapping_sub(r.step);
+                            Some(Some(core.heap.int(i)))
+                        }
+                        _ => None,
+                    },
+                    other => other,
+                };
+                match next {
+                    Some(Some(v)) => {
+                        hit!(ins);
+                        // SAFETY: the verifier checked a `StoreLocal` follows; skip it.
+                        unsafe {
+                            let store = (*ip).get();
+                            *locals.add(store.a as usize) = v;
+                            ip = ip.add(1);
+                        }
+                        continue;
+                    }
+                    Some(None) => {
+                        hit!(ins);
+                        drop_top!();
+                        jump_to!(ins.a);
+                        continue;
+                    }
+                    None => {}
+                }
+                miss!(ins);
+                let next = match ops::core_iter_next(&mut core.heap, it) {
+                    Some(r) => r,
+                    None => {
+                        core.sp_hint = stack_off!(sp);
+                        tri!(sem.iter_next(core, it))
+                    }
+                };
+                match next {
+                    Some(v) => push!(v),
+                    None => {
+                        drop_top!();
+                        jump_to!(ins.a);
+                    }
+                }
+            }
             Op::ForIterRange | Op::ForIterSeq => {
                 let it = peek!(0);
                 let guard = matches!(
@@ -1304,15 +1397,15 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
                 push!(first);
                 push!(second);
             }
-            Op::LocalIntArith | Op::LocalLocalArith => {
+            Op::LocalIntArith | Op::LocalLocalArith | Op::LocalConstArith => {
                 // SAFETY: the verifier checked the two absorbed instructions follow and
                 // their operands are valid.
                 let (x, y, bin) = unsafe {
                     let (second, bin) = ((*ip).get(), (*ip.add(1)).get());
-                    let y = if ins.op == Op::LocalIntArith {
-                        Value::small_int(second.a as i32 as i64)
-                    } else {
-                        *locals.add(second.a as usize)
+                    let y = match ins.op {
+                        Op::LocalIntArith => Value::small_int(second.a as i32 as i64),
+                        Op::LocalConstArith => *consts.add(second.a as usize),
+                        _ => *locals.add(second.a as usize),
                     };
                     (*locals.add(ins.a as usize), y, bin)
                 };
@@ -1346,6 +1439,30 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
                     }
                 }
                 push!(i);
+            }
+            Op::LocalIntCompareJump | Op::LocalLocalCompareJump => {
+                // SAFETY: the verifier checked the three absorbed instructions follow and
+                // their operands are valid.
+                let (x, y, cmp, jump) = unsafe {
+                    let (second, cmp, jump) = ((*ip).get(), (*ip.add(1)).get(), (*ip.add(2)).get());
+                    let y = if ins.op == Op::LocalIntCompareJump {
+                        Value::small_int(second.a as i32 as i64)
+                    } else {
+                        *locals.add(second.a as usize)
+                    };
+                    (*locals.add(ins.a as usize), y, cmp, jump)
+                };
+                if let Some(r) = tier1::inline_compare(cmp.a, x, y) {
+                    hit!(ins);
+                    if r {
+                        // SAFETY: skips the three absorbed instructions.
+                        ip = unsafe { ip.add(3) };
+                    } else {
+                        jump_to!(jump.a);
+                    }
+                    continue;
+                }
+                push!(x);
             }
             Op::ReturnLocal => {
                 // SAFETY: see the comment at the top of `run_loop`.
