@@ -3,7 +3,8 @@
 //! tier-1 specialized instructions call them when their guard fails.
 
 use crate::bytecode::{BinOp, CmpOp, UnOp};
-use crate::heap::{Heap, Obj};
+use crate::heap::{FunctionObj, Heap, Obj, SeqIter};
+use crate::interp::VmCore;
 use crate::semantics::{Exception, Overflow, Semantics};
 use crate::value::Value;
 
@@ -365,5 +366,107 @@ pub fn core_sequence(heap: &Heap, v: Value) -> Option<alloc::vec::Vec<Value>> {
         Obj::Array(a) => Some(a.to_vec()),
         Obj::Tuple(t) => Some(t.to_vec()),
         _ => None,
+    }
+}
+
+/// A function of code `code` with the defaults and captured cells in the given tuples.
+pub fn make_function(
+    heap: &mut Heap,
+    code: u32,
+    defaults: Option<Value>,
+    cells: Option<Value>,
+) -> Value {
+    let items = |t: Option<Value>| -> alloc::boxed::Box<[Value]> {
+        t.and_then(|t| heap.as_tuple(t))
+            .map(alloc::boxed::Box::from)
+            .unwrap_or_default()
+    };
+    let (defaults, cells) = (items(defaults), items(cells));
+    heap.alloc(Obj::Function(FunctionObj {
+        code,
+        defaults,
+        cells,
+    }))
+}
+
+/// An iterator over `v`: the core's own for arrays and tuples (an iterator is its own
+/// iterator), the frontend's otherwise.
+pub fn get_iter<S: Semantics>(heap: &mut Heap, sem: &mut S, v: Value) -> Result<Value, Exception> {
+    match heap.get(v) {
+        Some(Obj::Array(_)) | Some(Obj::Tuple(_)) => Ok(heap.alloc(Obj::SeqIter(SeqIter {
+            seq: v,
+            index: core::cell::Cell::new(0),
+        }))),
+        Some(Obj::RangeIter(_)) | Some(Obj::SeqIter(_)) => Ok(v),
+        _ => sem.get_iter(heap, v),
+    }
+}
+
+/// The `n` items of `v` for `UnpackSequence`: directly from an array or tuple of that
+/// length, otherwise through the frontend (which may run guest code).
+pub fn unpack<S: Semantics>(
+    vm: &mut VmCore,
+    sem: &mut S,
+    v: Value,
+    n: usize,
+) -> Result<alloc::vec::Vec<Value>, Exception> {
+    if let Some(items) = core_sequence(&vm.heap, v) {
+        if items.len() == n {
+            return Ok(items);
+        }
+    }
+    let items = sem.unpack(vm, v, n)?;
+    if items.len() != n {
+        return Err(Exception::msg(
+            "internal error: unpack returned the wrong count",
+        ));
+    }
+    Ok(items)
+}
+
+/// A map from a tuple of `keys` and as many `values` (`BuildMapConstKeys`).
+pub fn build_map_const_keys<S: Semantics>(
+    heap: &mut Heap,
+    sem: &mut S,
+    keys: Value,
+    values: &[Value],
+) -> Result<Value, Exception> {
+    let pairs: alloc::vec::Vec<Value> = match heap.as_tuple(keys) {
+        Some(k) if k.len() == values.len() => {
+            k.iter().zip(values).flat_map(|(&k, &v)| [k, v]).collect()
+        }
+        _ => {
+            return Err(Exception::msg(
+                "internal error: map keys are not a tuple of the right size",
+            ))
+        }
+    };
+    sem.build_map(heap, &pairs)
+}
+
+/// The concatenation of `parts`, which are all strings (`BuildString`).
+pub fn build_string(heap: &mut Heap, parts: &[Value]) -> Result<Value, Exception> {
+    let mut out = alloc::string::String::new();
+    for &p in parts {
+        match heap.as_str(p) {
+            Some(s) => out.push_str(s),
+            None => {
+                return Err(Exception::msg(
+                    "internal error: BuildString of a non-string",
+                ))
+            }
+        }
+    }
+    Ok(heap.string(out))
+}
+
+/// A tuple of the items of the array `v` (`ListToTuple`).
+pub fn list_to_tuple(heap: &mut Heap, v: Value) -> Result<Value, Exception> {
+    match heap.as_array(v) {
+        Some(a) => {
+            let items = a.to_vec();
+            Ok(heap.tuple(items))
+        }
+        None => Err(Exception::msg("internal error: ListToTuple of a non-list")),
     }
 }

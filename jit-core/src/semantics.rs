@@ -58,6 +58,8 @@ impl Exception {
 /// One frame of an error's traceback.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TraceEntry {
+    /// The code object running in the frame.
+    pub code: crate::bytecode::CodeId,
     /// The function's name.
     pub function: String,
     /// 1-based source line (0 when unknown).

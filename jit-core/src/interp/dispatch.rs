@@ -1,13 +1,9 @@
 //! The dispatch loop: one `match` over the instruction set, shared by the generic
 //! interpreter and tier 1 (see the parent module for frames, the stack and reentrancy).
 
-use alloc::boxed::Box;
-use alloc::string::String;
-use alloc::vec::Vec;
-
 use super::{const_str, local_name, CallTarget, Frame, VmCore};
 use crate::bytecode::{BinOp, Cache, CmpOp, Code, CodeId, Instr, Op, UnOp};
-use crate::heap::{FunctionObj, Obj, SeqIter};
+use crate::heap::Obj;
 use crate::ops;
 use crate::semantics::{Exception, Semantics};
 use crate::stats::family_index;
@@ -20,7 +16,6 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
     sem: &mut S,
     stop_depth: usize,
 ) -> Result<Value, Exception> {
-    let max_depth = sem.max_call_depth();
     let codes: *const Code = core.module.codes.as_ptr();
     let globals: *mut Value = core.globals.as_mut_ptr();
     let stack: *mut Value = core.stack;
@@ -222,7 +217,16 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
             let a = pop!();
             // SAFETY: the verifier checked the operand is a valid `BinOp`.
             let op: BinOp = unsafe { core::mem::transmute::<u8, BinOp>($ins.a as u8) };
-            push!(tri!(ops::binary(&mut core.heap, sem, op, a, b)));
+            if op == BinOp::InplaceAdd && core.heap.as_array(a).is_some() {
+                // `list += iterable` extends in place, from any iterable: the frontend's
+                // list extension may need to run guest code (an iterator), so it gets
+                // the VM.
+                core.sp_hint = stack_off!(sp);
+                tri!(sem.list_extend(core, a, b));
+                push!(a);
+            } else {
+                push!(tri!(ops::binary(&mut core.heap, sem, op, a, b)));
+            }
         }};
     }
     macro_rules! generic_compare {
@@ -253,7 +257,8 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
     macro_rules! enter {
         ($code_id:expr, $argc:expr) => {{
             let new_depth = core.frames.len();
-            if new_depth > max_depth {
+            // Read on every call: a program may change its limit (`sys.setrecursionlimit`).
+            if new_depth > sem.max_call_depth() {
                 break Err(sem.stack_overflow());
             }
             let code_id: CodeId = $code_id;
@@ -691,38 +696,14 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
                 }
             }
             Op::MakeFunction => {
-                let cells: Box<[Value]> = if ins.b & 8 != 0 {
-                    let t = pop!();
-                    core.heap.as_tuple(t).map(Box::from).unwrap_or_default()
-                } else {
-                    Box::default()
-                };
-                let defaults: Box<[Value]> = if ins.b & 1 != 0 {
-                    let t = pop!();
-                    core.heap.as_tuple(t).map(Box::from).unwrap_or_default()
-                } else {
-                    Box::default()
-                };
-                let f = core.heap.alloc(Obj::Function(FunctionObj {
-                    code: ins.a,
-                    defaults,
-                    cells,
-                }));
+                let cells = if ins.b & 8 != 0 { Some(pop!()) } else { None };
+                let defaults = if ins.b & 1 != 0 { Some(pop!()) } else { None };
+                let f = ops::make_function(&mut core.heap, ins.a, defaults, cells);
                 push!(f);
             }
             Op::GetIter => {
                 let v = pop!();
-                let it = match core.heap.get(v) {
-                    Some(Obj::Array(_)) | Some(Obj::Tuple(_)) => {
-                        core.heap.alloc(Obj::SeqIter(SeqIter {
-                            seq: v,
-                            index: core::cell::Cell::new(0),
-                        }))
-                    }
-                    Some(Obj::RangeIter(_)) | Some(Obj::SeqIter(_)) => v,
-                    _ => tri!(sem.get_iter(&mut core.heap, v)),
-                };
-                push!(it);
+                push!(tri!(ops::get_iter(&mut core.heap, sem, v)));
             }
             Op::ForIter => {
                 adapt!(ins);
@@ -746,19 +727,8 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
                 adapt!(ins);
                 let v = pop!();
                 let n = ins.a as usize;
-                let items: Vec<Value> = match ops::core_sequence(&core.heap, v) {
-                    Some(items) if items.len() == n => items,
-                    _ => {
-                        core.sp_hint = stack_off!(sp);
-                        let items = tri!(sem.unpack(core, v, n));
-                        if items.len() != n {
-                            break Err(Exception::msg(
-                                "internal error: unpack returned the wrong count",
-                            ));
-                        }
-                        items
-                    }
-                };
+                core.sp_hint = stack_off!(sp);
+                let items = tri!(ops::unpack(core, sem, v, n));
                 for &x in items.iter().rev() {
                     push!(x);
                 }
@@ -786,17 +756,7 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
                 let keys = pop!();
                 // SAFETY: the verifier proved `n` values are on the stack.
                 let values = unsafe { core::slice::from_raw_parts(sp.sub(n), n) };
-                let pairs: Vec<Value> = match core.heap.as_tuple(keys) {
-                    Some(k) if k.len() == n => {
-                        k.iter().zip(values).flat_map(|(&k, &v)| [k, v]).collect()
-                    }
-                    _ => {
-                        break Err(Exception::msg(
-                            "internal error: map keys are not a tuple of the right size",
-                        ))
-                    }
-                };
-                let m = tri!(sem.build_map(&mut core.heap, &pairs));
+                let m = tri!(ops::build_map_const_keys(&mut core.heap, sem, keys, values));
                 // SAFETY: see the comment at the top of `run_loop`.
                 sp = unsafe { sp.sub(n) };
                 push!(m);
@@ -814,21 +774,9 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
                 let n = ins.a as usize;
                 // SAFETY: the verifier proved `n` values are on the stack.
                 let parts = unsafe { core::slice::from_raw_parts(sp.sub(n), n) };
-                let mut out = String::new();
-                for &p in parts {
-                    match core.heap.as_str(p) {
-                        Some(s) => out.push_str(s),
-                        None => break,
-                    }
-                }
-                if parts.iter().any(|&p| core.heap.as_str(p).is_none()) {
-                    break Err(Exception::msg(
-                        "internal error: BuildString of a non-string",
-                    ));
-                }
+                let v = tri!(ops::build_string(&mut core.heap, parts));
                 // SAFETY: see the comment at the top of `run_loop`.
                 sp = unsafe { sp.sub(n) };
-                let v = core.heap.string(out);
                 push!(v);
             }
             Op::FormatValue => {
@@ -871,12 +819,7 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
             }
             Op::ListToTuple => {
                 let v = pop!();
-                let items = match core.heap.as_array(v) {
-                    Some(a) => a.to_vec(),
-                    None => break Err(Exception::msg("internal error: ListToTuple of a non-list")),
-                };
-                let t = core.heap.tuple(items);
-                push!(t);
+                push!(tri!(ops::list_to_tuple(&mut core.heap, v)));
             }
             Op::LoadAttr => {
                 let obj = pop!();
@@ -1344,19 +1287,8 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
                     miss!(ins);
                 }
                 drop_top!();
-                let items: Vec<Value> = match ops::core_sequence(&core.heap, v) {
-                    Some(items) if items.len() == n => items,
-                    _ => {
-                        core.sp_hint = stack_off!(sp);
-                        let items = tri!(sem.unpack(core, v, n));
-                        if items.len() != n {
-                            break Err(Exception::msg(
-                                "internal error: unpack returned the wrong count",
-                            ));
-                        }
-                        items
-                    }
-                };
+                core.sp_hint = stack_off!(sp);
+                let items = tri!(ops::unpack(core, sem, v, n));
                 for &x in items.iter().rev() {
                     push!(x);
                 }

@@ -388,6 +388,7 @@ impl VmCore {
             };
             let loc = code.loc(at);
             out.push(TraceEntry {
+                code: f.code,
                 function: code.name.clone(),
                 line: loc.line,
                 col: loc.col,
