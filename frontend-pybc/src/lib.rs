@@ -1,5 +1,10 @@
 //! `frontend-pybc`: runs CPython 3.11 bytecode: the .pyc/marshal reader, the loader that
 //! compiles .py with the installed CPython, translation to jit-core bytecode, Python semantics.
+pub mod driver;
 pub mod loader;
 pub mod marshal;
+pub mod opcodes;
 pub mod pyc;
+pub mod pyfmt;
+pub mod runtime;
+pub mod translate;

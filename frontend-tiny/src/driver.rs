@@ -97,7 +97,7 @@ pub fn run(file_name: &str, source: &str, cfg: &RunConfig, out: Box<dyn Write>) 
     if cfg.dump_bytecode {
         let _ = writeln!(stderr, "== bytecode ==");
         for code in &vm.core.module.codes {
-            disassemble(&vm.core.module, code, &mut stderr);
+            disassemble(&vm.core.module, code, &vm.core.heap, &mut stderr);
         }
     }
     vm.core.collect_stats = cfg.stats;
@@ -132,7 +132,7 @@ pub fn run(file_name: &str, source: &str, cfg: &RunConfig, out: Box<dyn Write>) 
             cfg.mode.name()
         );
         for code in &vm.core.module.codes {
-            disassemble(&vm.core.module, code, &mut stderr);
+            disassemble(&vm.core.module, code, &vm.core.heap, &mut stderr);
         }
     }
     Outcome {

@@ -48,7 +48,9 @@ pub enum DumpArg {
 /// Arguments of `cargo xtask run`.
 #[derive(Args, Debug)]
 pub struct RunArgs {
-    /// The program to run (`.tiny`). Without one, runs an embedded demo.
+    /// The program to run: `.tiny`, `.py` (compiled with CPython 3.11: `python3`, or the
+    /// interpreter `JIT_PYTHON` names; cached under `JIT_CACHE_DIR`) or a 3.11 `.pyc`.
+    /// Without one, runs an embedded Tiny demo.
     pub file: Option<PathBuf>,
     /// Execution mode.
     #[arg(long, value_enum, default_value = "adaptive")]
@@ -65,6 +67,15 @@ pub struct RunArgs {
     /// Arguments for the program (after `--`).
     #[arg(last = true)]
     pub args: Vec<String>,
+}
+
+/// What a frontend's driver reports, in one shape.
+struct Outcome {
+    status: i32,
+    stderr: String,
+    stats: Option<jit_core::stats::Stats>,
+    run_time: std::time::Duration,
+    compile_time: std::time::Duration,
 }
 
 /// Runs `cargo xtask run`; returns the exit status.
@@ -84,6 +95,9 @@ pub fn main(a: &RunArgs) -> i32 {
             eprintln!("note: no file given; running the embedded demo (xtask/src/demo/demo.tiny)");
             ("demo.tiny".to_string(), DEMO.to_string())
         }
+        Some(path) if path.extension().is_some_and(|e| e == "py" || e == "pyc") => {
+            (path.display().to_string(), String::new())
+        }
         Some(path) => match read_source(path) {
             Ok(s) => (path.display().to_string(), s),
             Err(msg) => {
@@ -96,27 +110,55 @@ pub fn main(a: &RunArgs) -> i32 {
         .extension()
         .and_then(|e| e.to_str())
         .unwrap_or("");
-    match ext {
-        "tiny" => {}
+    let out: Box<dyn Write> = Box::new(BufWriter::with_capacity(1 << 16, std::io::stdout()));
+    let (dump_bytecode, dump_specialized) = (
+        a.dump.contains(&DumpArg::Bytecode),
+        a.dump.contains(&DumpArg::Specialized),
+    );
+    let stats = a.stats || a.stats_json.is_some();
+    let outcome = match ext {
+        "tiny" => {
+            let cfg = frontend_tiny::driver::RunConfig {
+                mode,
+                args: a.args.clone(),
+                dump_bytecode,
+                dump_specialized,
+                stats,
+                reverify: false,
+            };
+            let o = frontend_tiny::driver::run(&name, &source, &cfg, out);
+            Outcome {
+                status: o.status,
+                stderr: o.stderr,
+                stats: o.stats,
+                run_time: o.run_time,
+                compile_time: o.compile_time,
+            }
+        }
         "py" | "pyc" => {
-            eprintln!("error: {name}: the Python frontend is not built yet; only .tiny files run");
-            return 2;
+            let cfg = frontend_pybc::driver::RunConfig {
+                mode,
+                args: a.args.clone(),
+                dump_bytecode,
+                dump_specialized,
+                stats,
+                reverify: false,
+            };
+            let path = a.file.clone().unwrap_or_default();
+            let o = frontend_pybc::driver::run_file(&path, &cfg, out);
+            Outcome {
+                status: o.status,
+                stderr: o.stderr,
+                stats: o.stats,
+                run_time: o.run_time,
+                compile_time: o.compile_time,
+            }
         }
         _ => {
-            eprintln!("error: {name}: unknown file type (expected .tiny)");
+            eprintln!("error: {name}: unknown file type (expected .tiny, .py or .pyc)");
             return 2;
         }
-    }
-    let cfg = frontend_tiny::driver::RunConfig {
-        mode,
-        args: a.args.clone(),
-        dump_bytecode: a.dump.contains(&DumpArg::Bytecode),
-        dump_specialized: a.dump.contains(&DumpArg::Specialized),
-        stats: a.stats || a.stats_json.is_some(),
-        reverify: false,
     };
-    let out: Box<dyn Write> = Box::new(BufWriter::with_capacity(1 << 16, std::io::stdout()));
-    let outcome = frontend_tiny::driver::run(&name, &source, &cfg, out);
     eprint!("{}", outcome.stderr);
     if let Some(stats) = &outcome.stats {
         if a.stats {

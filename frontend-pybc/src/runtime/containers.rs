@@ -1,0 +1,428 @@
+//! Subscripting: `c[i]`, `c[i] = v` and `del c[i]` for lists, tuples, strings, ranges and
+//! dicts, with negative indices, slices (any step, slice assignment and deletion) and
+//! CPython's exact errors.
+
+use jit_core::heap::{Heap, Obj};
+use jit_core::semantics::Exception;
+use jit_core::value::Value;
+
+use super::errors::{exc, index_error, type_error, value_error};
+use super::objects::{as_int, host, type_name, PyDictView, PyRange, PySlice};
+use super::PySemantics;
+use crate::pyfmt::IntRef;
+
+/// A slice resolved against a sequence length (CPython's `PySlice_AdjustIndices`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Span {
+    /// First index.
+    pub start: i64,
+    /// End index (exclusive, in the direction of `step`).
+    pub stop: i64,
+    /// Step, never zero.
+    pub step: i64,
+    /// Number of selected items.
+    pub len: usize,
+}
+
+impl Span {
+    /// The selected indices, in order.
+    pub fn indices(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.len).map(move |k| (self.start + k as i64 * self.step) as usize)
+    }
+}
+
+fn slice_part(heap: &Heap, v: Value) -> Result<Option<i64>, Exception> {
+    if v.is_nil() {
+        return Ok(None);
+    }
+    match as_int(heap, v) {
+        Some(IntRef::Small(i)) => Ok(Some(i)),
+        Some(IntRef::Big(b)) => Ok(Some(if b.sign() == num_bigint::Sign::Minus {
+            i64::MIN + 1
+        } else {
+            i64::MAX
+        })),
+        None => Err(type_error(
+            "slice indices must be integers or None or have an __index__ method",
+        )),
+    }
+}
+
+/// Resolves `s` against a sequence of `len` items.
+pub fn span(heap: &Heap, s: &PySlice, len: usize) -> Result<Span, Exception> {
+    let step = slice_part(heap, s.step)?.unwrap_or(1);
+    if step == 0 {
+        return Err(value_error("slice step cannot be zero"));
+    }
+    let step = step.max(-i64::MAX);
+    let len = len as i64;
+    let adjust = |v: Option<i64>, default: i64| -> i64 {
+        match v {
+            None => default,
+            Some(mut x) => {
+                if x < 0 {
+                    x += len;
+                    if x < 0 {
+                        x = if step < 0 { -1 } else { 0 };
+                    }
+                } else if x >= len {
+                    x = if step < 0 { len - 1 } else { len };
+                }
+                x
+            }
+        }
+    };
+    let start = adjust(
+        slice_part(heap, s.start)?,
+        if step < 0 { len - 1 } else { 0 },
+    );
+    let stop = adjust(slice_part(heap, s.stop)?, if step < 0 { -1 } else { len });
+    let n = if step < 0 {
+        if stop < start {
+            (start - stop - 1) / (-step) + 1
+        } else {
+            0
+        }
+    } else if start < stop {
+        (stop - start - 1) / step + 1
+    } else {
+        0
+    };
+    Ok(Span {
+        start,
+        stop,
+        step,
+        len: n as usize,
+    })
+}
+
+/// An item index (`__index__`): `Ok(None)` when `v` is not an int; big ints fail with
+/// `IndexError: cannot fit 'int' into an index-sized integer`.
+fn item_index(heap: &Heap, v: Value) -> Result<Option<i64>, Exception> {
+    match as_int(heap, v) {
+        Some(IntRef::Small(i)) => Ok(Some(i)),
+        Some(IntRef::Big(_)) => Err(index_error("cannot fit 'int' into an index-sized integer")),
+        None => Ok(None),
+    }
+}
+
+/// Normalizes a possibly negative index into `0..len`.
+fn norm(i: i64, len: usize) -> Option<usize> {
+    let j = if i < 0 { i.checked_add(len as i64)? } else { i };
+    (j >= 0 && (j as u64) < len as u64).then_some(j as usize)
+}
+
+fn as_slice(heap: &Heap, v: Value) -> Option<&PySlice> {
+    heap.as_host::<PySlice>(v)
+}
+
+/// Byte offset of character `i` of `s` (`i <= chars`), or `s.len()`.
+pub fn char_offset(s: &str, i: usize, ascii: bool) -> usize {
+    if ascii {
+        return i.min(s.len());
+    }
+    s.char_indices().nth(i).map_or(s.len(), |(b, _)| b)
+}
+
+impl PySemantics {
+    /// `c[i]`.
+    pub fn index(&mut self, heap: &mut Heap, c: Value, i: Value) -> Result<Value, Exception> {
+        match heap.get(c) {
+            Some(Obj::Array(a)) => {
+                if let Some(k) = item_index(heap, i)? {
+                    return norm(k, a.len())
+                        .and_then(|k| a.get(k))
+                        .ok_or_else(|| index_error("list index out of range"));
+                }
+                if let Some(s) = as_slice(heap, i) {
+                    let items = a.to_vec();
+                    let sp = span(heap, s, items.len())?;
+                    let out = sp.indices().map(|k| items[k]).collect();
+                    return Ok(heap.array(out));
+                }
+                Err(type_error(format!(
+                    "list indices must be integers or slices, not {}",
+                    type_name(heap, i)
+                )))
+            }
+            Some(Obj::Tuple(t)) => {
+                if let Some(k) = item_index(heap, i)? {
+                    return norm(k, t.len())
+                        .map(|k| t[k])
+                        .ok_or_else(|| index_error("tuple index out of range"));
+                }
+                if let Some(s) = as_slice(heap, i) {
+                    let sp = span(heap, s, t.len())?;
+                    if sp.start == 0 && sp.step == 1 && sp.len == t.len() {
+                        return Ok(c);
+                    }
+                    let out = sp.indices().map(|k| t[k]).collect();
+                    return Ok(heap.tuple(out));
+                }
+                Err(type_error(format!(
+                    "tuple indices must be integers or slices, not {}",
+                    type_name(heap, i)
+                )))
+            }
+            Some(Obj::Str(s)) => {
+                let (n, ascii) = self.str_info(c, s);
+                if let Some(k) = item_index(heap, i)? {
+                    let k = norm(k, n).ok_or_else(|| index_error("string index out of range"))?;
+                    let ch = if ascii {
+                        s.as_bytes()[k] as char
+                    } else {
+                        s.chars().nth(k).unwrap_or('\0')
+                    };
+                    return Ok(self.char_str(heap, ch));
+                }
+                if let Some(sl) = as_slice(heap, i) {
+                    let sp = span(heap, sl, n)?;
+                    let out: String = if sp.step == 1 {
+                        let a = char_offset(s, sp.start.max(0) as usize, ascii);
+                        let b = char_offset(s, sp.start.max(0) as usize + sp.len, ascii);
+                        s[a..b.max(a)].to_string()
+                    } else if ascii {
+                        let bytes = s.as_bytes();
+                        sp.indices().map(|k| bytes[k] as char).collect()
+                    } else {
+                        let chars: Vec<char> = s.chars().collect();
+                        sp.indices().map(|k| chars[k]).collect()
+                    };
+                    return Ok(heap.string(out));
+                }
+                Err(type_error(format!(
+                    "string indices must be integers, not '{}'",
+                    type_name(heap, i)
+                )))
+            }
+            Some(Obj::Host(h)) => {
+                let any = h.as_any();
+                if let Some(d) = any.downcast_ref::<super::dict::PyDict>() {
+                    return match d.get(heap, i)? {
+                        Some(v) => Ok(v),
+                        None => Err(exc("KeyError", self.repr(heap, i)?)),
+                    };
+                }
+                if let Some(r) = any.downcast_ref::<PyRange>() {
+                    let n = r.len();
+                    if let Some(k) = item_index(heap, i)? {
+                        let k = k as i128;
+                        let k = if k < 0 { k + n } else { k };
+                        if k < 0 || k >= n {
+                            return Err(index_error("range object index out of range"));
+                        }
+                        return Ok(heap.int(r.at(k)));
+                    }
+                    if let Some(sl) = as_slice(heap, i) {
+                        let n = usize::try_from(n).map_err(|_| {
+                            exc(
+                                "OverflowError",
+                                "Python int too large to convert to C ssize_t",
+                            )
+                        })?;
+                        let sp = span(heap, sl, n)?;
+                        let step = r.step.saturating_mul(sp.step);
+                        let start = r.start.saturating_add(sp.start.saturating_mul(r.step));
+                        let stop = r.start.saturating_add(sp.stop.saturating_mul(r.step));
+                        return Ok(host(heap, PyRange { start, stop, step }));
+                    }
+                    return Err(type_error(format!(
+                        "range indices must be integers or slices, not {}",
+                        type_name(heap, i)
+                    )));
+                }
+                Err(not_subscriptable(heap, c))
+            }
+            _ => Err(not_subscriptable(heap, c)),
+        }
+    }
+
+    /// `c[i] = v`.
+    pub fn store_index(
+        &mut self,
+        heap: &mut Heap,
+        c: Value,
+        i: Value,
+        v: Value,
+    ) -> Result<(), Exception> {
+        if let Some(a) = heap.as_array(c) {
+            if let Some(k) = item_index(heap, i)? {
+                let k = norm(k, a.len())
+                    .ok_or_else(|| index_error("list assignment index out of range"))?;
+                a.set(k, v);
+                return Ok(());
+            }
+            if as_slice(heap, i).is_some() {
+                let items = assignable_items(heap, v)?;
+                let (Some(a), Some(s)) = (heap.as_array(c), as_slice(heap, i)) else {
+                    return Ok(());
+                };
+                let n = a.len();
+                let sp = span(heap, s, n)?;
+                if sp.step == 1 {
+                    let lo = sp.start.clamp(0, n as i64) as usize;
+                    let hi = (sp.stop.clamp(0, n as i64) as usize).max(lo);
+                    a.with_mut(|xs| {
+                        xs.splice(lo..hi, items);
+                    });
+                    return Ok(());
+                }
+                if items.len() != sp.len {
+                    return Err(value_error(format!(
+                        "attempt to assign sequence of size {} to extended slice of size {}",
+                        items.len(),
+                        sp.len
+                    )));
+                }
+                for (k, x) in sp.indices().zip(items) {
+                    a.set(k, x);
+                }
+                return Ok(());
+            }
+            return Err(type_error(format!(
+                "list indices must be integers or slices, not {}",
+                type_name(heap, i)
+            )));
+        }
+        if let Some(d) = super::objects::as_dict(heap, c) {
+            return d.insert(heap, i, v);
+        }
+        Err(type_error(format!(
+            "'{}' object does not support item assignment",
+            type_name(heap, c)
+        )))
+    }
+
+    /// `del c[i]`.
+    pub fn del_index(&mut self, heap: &mut Heap, c: Value, i: Value) -> Result<(), Exception> {
+        if let Some(a) = heap.as_array(c) {
+            if let Some(k) = item_index(heap, i)? {
+                let k = norm(k, a.len())
+                    .ok_or_else(|| index_error("list assignment index out of range"))?;
+                a.with_mut(|xs| {
+                    xs.remove(k);
+                });
+                return Ok(());
+            }
+            if let Some(s) = as_slice(heap, i) {
+                let sp = span(heap, s, a.len())?;
+                let mut drop: Vec<usize> = sp.indices().collect();
+                drop.sort_unstable();
+                a.with_mut(|xs| {
+                    let mut k = 0;
+                    let mut idx = 0;
+                    xs.retain(|_| {
+                        let keep = drop.get(k) != Some(&idx);
+                        if !keep {
+                            k += 1;
+                        }
+                        idx += 1;
+                        keep
+                    });
+                });
+                return Ok(());
+            }
+            return Err(type_error(format!(
+                "list indices must be integers or slices, not {}",
+                type_name(heap, i)
+            )));
+        }
+        if let Some(d) = super::objects::as_dict(heap, c) {
+            return match d.remove(heap, i)? {
+                Some(_) => Ok(()),
+                None => Err(exc("KeyError", self.repr(heap, i)?)),
+            };
+        }
+        match heap.get(c) {
+            Some(Obj::Tuple(_)) | Some(Obj::Str(_)) => Err(type_error(format!(
+                "'{}' object doesn't support item deletion",
+                type_name(heap, c)
+            ))),
+            _ => Err(type_error(format!(
+                "'{}' object does not support item deletion",
+                type_name(heap, c)
+            ))),
+        }
+    }
+}
+
+fn not_subscriptable(heap: &Heap, c: Value) -> Exception {
+    type_error(format!(
+        "'{}' object is not subscriptable",
+        type_name(heap, c)
+    ))
+}
+
+/// The items of a value assigned to a list slice (any iterable that needs no guest code).
+pub fn assignable_items(heap: &mut Heap, v: Value) -> Result<Vec<Value>, Exception> {
+    if let Some(items) = super::objects::seq_items(heap, v) {
+        return Ok(items);
+    }
+    if let Some(s) = heap.as_str(v) {
+        let chars: Vec<String> = s.chars().map(String::from).collect();
+        return Ok(chars.into_iter().map(|c| heap.string(c)).collect());
+    }
+    if let Some(r) = heap.as_host::<PyRange>(v) {
+        let (n, start, step) = (r.len(), r.start, r.step);
+        if n > super::MAX_LIST as i128 {
+            return Err(super::errors::memory_error());
+        }
+        return Ok((0..n)
+            .map(|k| heap.int((start as i128 + k * step as i128) as i64))
+            .collect());
+    }
+    if let Some(d) = super::objects::as_dict(heap, v) {
+        return Ok(d.keys());
+    }
+    if let Some(s) = super::set::as_set(heap, v) {
+        return Ok(s.items());
+    }
+    if let Some(view) = heap.as_host::<PyDictView>(v) {
+        let part = view.part;
+        let items = super::objects::as_dict(heap, view.dict)
+            .map(|d| d.items())
+            .unwrap_or_default();
+        return Ok(items
+            .into_iter()
+            .map(|(k, x)| match part {
+                super::objects::DictPart::Keys => k,
+                super::objects::DictPart::Values => x,
+                super::objects::DictPart::Items => heap.tuple(vec![k, x]),
+            })
+            .collect());
+    }
+    Err(type_error("can only assign an iterable"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sp(start: Value, stop: Value, step: Value, len: usize) -> Vec<usize> {
+        let heap = Heap::new();
+        let s = PySlice { start, stop, step };
+        span(&heap, &s, len).unwrap().indices().collect()
+    }
+
+    #[test]
+    fn slices_resolve_like_cpython() {
+        let n = Value::NIL;
+        let i = Value::small_int;
+        assert_eq!(sp(n, n, i(-1), 5), vec![4, 3, 2, 1, 0]);
+        assert_eq!(sp(i(-100), i(100), i(2), 3), vec![0, 2]);
+        assert_eq!(sp(n, n, i(-2), 3), vec![2, 0]);
+        assert_eq!(sp(i(3), i(1), n, 5), Vec::<usize>::new());
+        assert_eq!(sp(i(1), i(100), n, 5), vec![1, 2, 3, 4]);
+        assert_eq!(sp(i(-3), n, n, 10), vec![7, 8, 9]);
+        let heap = Heap::new();
+        let zero = PySlice {
+            start: n,
+            stop: n,
+            step: i(0),
+        };
+        assert_eq!(
+            span(&heap, &zero, 3).unwrap_err().message,
+            "slice step cannot be zero"
+        );
+    }
+}

@@ -1,0 +1,173 @@
+//! The Python corpus: every `tests/py/NAME.py` runs under `python3` (the oracle) and in
+//! every execution mode of the engine. Stdout and the exit status must be identical, and
+//! for a program that fails, so must the last line of stderr (`ZeroDivisionError: ...`).
+//!
+//! A program's arguments, if any, are on its first line as `# args: A B C`. The test is
+//! skipped, with a note, when `python3` is missing or is not CPython 3.11.
+
+use std::cell::RefCell;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::rc::Rc;
+
+use frontend_pybc::driver::{run_file, RunConfig};
+use jit_core::interp::Mode;
+
+/// Every execution mode that exists; later tiers join here.
+const MODES: &[Mode] = &[Mode::Interp, Mode::Adaptive];
+
+#[derive(Clone, Default)]
+struct SharedBuf(Rc<RefCell<Vec<u8>>>);
+
+impl Write for SharedBuf {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+struct Run {
+    status: i32,
+    stdout: String,
+    last_err_line: String,
+}
+
+fn python() -> Option<String> {
+    let py = std::env::var("JIT_PYTHON").unwrap_or_else(|_| "python3".into());
+    let out = Command::new(&py).arg("--version").output().ok()?;
+    let v =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    v.contains("Python 3.11").then_some(py)
+}
+
+fn args_of(path: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let first = text.lines().next().unwrap_or("");
+    match first.strip_prefix("# args:") {
+        Some(rest) => rest.split_whitespace().map(String::from).collect(),
+        None => Vec::new(),
+    }
+}
+
+fn last_line(s: &str) -> String {
+    s.lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .to_string()
+}
+
+fn run_python(py: &str, path: &Path, args: &[String]) -> Run {
+    let out = Command::new(py)
+        .arg(path)
+        .args(args)
+        .output()
+        .expect("run python3");
+    Run {
+        status: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        last_err_line: last_line(&String::from_utf8_lossy(&out.stderr)),
+    }
+}
+
+fn run_engine(path: &Path, args: &[String], mode: Mode) -> (Run, String) {
+    let buf = SharedBuf::default();
+    let cfg = RunConfig {
+        args: args.to_vec(),
+        reverify: true,
+        ..RunConfig::new(mode)
+    };
+    let o = run_file(path, &cfg, Box::new(buf.clone()));
+    let stdout = String::from_utf8_lossy(&buf.0.borrow()).into_owned();
+    (
+        Run {
+            status: o.status,
+            stdout,
+            last_err_line: last_line(&o.stderr),
+        },
+        o.stderr,
+    )
+}
+
+fn corpus() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/py");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("tests/py exists")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "py"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn corpus_matches_cpython_in_every_mode() {
+    let Some(py) = python() else {
+        eprintln!("note: python3 is missing or not CPython 3.11; skipping the Python corpus");
+        return;
+    };
+    // Compiled code is cached per test run, away from the user's cache.
+    let cache = std::env::temp_dir().join(format!("jit-corpus-cache-{}", std::process::id()));
+    std::env::set_var("JIT_CACHE_DIR", &cache);
+    let files = corpus();
+    assert!(
+        files.len() >= 50,
+        "expected at least 50 corpus programs, found {}",
+        files.len()
+    );
+    let mut failures = Vec::new();
+    for path in &files {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let args = args_of(path);
+        let want = run_python(&py, path, &args);
+        for &mode in MODES {
+            let (got, stderr) = run_engine(path, &args, mode);
+            let mut problems = Vec::new();
+            if got.stdout != want.stdout {
+                let line = want
+                    .stdout
+                    .lines()
+                    .zip(got.stdout.lines())
+                    .position(|(a, b)| a != b)
+                    .unwrap_or_else(|| want.stdout.lines().count().min(got.stdout.lines().count()));
+                problems.push(format!(
+                    "stdout differs at line {}: python {:?}, engine {:?}",
+                    line + 1,
+                    want.stdout.lines().nth(line),
+                    got.stdout.lines().nth(line)
+                ));
+            }
+            if got.status != want.status {
+                problems.push(format!(
+                    "status: python {}, engine {}",
+                    want.status, got.status
+                ));
+            }
+            if want.status != 0 && got.last_err_line != want.last_err_line {
+                problems.push(format!(
+                    "last stderr line: python {:?}, engine {:?}",
+                    want.last_err_line, got.last_err_line
+                ));
+            }
+            if !problems.is_empty() {
+                failures.push(format!(
+                    "{name} [{}]: {}\n  engine stderr: {}",
+                    mode.name(),
+                    problems.join("; "),
+                    stderr.lines().take(6).collect::<Vec<_>>().join("\n    ")
+                ));
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&cache);
+    assert!(
+        failures.is_empty(),
+        "{} corpus failures:\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+}

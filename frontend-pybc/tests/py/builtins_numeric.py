@@ -1,0 +1,18 @@
+# Numeric builtins: abs, min, max, sum, round, divmod, pow, int, float, bool.
+print(abs(-5), abs(5), abs(-2.5), abs(0), abs(-2 ** 70), abs(-0.0), abs(False))
+print(min(3, 1, 2), max(3, 1, 2), min([4, -2, 8]), max([4, -2, 8]), min('zebra'), max((1.5, 2)))
+print(min([1, 2], [1, 1]), max(['a', 'bb'], key=len), min([], default='empty'), max([3], default=0))
+print(min(3, 3.0), max(3.0, 3), min(1, True), max(-1, False))
+print(sum([1, 2, 3]), sum([]), sum([1.5, 2.5]), sum(range(101)), sum([[1], [2]], []), sum([1, 2], 10))
+print(sum([2 ** 64, 2 ** 64, -2 ** 65]), sum([0.1] * 3), sum([True, 2, 3.0]))
+print(divmod(17, 5), divmod(-17, 5), divmod(17.5, 5), divmod(-17, -5), divmod(2 ** 70, 3))
+print(pow(2, 8), pow(2.0, 3), pow(2, -1), pow(5, 3, 7), pow(2, 0), pow(-1, 2 ** 70))
+print(round(3.14159, 2), round(2.5), round(-0.5), round(1234, -2), round(0.1 + 0.2, 10))
+print(int(3.9), int('12'), float('3.25'), float(5), bool(3), bool(0.0), int(), float(), bool())
+vals = [3, -7, 2.5, 10 ** 20, -0.5]
+print(sorted(vals), min(vals), max(vals), sum(vals), [abs(v) for v in vals])
+print(max(range(10), key=lambda v: (v * 7) % 10), min('hello world'.split(), key=len))
+print(abs(-3) + abs(3.0), round(7 / 3, 4), divmod(7, 7), pow(10, 20) == 10 ** 20)
+print(isinstance(1, int), isinstance(1.0, float), isinstance(1, float), isinstance('s', str))
+print(isinstance([], list), isinstance((), tuple), isinstance({}, dict), isinstance(None, int))
+print(isinstance(2 ** 70, int), isinstance(True, (str, int)), isinstance(3, (str, float)))

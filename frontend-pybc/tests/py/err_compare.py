@@ -1,0 +1,3 @@
+# TypeError: ordering an int against a str.
+print(1 < 2, 'a' < 'b')
+print(1 < 'a')

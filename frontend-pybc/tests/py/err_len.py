@@ -1,0 +1,3 @@
+# TypeError: len() of an int.
+print(len([1, 2]))
+print(len(5))

@@ -1,0 +1,4 @@
+# TypeError: indexing an int.
+n = 10
+print(n)
+print(n[0])

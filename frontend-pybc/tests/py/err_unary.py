@@ -1,0 +1,3 @@
+# TypeError: bad operand type for unary -.
+print(-5, -2.5, -True)
+print(-'text')

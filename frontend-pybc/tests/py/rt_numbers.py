@@ -1,0 +1,23 @@
+# Runtime: big ints, floor division and modulo, floats, round, divmod, pow, bit ops.
+print(2**64, -2**63, 2**63 - 1 + 1, (2**70) // 3, (2**70) % 7, -(2**70) // 3)
+print(10**20 / 10**10, 1/3, 2/3, 1e300*1e10, -1e300*1e10)
+print(0.1 + 0.2, 1.0, 100.0, 1e16, 1.5e-7, 123456789.123456789)
+print(round(2.5), round(3.5), round(-2.5), round(2.675, 2), round(1234, -2))
+print(divmod(7, 3), divmod(-7, 3), divmod(7.5, 2))
+print(pow(2, 10), pow(2, 10, 1000), pow(2, -1), 2 ** 0.5)
+print(1 << 70, (1 << 70) >> 68, -1 >> 5, ~5, ~(2**70))
+print(5 & 3, 5 | 3, 5 ^ 3, -5 & 0xFF)
+print(int("42"), int("-0x1f", 16), int("0b101", 0), int(3.99), int(-3.99), float("1e5"), float("-inf"))
+print(abs(-2**70), abs(-3.5), abs(True))
+print(True + True, True * 3, -True, True / 2)
+print(3 == 3.0, 2**53 + 1 == 2.0**53, 1 < 2.5, (2**70) > 1e20)
+print(hash(1), hash(1.0) == hash(1), hash((1, 2)), hash(-1))
+print(bin(10), hex(255), oct(8), hex(-255))
+print(7 // 2, 7.0 // 2, -7 // 2, 7 % -3, 7.5 % 2)
+print(float(2**70), int(1e20), 10**20 + 0.5)
+x = 10
+x += 5; x -= 3; x *= 2; x //= 5; x **= 3; x %= 7
+print(x)
+print(max(1, 2.5, -1), min([3, 1, 2]), sum([0.1] * 10), sum(range(101)))
+print(1_000_000, 0x10, 0o10, 0b10)
+print(float('nan') == float('nan'), float('inf') > 10**400)
