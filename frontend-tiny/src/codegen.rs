@@ -20,13 +20,7 @@ use crate::diag::Diagnostic;
 pub fn compile(program: &Program, heap: &mut Heap) -> Result<Module, Diagnostic> {
     let n_funcs = program.functions.len();
     let fn_values: Vec<Value> = (0..n_funcs)
-        .map(|i| {
-            heap.alloc(Obj::Function(FunctionObj {
-                code: i as u32,
-                defaults: Box::new([]),
-                cells: Box::new([]),
-            }))
-        })
+        .map(|i| heap.alloc(Obj::Function(FunctionObj::new(i as u32, &[], &[]))))
         .collect();
     let builtin_values: Vec<Value> = Builtin::ALL
         .iter()

@@ -128,14 +128,77 @@ impl ArrayObj {
     }
 }
 
-/// A guest function: code plus what it closed over.
+/// A guest function: code plus what it closed over. Defaults and cells share one slice
+/// (defaults first), which keeps every heap object within 32 bytes.
 pub struct FunctionObj {
     /// The code it runs.
     pub code: CodeId,
-    /// Default values for the trailing parameters (Python), empty for Tiny.
-    pub defaults: Box<[Value]>,
-    /// Captured cells (Python closures), empty for Tiny.
-    pub cells: Box<[Value]>,
+    n_defaults: u32,
+    slots: Box<[Value]>,
+}
+
+impl FunctionObj {
+    /// A function running `code` with `defaults` for its trailing parameters (Python;
+    /// empty for Tiny) and captured `cells` (Python closures).
+    pub fn new(code: CodeId, defaults: &[Value], cells: &[Value]) -> FunctionObj {
+        let slots: Box<[Value]> = defaults.iter().chain(cells).copied().collect();
+        FunctionObj {
+            code,
+            n_defaults: defaults.len() as u32,
+            slots,
+        }
+    }
+
+    /// Default values for the trailing parameters.
+    pub fn defaults(&self) -> &[Value] {
+        &self.slots[..self.n_defaults as usize]
+    }
+
+    /// Captured cells.
+    pub fn cells(&self) -> &[Value] {
+        &self.slots[self.n_defaults as usize..]
+    }
+}
+
+/// A tuple's items: up to two inline in the object, more in a separate block. Binary
+/// trees of pairs are a common shape, and an inline pair saves a block per node.
+pub struct TupleItems(TupleRepr);
+
+enum TupleRepr {
+    Inline(u8, [Value; 2]),
+    Heap(Box<[Value]>),
+}
+
+impl TupleItems {
+    /// Items owning `items`.
+    pub fn new(items: Vec<Value>) -> TupleItems {
+        if items.len() <= 2 {
+            let mut inline = [Value::NIL; 2];
+            inline[..items.len()].copy_from_slice(&items);
+            TupleItems(TupleRepr::Inline(items.len() as u8, inline))
+        } else {
+            TupleItems(TupleRepr::Heap(items.into_boxed_slice()))
+        }
+    }
+
+    /// Bytes held outside the object.
+    fn heap_bytes(&self) -> usize {
+        match &self.0 {
+            TupleRepr::Inline(..) => 0,
+            TupleRepr::Heap(b) => b.len() * core::mem::size_of::<Value>(),
+        }
+    }
+}
+
+impl core::ops::Deref for TupleItems {
+    type Target = [Value];
+    #[inline(always)]
+    fn deref(&self) -> &[Value] {
+        match &self.0 {
+            TupleRepr::Inline(n, items) => &items[..*n as usize],
+            TupleRepr::Heap(b) => b,
+        }
+    }
 }
 
 /// A builtin function implemented by the frontend (see
@@ -191,7 +254,7 @@ pub enum Obj {
     /// A mutable array/list.
     Array(ArrayObj),
     /// An immutable tuple.
-    Tuple(Box<[Value]>),
+    Tuple(TupleItems),
     /// An `i64` outside the inline 48-bit range.
     Int(i64),
     /// A guest function.
@@ -387,7 +450,7 @@ impl Heap {
 
     /// A tuple value owning `items`.
     pub fn tuple(&mut self, items: Vec<Value>) -> Value {
-        self.alloc(Obj::Tuple(items.into_boxed_slice()))
+        self.alloc(Obj::Tuple(TupleItems::new(items)))
     }
 
     /// The host object of type `T`, if `v` is one.
@@ -456,7 +519,10 @@ impl Heap {
         });
         self.live_bytes = live;
         self.bytes_since_gc = 0;
-        self.threshold = MIN_THRESHOLD.max(live * 2);
+        // Collect again once as much has been allocated as survived: the heap peaks near
+        // twice its live size (memory is a target: at most CPython's peak), and the
+        // marking work stays proportional to allocation.
+        self.threshold = MIN_THRESHOLD.max(live);
         self.stats.collections += 1;
         self.stats.freed += freed;
         self.stats.peak_live_bytes = self.stats.peak_live_bytes.max(live);
@@ -481,8 +547,7 @@ fn trace_obj(obj: &Obj, visit: &mut dyn FnMut(Value)) {
         Obj::Array(a) => a.with_mut(|items| items.iter().for_each(|&v| visit(v))),
         Obj::Tuple(items) => items.iter().for_each(|&v| visit(v)),
         Obj::Function(f) => {
-            f.defaults.iter().for_each(|&v| visit(v));
-            f.cells.iter().for_each(|&v| visit(v));
+            f.slots.iter().for_each(|&v| visit(v));
         }
         Obj::Cell(c) => visit(c.get()),
         Obj::Host(h) => h.trace(visit),
@@ -493,13 +558,18 @@ fn object_size(obj: &Obj) -> usize {
     let extra = match obj {
         Obj::Str(s) => s.len(),
         Obj::Array(a) => a.capacity_bytes(),
-        Obj::Tuple(t) => t.len() * 8,
-        Obj::Function(f) => (f.defaults.len() + f.cells.len()) * 8,
+        Obj::Tuple(t) => t.heap_bytes(),
+        Obj::Function(f) => f.slots.len() * 8,
         Obj::Native(n) => n.name.len(),
         Obj::Int(_) | Obj::Cell(_) | Obj::RangeIter(_) | Obj::SeqIter(_) => 0,
         Obj::Host(h) => h.heap_size(),
     };
-    core::mem::size_of::<GcBox>() + extra
+    // What the allocator really spends: each block carries a header and is rounded up
+    // (about 16 bytes with glibc), and the object list holds a pointer per object.
+    const BLOCK_OVERHEAD: usize = 16;
+    const LIST_ENTRY: usize = core::mem::size_of::<usize>();
+    let blocks = if extra > 0 { 2 } else { 1 };
+    core::mem::size_of::<GcBox>() + extra + blocks * BLOCK_OVERHEAD + LIST_ENTRY
 }
 
 #[cfg(test)]
@@ -531,6 +601,26 @@ mod tests {
         // SAFETY: no value is used afterwards.
         unsafe { heap.collect(|_| {}) };
         assert_eq!(heap.object_count(), 0);
+    }
+
+    #[test]
+    fn objects_stay_small() {
+        // Every object is one 40-byte block (a 32-byte `Obj` plus the mark), and a pair
+        // needs no second block: binary trees must fit in CPython's memory.
+        assert!(
+            core::mem::size_of::<Obj>() <= 32,
+            "Obj is {} bytes",
+            core::mem::size_of::<Obj>()
+        );
+        assert!(core::mem::size_of::<GcBox>() <= 40);
+        let mut heap = Heap::new();
+        let t = heap.tuple(alloc::vec![Value::small_int(1), Value::NIL]);
+        assert_eq!(
+            heap.as_tuple(t),
+            Some(&[Value::small_int(1), Value::NIL][..])
+        );
+        let t3 = heap.tuple(alloc::vec![Value::TRUE; 3]);
+        assert_eq!(heap.as_tuple(t3).map(<[Value]>::len), Some(3));
     }
 
     #[test]

@@ -376,17 +376,13 @@ pub fn make_function(
     defaults: Option<Value>,
     cells: Option<Value>,
 ) -> Value {
-    let items = |t: Option<Value>| -> alloc::boxed::Box<[Value]> {
+    let items = |t: Option<Value>| {
         t.and_then(|t| heap.as_tuple(t))
-            .map(alloc::boxed::Box::from)
+            .map(<[Value]>::to_vec)
             .unwrap_or_default()
     };
     let (defaults, cells) = (items(defaults), items(cells));
-    heap.alloc(Obj::Function(FunctionObj {
-        code,
-        defaults,
-        cells,
-    }))
+    heap.alloc(Obj::Function(FunctionObj::new(code, &defaults, &cells)))
 }
 
 /// An iterator over `v`: the core's own for arrays and tuples (an iterator is its own

@@ -45,7 +45,7 @@ pub fn bind(
     let varkw = code.flags & CO_VARKEYWORDS != 0;
     let defaults: Vec<Value> = heap
         .as_function(func)
-        .map(|f| f.defaults.to_vec())
+        .map(|f| f.defaults().to_vec())
         .unwrap_or_default();
     let ndef = defaults.len().min(np);
     let param_name = |i: usize| -> &str { code.local_names.get(i).map_or("?", |s| s.as_str()) };

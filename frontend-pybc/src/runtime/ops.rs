@@ -289,6 +289,25 @@ impl PySemantics {
                 },
             );
         }
+        // Lists and ranges are mappings too as far as `%` is concerned (CPython checks for
+        // `mp_subscript`): a format without conversions ignores them, and `%(key)s` fails
+        // as subscripting them with a str does.
+        if heap.as_array(args).is_some() || heap.as_host::<PyRange>(args).is_some() {
+            let value = arg(args);
+            let tname = type_name(heap, args);
+            let mut lookup = |_: &str| -> Result<ValArg<'_>, Exception> {
+                Err(type_error(format!(
+                    "{tname} indices must be integers or slices, not str"
+                )))
+            };
+            return pyfmt::percent_format(
+                f,
+                PercentArgs::Mapping {
+                    value: &value,
+                    lookup: &mut lookup,
+                },
+            );
+        }
         pyfmt::percent_format(f, PercentArgs::Single(&arg(args)))
     }
 

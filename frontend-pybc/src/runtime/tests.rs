@@ -106,11 +106,10 @@ impl H {
     }
 
     fn func(&mut self, code: u32, defaults: Vec<Value>) -> Value {
-        self.vm.core.heap.alloc(Obj::Function(FunctionObj {
-            code,
-            defaults: defaults.into(),
-            cells: Box::new([]),
-        }))
+        self.vm
+            .core
+            .heap
+            .alloc(Obj::Function(FunctionObj::new(code, &defaults, &[])))
     }
 
     fn s(&mut self, s: &str) -> Value {

@@ -17,3 +17,4 @@ table = [('apple', 3, 0.5), ('banana', 12, 0.25), ('cherry', 100, 10.0)]
 for row in table:
     print('%-8s%5d%8.2f' % row)
 print('%s' % 'single', '%s' % ('tuple1',))
+print('plain' % [1, 2], '%s' % [1, 2], 'x' % range(3), '%s!' % range(2), 'no args' % {}, '%r' % ([],))

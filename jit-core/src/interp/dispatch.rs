@@ -686,8 +686,8 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
                 // SAFETY: see the comment at the top of `run_loop`.
                 let nl = unsafe { (*code).num_locals as usize };
                 match core.heap.as_function(f) {
-                    Some(func) if first + func.cells.len() <= nl => {
-                        for (i, &c) in func.cells.iter().enumerate() {
+                    Some(func) if first + func.cells().len() <= nl => {
+                        for (i, &c) in func.cells().iter().enumerate() {
                             // SAFETY: `first + i < num_locals`, checked just above.
                             unsafe { *locals.add(first + i) = c };
                         }
