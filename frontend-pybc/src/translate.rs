@@ -861,11 +861,6 @@ impl<'a> CodeTranslator<'a> {
                 let Slot::Code(id) = st.pop()? else {
                     return Err("MAKE_FUNCTION without a code object".into());
                 };
-                if arg & 0x02 != 0 {
-                    return Err(
-                        "keyword-only parameters with defaults are not supported yet".into(),
-                    );
-                }
                 if arg & 0x04 != 0 {
                     // Annotations sit below the closure (if any): drop them.
                     if arg & 0x08 != 0 {
@@ -873,14 +868,12 @@ impl<'a> CodeTranslator<'a> {
                     }
                     out(ins_a(Op::Pop, 0));
                 }
-                let n = usize::from(arg & 0x01 != 0)
-                    + usize::from(arg & 0x04 != 0)
-                    + usize::from(arg & 0x08 != 0);
+                let n = (arg & 0x0F).count_ones() as usize;
                 st.pop_values(n)?;
                 out(Emit::Ins(Instr::with_b(
                     Op::MakeFunction,
                     id,
-                    (arg & 0x09) as u16,
+                    (arg & 0x0B) as u16,
                 )));
                 st.push();
             }

@@ -182,7 +182,8 @@ define_ops! {
     /// Copies the running function's captured cells into locals `a ..`. Stack: unchanged.
     CopyFreeVars(Local) in CopyFreeVars;
     /// Makes a function of code `a`. `b` flags: bit 0, a defaults tuple is on the stack;
-    /// bit 3, a tuple of cells is on top. Stack: `[defaults?, cells?] -> [f]`.
+    /// bit 1, a keyword-only defaults value; bit 3, a tuple of cells is on top.
+    /// Stack: `[defaults?, kwdefaults?, cells?] -> [f]`.
     MakeFunction(Code) in MakeFunction;
     /// Replaces an iterable by an iterator. Stack: `[x] -> [iter]`.
     GetIter(None) in GetIter;
@@ -734,7 +735,7 @@ pub fn stack_effect(ins: Instr) -> StackEffect {
         Op::LoadLocalChecked | Op::LoadDeref | Op::Import => e(0, 1),
         Op::DeleteLocal | Op::MakeCell | Op::CopyFreeVars => e(0, 0),
         Op::StoreDeref => e(1, 0),
-        Op::MakeFunction => e((ins.b & 1) as u32 + ((ins.b >> 3) & 1) as u32, 1),
+        Op::MakeFunction => e((ins.b & 0b1011).count_ones(), 1),
         Op::GetIter | Op::ListToTuple | Op::LoadAttr => e(1, 1),
         Op::ForIter => StackEffect {
             pops: 1,

@@ -128,35 +128,70 @@ impl ArrayObj {
     }
 }
 
-/// A guest function: code plus what it closed over. Defaults and cells share one slice
-/// (defaults first), which keeps every heap object within 32 bytes.
+/// A guest function: code plus what it closed over. Defaults, cells and the
+/// keyword-only defaults share one slice (in that order), which keeps every heap object
+/// within 32 bytes.
 pub struct FunctionObj {
     /// The code it runs.
     pub code: CodeId,
+    /// The number of defaults; the top bit says the last slot holds keyword-only defaults.
     n_defaults: u32,
     slots: Box<[Value]>,
 }
+
+const HAS_KWDEFAULTS: u32 = 1 << 31;
 
 impl FunctionObj {
     /// A function running `code` with `defaults` for its trailing parameters (Python;
     /// empty for Tiny) and captured `cells` (Python closures).
     pub fn new(code: CodeId, defaults: &[Value], cells: &[Value]) -> FunctionObj {
-        let slots: Box<[Value]> = defaults.iter().chain(cells).copied().collect();
+        FunctionObj::with_kwdefaults(code, defaults, None, cells)
+    }
+
+    /// Like [`FunctionObj::new`], with a frontend value holding the defaults of
+    /// keyword-only parameters (Python's `__kwdefaults__` dict).
+    pub fn with_kwdefaults(
+        code: CodeId,
+        defaults: &[Value],
+        kwdefaults: Option<Value>,
+        cells: &[Value],
+    ) -> FunctionObj {
+        let slots: Box<[Value]> = defaults
+            .iter()
+            .chain(cells)
+            .copied()
+            .chain(kwdefaults)
+            .collect();
+        let flag = if kwdefaults.is_some() {
+            HAS_KWDEFAULTS
+        } else {
+            0
+        };
         FunctionObj {
             code,
-            n_defaults: defaults.len() as u32,
+            n_defaults: defaults.len() as u32 | flag,
             slots,
         }
     }
 
     /// Default values for the trailing parameters.
     pub fn defaults(&self) -> &[Value] {
-        &self.slots[..self.n_defaults as usize]
+        &self.slots[..(self.n_defaults & !HAS_KWDEFAULTS) as usize]
     }
 
     /// Captured cells.
     pub fn cells(&self) -> &[Value] {
-        &self.slots[self.n_defaults as usize..]
+        let end = self.slots.len() - usize::from(self.n_defaults & HAS_KWDEFAULTS != 0);
+        &self.slots[(self.n_defaults & !HAS_KWDEFAULTS) as usize..end]
+    }
+
+    /// The keyword-only defaults value, if the function has one.
+    pub fn kwdefaults(&self) -> Option<Value> {
+        if self.n_defaults & HAS_KWDEFAULTS != 0 {
+            self.slots.last().copied()
+        } else {
+            None
+        }
     }
 }
 

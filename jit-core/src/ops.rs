@@ -374,6 +374,7 @@ pub fn make_function(
     heap: &mut Heap,
     code: u32,
     defaults: Option<Value>,
+    kwdefaults: Option<Value>,
     cells: Option<Value>,
 ) -> Value {
     let items = |t: Option<Value>| {
@@ -382,7 +383,9 @@ pub fn make_function(
             .unwrap_or_default()
     };
     let (defaults, cells) = (items(defaults), items(cells));
-    heap.alloc(Obj::Function(FunctionObj::new(code, &defaults, &cells)))
+    heap.alloc(Obj::Function(FunctionObj::with_kwdefaults(
+        code, &defaults, kwdefaults, &cells,
+    )))
 }
 
 /// An iterator over `v`: the core's own for arrays and tuples (an iterator is its own

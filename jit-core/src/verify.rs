@@ -193,7 +193,7 @@ pub fn verify_code(code: &mut Code, n_globals: usize, n_codes: usize) -> Result<
             Op::BuildSlice => !(2..=3).contains(&ins.a),
             Op::FormatValue => ins.a > 7,
             Op::Raise => ins.a > 2,
-            Op::MakeFunction => ins.b & !0b1001 != 0,
+            Op::MakeFunction => ins.b & !0b1011 != 0,
             Op::IsOp | Op::ContainsOp => ins.a > 1,
             _ => false,
         };

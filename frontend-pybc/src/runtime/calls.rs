@@ -122,6 +122,19 @@ pub fn bind(
             name_list(&missing)
         )));
     }
+    // Keyword-only parameters not given take their defaults (`__kwdefaults__`).
+    if let Some(kwd) = heap.as_function(func).and_then(|f| f.kwdefaults()) {
+        for (i, slot) in out.iter_mut().enumerate().take(total).skip(np) {
+            if slot.is_empty() {
+                let key = heap.str(param_name(i));
+                if let Some(d) = super::objects::as_dict(heap, kwd) {
+                    if let Some(v) = d.get(heap, key)? {
+                        *slot = v;
+                    }
+                }
+            }
+        }
+    }
     let missing: Vec<&str> = (np..total)
         .filter(|&i| out[i].is_empty())
         .map(param_name)

@@ -697,8 +697,9 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
             }
             Op::MakeFunction => {
                 let cells = if ins.b & 8 != 0 { Some(pop!()) } else { None };
+                let kwdefaults = if ins.b & 2 != 0 { Some(pop!()) } else { None };
                 let defaults = if ins.b & 1 != 0 { Some(pop!()) } else { None };
-                let f = ops::make_function(&mut core.heap, ins.a, defaults, cells);
+                let f = ops::make_function(&mut core.heap, ins.a, defaults, kwdefaults, cells);
                 push!(f);
             }
             Op::GetIter => {
