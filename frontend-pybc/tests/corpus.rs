@@ -2,8 +2,10 @@
 //! every execution mode of the engine. Stdout and the exit status must be identical, and
 //! for a program that fails, so must the last line of stderr (`ZeroDivisionError: ...`).
 //!
-//! A program's arguments, if any, are on its first line as `# args: A B C`. The test is
-//! skipped, with a note, when `python3` is missing or is not CPython 3.11.
+//! A program's arguments, if any, are on its first line as `# args: A B C`. The benchmark
+//! kernels in `benches/` join the corpus at the small sizes in [`KERNELS`] rather than as
+//! copies. The test is skipped, with a note, when `python3` is missing or is not CPython
+//! 3.11.
 
 use std::cell::RefCell;
 use std::io::Write;
@@ -13,6 +15,14 @@ use std::rc::Rc;
 
 use frontend_pybc::driver::{run_file, RunConfig};
 use jit_core::interp::Mode;
+
+/// The benchmark kernels, run from `benches/` with a small size argument.
+const KERNELS: &[(&str, &str)] = &[
+    ("nbody.py", "1000"),
+    ("fannkuch_redux.py", "6"),
+    ("spectral_norm.py", "40"),
+    ("binary_trees.py", "8"),
+];
 
 /// Every execution mode that exists; later tiers join here.
 const MODES: &[Mode] = &[Mode::Interp, Mode::Adaptive];
@@ -93,7 +103,8 @@ fn run_engine(path: &Path, args: &[String], mode: Mode) -> (Run, String) {
     )
 }
 
-fn corpus() -> Vec<PathBuf> {
+/// Every corpus program with its arguments.
+fn corpus() -> Vec<(PathBuf, Vec<String>)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/py");
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .expect("tests/py exists")
@@ -101,7 +112,18 @@ fn corpus() -> Vec<PathBuf> {
         .filter(|p| p.extension().is_some_and(|e| e == "py"))
         .collect();
     files.sort();
-    files
+    let benches = Path::new(env!("CARGO_MANIFEST_DIR")).join("../benches");
+    let mut out: Vec<(PathBuf, Vec<String>)> = files
+        .into_iter()
+        .map(|p| {
+            let args = args_of(&p);
+            (p, args)
+        })
+        .collect();
+    for (name, size) in KERNELS {
+        out.push((benches.join(name), vec![size.to_string()]));
+    }
+    out
 }
 
 #[test]
@@ -120,9 +142,9 @@ fn corpus_matches_cpython_in_every_mode() {
         files.len()
     );
     let mut failures = Vec::new();
-    for path in &files {
+    for (path, args) in &files {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        let args = args_of(path);
+        let args = args.clone();
         let want = run_python(&py, path, &args);
         for &mode in MODES {
             let (got, stderr) = run_engine(path, &args, mode);
