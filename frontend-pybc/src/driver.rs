@@ -9,61 +9,14 @@ use std::time::{Duration, Instant};
 
 use jit_core::bytecode::disassemble;
 use jit_core::heap::Heap;
-use jit_core::interp::{Mode, Vm};
-use jit_core::stats::Stats;
+use jit_core::interp::Vm;
+pub use jit_core::run::{Outcome, RunConfig};
 use jit_core::value::Value;
 use num_bigint::BigInt;
 
 use crate::loader::{load_pyc_file, load_source, LoadError, LoadedModule};
 use crate::runtime::PySemantics;
 use crate::translate::{translate, ConstFactory};
-
-/// What to run and what to report.
-#[derive(Clone, Debug)]
-pub struct RunConfig {
-    /// The execution mode.
-    pub mode: Mode,
-    /// `sys.argv[1:]`.
-    pub args: Vec<String>,
-    /// Append the translated bytecode to the diagnostics.
-    pub dump_bytecode: bool,
-    /// Append the quickened bytecode, after the run, to the diagnostics.
-    pub dump_specialized: bool,
-    /// Count instructions and guard hits.
-    pub stats: bool,
-    /// Verify the bytecode again after the run (status 3 if quickening broke it).
-    pub reverify: bool,
-}
-
-impl RunConfig {
-    /// A plain run in `mode`.
-    pub fn new(mode: Mode) -> RunConfig {
-        RunConfig {
-            mode,
-            args: Vec::new(),
-            dump_bytecode: false,
-            dump_specialized: false,
-            stats: false,
-            reverify: false,
-        }
-    }
-}
-
-/// How a run ended.
-#[derive(Clone, Debug)]
-pub struct Outcome {
-    /// Exit status: 0 success, 1 an uncaught Python exception (or a syntax error, as
-    /// CPython exits), 2 a usage error or a program the engine cannot run yet.
-    pub status: i32,
-    /// Everything meant for stderr.
-    pub stderr: String,
-    /// What the engine counted (absent when the program never ran).
-    pub stats: Option<Stats>,
-    /// Time spent running the program.
-    pub run_time: Duration,
-    /// Time spent loading, translating and verifying.
-    pub compile_time: Duration,
-}
 
 /// Python's constants that the runtime represents: big ints as its `PyLong`; frozensets
 /// (which only appear as constant membership tests, `x in {1, 2}`) as tuples, which

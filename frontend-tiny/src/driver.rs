@@ -8,57 +8,10 @@ use std::time::{Duration, Instant};
 
 use jit_core::bytecode::disassemble;
 use jit_core::heap::Heap;
-use jit_core::interp::{Mode, Vm};
-use jit_core::stats::Stats;
+use jit_core::interp::Vm;
+pub use jit_core::run::{Outcome, RunConfig};
 
 use crate::runtime::TinySemantics;
-
-/// What to run and what to report.
-#[derive(Clone, Debug)]
-pub struct RunConfig {
-    /// The execution mode.
-    pub mode: Mode,
-    /// The program's command-line arguments (`args()`).
-    pub args: Vec<String>,
-    /// Append the compiled bytecode to the diagnostics.
-    pub dump_bytecode: bool,
-    /// Append the quickened bytecode, after the run, to the diagnostics.
-    pub dump_specialized: bool,
-    /// Count instructions and guard hits.
-    pub stats: bool,
-    /// Verify the bytecode again after the run, when tier 1 has quickened it (a check that
-    /// quickening keeps the verifier's facts; a failure is an internal error, status 3).
-    pub reverify: bool,
-}
-
-impl RunConfig {
-    /// A plain run in `mode`.
-    pub fn new(mode: Mode) -> RunConfig {
-        RunConfig {
-            mode,
-            args: Vec::new(),
-            dump_bytecode: false,
-            dump_specialized: false,
-            stats: false,
-            reverify: false,
-        }
-    }
-}
-
-/// How a run ended.
-#[derive(Clone, Debug)]
-pub struct Outcome {
-    /// Exit status: 0 success, 1 runtime error, 2 compile error.
-    pub status: i32,
-    /// Everything meant for stderr: dumps, then the error message if any.
-    pub stderr: String,
-    /// What the engine counted (absent when compilation failed).
-    pub stats: Option<Stats>,
-    /// Time spent running the program (excluding compilation).
-    pub run_time: Duration,
-    /// Time spent compiling and verifying.
-    pub compile_time: Duration,
-}
 
 /// Compiles and runs `source` (named `file_name` in messages), writing program output to
 /// `out` (flushed before returning).

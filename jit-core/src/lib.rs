@@ -56,6 +56,7 @@ pub mod bytecode;
 pub mod heap;
 pub mod interp;
 pub mod ops;
+pub mod run;
 pub mod semantics;
 pub mod stats;
 pub mod tier1;

@@ -69,15 +69,6 @@ pub struct RunArgs {
     pub args: Vec<String>,
 }
 
-/// What a frontend's driver reports, in one shape.
-struct Outcome {
-    status: i32,
-    stderr: String,
-    stats: Option<jit_core::stats::Stats>,
-    run_time: std::time::Duration,
-    compile_time: std::time::Duration,
-}
-
 /// Runs `cargo xtask run`; returns the exit status.
 pub fn main(a: &RunArgs) -> i32 {
     let Some(mode) = a.mode.engine_mode() else {
@@ -118,7 +109,7 @@ pub fn main(a: &RunArgs) -> i32 {
     let stats = a.stats || a.stats_json.is_some();
     let outcome = match ext {
         "tiny" => {
-            let cfg = frontend_tiny::driver::RunConfig {
+            let cfg = jit_core::run::RunConfig {
                 mode,
                 args: a.args.clone(),
                 dump_bytecode,
@@ -126,17 +117,10 @@ pub fn main(a: &RunArgs) -> i32 {
                 stats,
                 reverify: false,
             };
-            let o = frontend_tiny::driver::run(&name, &source, &cfg, out);
-            Outcome {
-                status: o.status,
-                stderr: o.stderr,
-                stats: o.stats,
-                run_time: o.run_time,
-                compile_time: o.compile_time,
-            }
+            frontend_tiny::driver::run(&name, &source, &cfg, out)
         }
         "py" | "pyc" => {
-            let cfg = frontend_pybc::driver::RunConfig {
+            let cfg = jit_core::run::RunConfig {
                 mode,
                 args: a.args.clone(),
                 dump_bytecode,
@@ -145,14 +129,7 @@ pub fn main(a: &RunArgs) -> i32 {
                 reverify: false,
             };
             let path = a.file.clone().unwrap_or_default();
-            let o = frontend_pybc::driver::run_file(&path, &cfg, out);
-            Outcome {
-                status: o.status,
-                stderr: o.stderr,
-                stats: o.stats,
-                run_time: o.run_time,
-                compile_time: o.compile_time,
-            }
+            frontend_pybc::driver::run_file(&path, &cfg, out)
         }
         _ => {
             eprintln!("error: {name}: unknown file type (expected .tiny, .py or .pyc)");

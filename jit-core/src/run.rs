@@ -1,0 +1,57 @@
+//! What a frontend's driver takes and reports: one shape for every language, so the
+//! command line, the golden tests and the benchmark harness treat frontends alike.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::time::Duration;
+
+use crate::interp::Mode;
+use crate::stats::Stats;
+
+/// What to run and what to report.
+#[derive(Clone, Debug)]
+pub struct RunConfig {
+    /// The execution mode.
+    pub mode: Mode,
+    /// The program's command-line arguments.
+    pub args: Vec<String>,
+    /// Append the compiled bytecode to the diagnostics.
+    pub dump_bytecode: bool,
+    /// Append the quickened bytecode, after the run, to the diagnostics.
+    pub dump_specialized: bool,
+    /// Count instructions and guard hits.
+    pub stats: bool,
+    /// Verify the bytecode again after the run, when tier 1 has quickened it (a check that
+    /// quickening keeps the verifier's facts; a failure is an internal error, status 3).
+    pub reverify: bool,
+}
+
+impl RunConfig {
+    /// A plain run in `mode`.
+    pub fn new(mode: Mode) -> RunConfig {
+        RunConfig {
+            mode,
+            args: Vec::new(),
+            dump_bytecode: false,
+            dump_specialized: false,
+            stats: false,
+            reverify: false,
+        }
+    }
+}
+
+/// How a run ended.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    /// Exit status: 0 success, 1 a runtime error, 2 a usage or compile error (the
+    /// frontend documents its own refinements).
+    pub status: i32,
+    /// Everything meant for stderr: dumps, then the error report if any.
+    pub stderr: String,
+    /// What the engine counted (absent when the program never ran).
+    pub stats: Option<Stats>,
+    /// Time spent running the program.
+    pub run_time: Duration,
+    /// Time spent compiling, translating and verifying.
+    pub compile_time: Duration,
+}
