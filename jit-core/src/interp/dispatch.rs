@@ -229,6 +229,27 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
             }
         }};
     }
+    // Advances the iterator `$it` on top of the stack the generic way: the core's own
+    // iterators inline, others through the frontend (which may run guest code); pushes the
+    // next item, or pops the iterator and leaves the loop.
+    macro_rules! generic_for_iter {
+        ($ins:expr, $it:expr) => {{
+            let next = match ops::core_iter_next(&mut core.heap, $it) {
+                Some(r) => r,
+                None => {
+                    core.sp_hint = stack_off!(sp);
+                    tri!(sem.iter_next(core, $it))
+                }
+            };
+            match next {
+                Some(v) => push!(v),
+                None => {
+                    drop_top!();
+                    jump_to!($ins.a);
+                }
+            }
+        }};
+    }
     macro_rules! generic_compare {
         ($ins:expr) => {{
             let b = pop!();
@@ -709,20 +730,7 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
             Op::ForIter => {
                 adapt!(ins);
                 let it = peek!(0);
-                let next = match ops::core_iter_next(&mut core.heap, it) {
-                    Some(r) => r,
-                    None => {
-                        core.sp_hint = stack_off!(sp);
-                        tri!(sem.iter_next(core, it))
-                    }
-                };
-                match next {
-                    Some(v) => push!(v),
-                    None => {
-                        drop_top!();
-                        jump_to!(ins.a);
-                    }
-                }
+                generic_for_iter!(ins, it);
             }
             Op::UnpackSequence => {
                 adapt!(ins);
@@ -1232,20 +1240,7 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
                     None => {}
                 }
                 miss!(ins);
-                let next = match ops::core_iter_next(&mut core.heap, it) {
-                    Some(r) => r,
-                    None => {
-                        core.sp_hint = stack_off!(sp);
-                        tri!(sem.iter_next(core, it))
-                    }
-                };
-                match next {
-                    Some(v) => push!(v),
-                    None => {
-                        drop_top!();
-                        jump_to!(ins.a);
-                    }
-                }
+                generic_for_iter!(ins, it);
             }
             Op::ForIterRange | Op::ForIterSeq => {
                 let it = peek!(0);
@@ -1259,20 +1254,7 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
                 } else {
                     miss!(ins);
                 }
-                let next = match ops::core_iter_next(&mut core.heap, it) {
-                    Some(r) => r,
-                    None => {
-                        core.sp_hint = stack_off!(sp);
-                        tri!(sem.iter_next(core, it))
-                    }
-                };
-                match next {
-                    Some(v) => push!(v),
-                    None => {
-                        drop_top!();
-                        jump_to!(ins.a);
-                    }
-                }
+                generic_for_iter!(ins, it);
             }
             Op::UnpackTuple | Op::UnpackArray => {
                 let v = peek!(0);
