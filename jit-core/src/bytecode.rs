@@ -282,6 +282,14 @@ define_ops! {
     UnaryNegNum(UnOp) in Unary;
     /// `Index` of an array by an in-bounds non-negative small int.
     IndexArrayInt(None) in Index;
+    /// `Index` of a tuple by an in-bounds non-negative small int.
+    IndexTupleInt(None) in Index;
+    /// `Index` of a host object that answers it directly (a dict with the key).
+    IndexHost(None) in Index;
+    /// `JumpIfFalse` on a small int, in a language where zero is false.
+    JumpIfFalseInt(Target) in JumpIfFalse;
+    /// `JumpIfTrue` on a small int, in a language where zero is false.
+    JumpIfTrueInt(Target) in JumpIfTrue;
     /// `StoreIndex` into an array at an in-bounds non-negative small int.
     StoreIndexArrayInt(None) in StoreIndex;
     /// `Call` of the guest function whose code is cached, with exactly matching arity.

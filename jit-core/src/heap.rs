@@ -30,6 +30,13 @@ pub trait HostObject: Any {
     fn trace(&self, visit: &mut dyn FnMut(Value)) {
         let _ = visit;
     }
+    /// `self[key]` when the object can answer it without running guest code or raising
+    /// (a dict that has the key); `None` sends the access to the frontend's slow path.
+    /// Tier 1 specializes element loads on host objects through this.
+    fn index_get(&self, heap: &Heap, key: Value) -> Option<Value> {
+        let _ = (heap, key);
+        None
+    }
     /// Bytes owned outside the object itself, for the collector's accounting.
     fn heap_size(&self) -> usize {
         0

@@ -112,6 +112,12 @@ pub trait Semantics: Sized {
     /// `op v` for operands the core did not handle.
     fn unary_slow(&mut self, heap: &mut Heap, op: UnOp, v: Value) -> Result<Value, Exception>;
 
+    /// True when the language's small ints are false exactly when zero (Python), so that
+    /// tier 1 may test them inline.
+    fn zero_is_false(&self) -> bool {
+        false
+    }
+
     /// Truthiness of a value other than a boolean or nil.
     fn truthy_slow(&mut self, heap: &mut Heap, v: Value) -> Result<bool, Exception>;
 

@@ -156,6 +156,7 @@ pub fn specialize(
     pc: usize,
     ins: Instr,
     stack: &[Value],
+    zero_is_false: bool,
 ) -> Option<(Op, u32)> {
     let top = |n: usize| stack.len().checked_sub(n + 1).map(|i| stack[i]);
     let op = match ins.op {
@@ -227,12 +228,15 @@ pub fn specialize(
         }
         Op::JumpIfFalse if top(0)?.is_bool() => Op::JumpIfFalseBool,
         Op::JumpIfTrue if top(0)?.is_bool() => Op::JumpIfTrueBool,
+        Op::JumpIfFalse if zero_is_false && top(0)?.is_small_int() => Op::JumpIfFalseInt,
+        Op::JumpIfTrue if zero_is_false && top(0)?.is_small_int() => Op::JumpIfTrueInt,
         Op::Index => {
             let (c, i) = (top(1)?, top(0)?);
-            if heap.as_array(c).is_some() && i.is_small_int() {
-                Op::IndexArrayInt
-            } else {
-                return None;
+            match heap.get(c) {
+                Some(Obj::Array(_)) if i.is_small_int() => Op::IndexArrayInt,
+                Some(Obj::Tuple(_)) if i.is_small_int() => Op::IndexTupleInt,
+                Some(Obj::Host(h)) if h.index_get(heap, i).is_some() => Op::IndexHost,
+                _ => return None,
             }
         }
         Op::StoreIndex => {

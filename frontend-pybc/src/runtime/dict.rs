@@ -256,6 +256,9 @@ impl HostObject for PyDict {
     fn type_name(&self) -> &'static str {
         "dict"
     }
+    fn index_get(&self, heap: &Heap, key: Value) -> Option<Value> {
+        self.get(heap, key).ok().flatten()
+    }
     fn trace(&self, visit: &mut dyn FnMut(Value)) {
         if let Ok(t) = self.t.try_borrow() {
             for e in &t.entries {

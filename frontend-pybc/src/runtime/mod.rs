@@ -291,6 +291,10 @@ impl Semantics for PySemantics {
         ops::unary(heap, op, v)
     }
 
+    fn zero_is_false(&self) -> bool {
+        true
+    }
+
     fn truthy_slow(&mut self, heap: &mut Heap, v: Value) -> Result<bool, Exception> {
         Ok(ops::truthy(heap, v))
     }

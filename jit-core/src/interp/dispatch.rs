@@ -124,8 +124,16 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
                     // SAFETY: see the comment at the top of `run_loop`.
                     let code_ref = unsafe { &*code };
                     let fam = family_index($ins.op);
-                    match tier1::specialize(&core.heap, &core.module, code_ref, pc, $ins, operands)
-                    {
+                    let zero_is_false = sem.zero_is_false();
+                    match tier1::specialize(
+                        &core.heap,
+                        &core.module,
+                        code_ref,
+                        pc,
+                        $ins,
+                        operands,
+                        zero_is_false,
+                    ) {
                         Some((op, aux)) => {
                             // SAFETY: `ip - 1` is the instruction being executed.
                             unsafe { (*ip.sub(1)).set(Instr { op, ..$ins }) };
@@ -473,13 +481,9 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
                 }
                 ip = dest;
             }
-            Op::JumpIfFalse => {
+            Op::JumpIfFalse | Op::JumpIfTrue => {
                 adapt!(ins);
-                cond_jump!(ins, false);
-            }
-            Op::JumpIfTrue => {
-                adapt!(ins);
-                cond_jump!(ins, true);
+                cond_jump!(ins, ins.op == Op::JumpIfTrue);
             }
             Op::JumpIfFalseOrPop => {
                 let v = peek!(0);
@@ -641,7 +645,6 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
                 let c = pop!();
                 tri!(ops::store_index(&mut core.heap, sem, c, i, v));
             }
-
             Op::CopyN => {
                 let v = peek!(ins.a as usize - 1);
                 push!(v);
@@ -1164,21 +1167,45 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
                 let v = pop!();
                 push!(tri!(ops::unary(&mut core.heap, sem, UnOp::Neg, v)));
             }
-            Op::IndexArrayInt => {
+            Op::IndexArrayInt | Op::IndexTupleInt | Op::IndexHost => {
                 let (c, i) = (peek!(1), peek!(0));
-                if let (Some(arr), Some(k)) = (core.heap.as_array(c), i.as_small_int()) {
-                    if let Some(v) = usize::try_from(k).ok().and_then(|k| arr.get(k)) {
-                        hit!(ins);
-                        drop_top!();
-                        // SAFETY: see the comment at the top of `run_loop`.
-                        unsafe { *sp.sub(1) = v };
-                        continue;
-                    }
+                let item = match (ins.op, core.heap.get(c)) {
+                    (Op::IndexArrayInt, Some(Obj::Array(a))) => i
+                        .as_small_int()
+                        .and_then(|k| usize::try_from(k).ok())
+                        .and_then(|k| a.get(k)),
+                    (Op::IndexTupleInt, Some(Obj::Tuple(t))) => i
+                        .as_small_int()
+                        .and_then(|k| usize::try_from(k).ok())
+                        .and_then(|k| t.get(k).copied()),
+                    (Op::IndexHost, Some(Obj::Host(h))) => h.index_get(&core.heap, i),
+                    _ => None,
+                };
+                if let Some(v) = item {
+                    hit!(ins);
+                    drop_top!();
+                    // SAFETY: see the comment at the top of `run_loop`.
+                    unsafe { *sp.sub(1) = v };
+                    continue;
                 }
                 miss!(ins);
                 let i = pop!();
                 let c = pop!();
                 push!(tri!(ops::index(&mut core.heap, sem, c, i)));
+            }
+            Op::JumpIfFalseInt | Op::JumpIfTrueInt => {
+                let v = peek!(0);
+                if v.is_small_int() {
+                    hit!(ins);
+                    drop_top!();
+                    let truthy = v.small_int_unchecked() != 0;
+                    if truthy == (ins.op == Op::JumpIfTrueInt) {
+                        jump_to!(ins.a);
+                    }
+                    continue;
+                }
+                miss!(ins);
+                cond_jump!(ins, ins.op == Op::JumpIfTrueInt);
             }
             Op::StoreIndexArrayInt => {
                 let (c, i, v) = (peek!(2), peek!(1), peek!(0));
