@@ -1,4 +1,4 @@
-//! `cargo xtask`: the engine's command line (run, bench, dump) and the project's checks.
+//! `cargo xtask`: the engine's command line (run, bench) and the project's checks.
 
 mod bench;
 mod run;
@@ -9,7 +9,10 @@ use clap::{Parser, Subcommand};
 
 /// The tiered JIT engine's command line.
 #[derive(Parser, Debug)]
-#[command(name = "cargo xtask", version, about, long_about = None)]
+#[command(name = "cargo xtask", bin_name = "cargo xtask", version, long_about = None)]
+#[command(
+    about = "The tiered JIT engine: run Tiny and Python programs in any execution mode, benchmark every mode against CPython and PyPy, check the no_std core."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -17,7 +20,7 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Run a program (`.tiny`; `.py`/`.pyc` when the Python frontend lands) through the engine.
+    /// Run a `.tiny`, `.py` or `.pyc` program through the engine (with dumps and statistics).
     Run(run::RunArgs),
     /// Run the benchmark suite in benches/ under engine modes, python3 and pypy3.
     Bench(BenchArgs),
