@@ -6,7 +6,6 @@ use std::fmt::Write as _;
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-use jit_core::bytecode::disassemble;
 use jit_core::heap::Heap;
 use jit_core::interp::Vm;
 pub use jit_core::run::{Outcome, RunConfig};
@@ -48,10 +47,7 @@ pub fn run(file_name: &str, source: &str, cfg: &RunConfig, out: Box<dyn Write>) 
     };
     let compile_time = t0.elapsed();
     if cfg.dump_bytecode {
-        let _ = writeln!(stderr, "== bytecode ==");
-        for code in &vm.core.module.codes {
-            disassemble(&vm.core.module, code, &vm.core.heap, &mut stderr);
-        }
+        jit_core::run::dump_codes(&vm.core, "bytecode", &mut stderr);
     }
     vm.core.collect_stats = cfg.stats;
     let t1 = Instant::now();
@@ -69,25 +65,7 @@ pub fn run(file_name: &str, source: &str, cfg: &RunConfig, out: Box<dyn Write>) 
         status = 1;
         let _ = writeln!(stderr, "error: cannot write output: {e}");
     }
-    if cfg.reverify {
-        if let Err(e) = jit_core::verify::verify_module(&mut vm.core.module) {
-            status = 3;
-            let _ = writeln!(
-                stderr,
-                "error: internal: quickened code fails verification: {e}"
-            );
-        }
-    }
-    if cfg.dump_specialized {
-        let _ = writeln!(
-            stderr,
-            "== specialized bytecode (after the run, mode {}) ==",
-            cfg.mode.name()
-        );
-        for code in &vm.core.module.codes {
-            disassemble(&vm.core.module, code, &vm.core.heap, &mut stderr);
-        }
-    }
+    status = jit_core::run::after_run(&mut vm.core, cfg, status, &mut stderr);
     Outcome {
         status,
         stderr,

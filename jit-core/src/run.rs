@@ -5,7 +5,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::time::Duration;
 
-use crate::interp::Mode;
+use crate::bytecode::disassemble;
+use crate::interp::{Mode, VmCore};
 use crate::stats::Stats;
 
 /// What to run and what to report.
@@ -54,4 +55,37 @@ pub struct Outcome {
     pub run_time: Duration,
     /// Time spent compiling, translating and verifying.
     pub compile_time: Duration,
+}
+
+/// Appends `== heading ==` and the disassembly of every code object (`--dump`).
+pub fn dump_codes(core: &VmCore, heading: &str, out: &mut String) {
+    out.push_str("== ");
+    out.push_str(heading);
+    out.push_str(" ==\n");
+    for code in &core.module.codes {
+        disassemble(&core.module, code, &core.heap, out);
+    }
+}
+
+/// After the run: re-verifies the (quickened) code when `cfg.reverify` asks, and dumps it
+/// when `cfg.dump_specialized` does. Returns status 3 (an internal error) if quickening
+/// broke a verifier fact, otherwise `status`.
+pub fn after_run(core: &mut VmCore, cfg: &RunConfig, status: i32, out: &mut String) -> i32 {
+    let mut status = status;
+    if cfg.reverify {
+        if let Err(e) = crate::verify::verify_module(&mut core.module) {
+            status = 3;
+            out.push_str(&alloc::format!(
+                "error: internal: quickened code fails verification: {e}\n"
+            ));
+        }
+    }
+    if cfg.dump_specialized {
+        let heading = alloc::format!(
+            "specialized bytecode (after the run, mode {})",
+            cfg.mode.name()
+        );
+        dump_codes(core, &heading, out);
+    }
+    status
 }
