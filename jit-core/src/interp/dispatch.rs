@@ -112,45 +112,28 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
     // operands now on the stack.
     macro_rules! adapt {
         ($ins:expr) => {
-            if ADAPTIVE {
-                let cell = cache_of!($ins);
-                let mut c = cell.get();
-                if c.counter == 0 {
-                    let pc = pc_of!(ip) - 1;
-                    let depth = stack_off!(sp) - stack_off!(locals);
-                    // SAFETY: `locals..sp` is the current frame's initialized locals and
-                    // operand stack; `specialize` only reads its top operands.
-                    let operands = unsafe { core::slice::from_raw_parts(locals, depth) };
-                    // SAFETY: see the comment at the top of `run_loop`.
-                    let code_ref = unsafe { &*code };
-                    let fam = family_index($ins.op);
-                    let zero_is_false = sem.zero_is_false();
-                    match tier1::specialize(
-                        &core.heap,
-                        &core.module,
-                        code_ref,
-                        pc,
-                        $ins,
-                        operands,
-                        zero_is_false,
-                    ) {
-                        Some((op, aux)) => {
-                            // SAFETY: `ip - 1` is the instruction being executed.
-                            unsafe { (*ip.sub(1)).set(Instr { op, ..$ins }) };
-                            c.counter = tier1::MISS_BUDGET;
-                            c.aux = aux;
-                            core.stats.tier1[fam].specializations += 1;
-                        }
-                        None => {
-                            tier1::back_off(&mut c);
-                            core.stats.tier1[fam].failures += 1;
-                        }
-                    }
-                } else {
-                    c.counter -= 1;
-                }
-                cell.set(c);
-            }
+            // The form is computed only when the counter reaches zero: a macro argument
+            // is expanded where `specialize_after!` uses it, inside that branch.
+            specialize_after!($ins, {
+                let pc = pc_of!(ip) - 1;
+                let depth = stack_off!(sp) - stack_off!(locals);
+                // SAFETY: `locals..sp` is the current frame's initialized locals and
+                // operand stack; `specialize` only reads its top operands.
+                let operands = unsafe { core::slice::from_raw_parts(locals, depth) };
+                // SAFETY: see the comment at the top of `run_loop`.
+                let code_ref = unsafe { &*code };
+                let zero_is_false = sem.zero_is_false();
+                tier1::specialize(
+                    &core.heap,
+                    &core.module,
+                    code_ref,
+                    pc,
+                    $ins,
+                    operands,
+                    zero_is_false,
+                )
+                .map(|(op, aux)| (op, aux, 0))
+            })
         };
     }
     // Specializes the generic instruction being executed from what it just computed
