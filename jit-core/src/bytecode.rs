@@ -325,6 +325,8 @@ define_ops! {
     LoadLocalLoadInt(Local) in LoadLocal;
     /// `StoreLocal a; LoadLocal b`.
     StoreLocalLoadLocal(Local) in StoreLocal;
+    /// `StoreLocal a; StoreLocal b` (the stores after an unpacking).
+    StoreLocalStoreLocal(Local) in StoreLocal;
     /// `LoadLocal a; Binary(op)` when the top and local `a` are numbers the core computes
     /// inline (small ints, floats).
     LoadLocalArith(Local) in LoadLocal;
@@ -412,6 +414,7 @@ impl Op {
     pub fn fused_successors(self) -> &'static [Op] {
         match self {
             Op::LoadLocalLoadLocal | Op::StoreLocalLoadLocal => &[Op::LoadLocal],
+            Op::StoreLocalStoreLocal => &[Op::StoreLocal],
             Op::LoadLocalLoadInt => &[Op::LoadInt],
             Op::LoadLocalLoadConst => &[Op::LoadConst],
             Op::LoadConstLoadLocal => &[Op::LoadLocal],

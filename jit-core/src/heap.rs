@@ -121,6 +121,15 @@ impl ArrayObj {
         unsafe { *self.items.get() = items }
     }
 
+    /// Runs `f` with shared access to the elements. `f` gets no heap, so it cannot reach
+    /// this array (or change it) through any other path.
+    #[inline(always)]
+    pub fn with_ref<R>(&self, f: impl FnOnce(&[Value]) -> R) -> R {
+        // SAFETY: the borrow lives for the call of `f`, which cannot reach this array
+        // other than through the shared slice it is given.
+        f(unsafe { &*self.items.get() })
+    }
+
     /// Runs `f` with exclusive access to the vector. `f` must not touch this array
     /// through any other path (it gets no heap, so it cannot reach other objects).
     pub fn with_mut<R>(&self, f: impl FnOnce(&mut Vec<Value>) -> R) -> R {

@@ -359,8 +359,28 @@ pub fn core_iter_next(heap: &mut Heap, it: Value) -> Option<Option<Value>> {
     Some(Some(heap.int(big)))
 }
 
-/// The items of an array or tuple.
+/// Unpacks a core array or tuple of exactly `dst.len()` items into `dst` in reverse
+/// order (the last item first, as `UnpackSequence` leaves them on the stack); false, with
+/// `dst` untouched, for anything else.
 #[inline]
+pub fn unpack_exact(heap: &Heap, v: Value, dst: &mut [Value]) -> bool {
+    let copy = |items: &[Value], dst: &mut [Value]| {
+        if items.len() != dst.len() {
+            return false;
+        }
+        for (d, &s) in dst.iter_mut().zip(items.iter().rev()) {
+            *d = s;
+        }
+        true
+    };
+    match heap.get(v) {
+        Some(Obj::Tuple(t)) => copy(t, dst),
+        Some(Obj::Array(a)) => a.with_ref(|items| copy(items, dst)),
+        _ => false,
+    }
+}
+
+/// The items of a core array or tuple, copied.
 pub fn core_sequence(heap: &Heap, v: Value) -> Option<alloc::vec::Vec<Value>> {
     match heap.get(v)? {
         Obj::Array(a) => Some(a.to_vec()),

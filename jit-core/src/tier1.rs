@@ -72,6 +72,9 @@ pub fn prime_caches(code: &Code) {
             (Op::StoreLocal, _, _) if plain(pc + 1) == Some(Op::LoadLocal) => {
                 Op::StoreLocalLoadLocal
             }
+            (Op::StoreLocal, _, _) if plain(pc + 1) == Some(Op::StoreLocal) => {
+                Op::StoreLocalStoreLocal
+            }
             (Op::LoadInt, Some(Op::Binary), _) => Op::LoadIntArith,
             (Op::LoadInt, Some(Op::Compare), Some(Op::JumpIfFalse)) => Op::LoadIntCompareJump,
             _ => continue,

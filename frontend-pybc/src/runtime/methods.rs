@@ -2,6 +2,8 @@
 //! tuple, dict, range, int, float, modules, types), bound and unbound builtin methods, and
 //! calls of anything that is not a function or a builtin.
 
+use std::fmt;
+
 use jit_core::heap::{Heap, Obj};
 use jit_core::interp::VmCore;
 use jit_core::semantics::Exception;
@@ -133,7 +135,17 @@ fn no_type_attr(ty: B, name: &str) -> Exception {
     ))
 }
 
-fn noargs(qual: &str, args: &[Value], kw: &Kw) -> Result<(), Exception> {
+/// A method's qualified name (`list.append`) for error messages, formatted only when an
+/// error needs it: method calls are hot, their errors are not.
+pub struct Qual<'a>(pub &'static str, pub &'a str);
+
+impl fmt::Display for Qual<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.0, self.1)
+    }
+}
+
+fn noargs(qual: &dyn fmt::Display, args: &[Value], kw: &Kw) -> Result<(), Exception> {
     if !kw.is_empty() {
         return Err(type_error(format!("{qual}() takes no keyword arguments")));
     }
@@ -146,7 +158,7 @@ fn noargs(qual: &str, args: &[Value], kw: &Kw) -> Result<(), Exception> {
     Ok(())
 }
 
-fn one_arg(qual: &str, args: &[Value], kw: &Kw) -> Result<Value, Exception> {
+fn one_arg(qual: &dyn fmt::Display, args: &[Value], kw: &Kw) -> Result<Value, Exception> {
     if !kw.is_empty() {
         return Err(type_error(format!("{qual}() takes no keyword arguments")));
     }
@@ -203,7 +215,7 @@ impl PySemantics {
                 let items = super::objects::seq_items(heap, obj).unwrap_or_default();
                 match name {
                     "count" => {
-                        let x = one_arg(&format!("{}.count", t.name()), args, &kw)?;
+                        let x = one_arg(&Qual(t.name(), "count"), args, &kw)?;
                         if t == B::Range {
                             let found = self.contains_op(vm, obj, x)?;
                             return Ok(Value::small_int(i64::from(found)));
@@ -224,7 +236,7 @@ impl PySemantics {
                             )));
                         }
                         if let Some(r) = heap.as_host::<PyRange>(obj) {
-                            let x = one_arg("range.index", args, &kw)?;
+                            let x = one_arg(&"range.index", args, &kw)?;
                             let (start, step) = (r.start as i128, r.step as i128);
                             if self.contains_op(vm, obj, x)? {
                                 if let Some(IntRef::Small(i)) = as_int(&vm.heap, x) {
@@ -340,8 +352,8 @@ impl PySemantics {
         kw: Kw,
     ) -> Result<Value, Exception> {
         if let Some(m) = vm.heap.as_host::<PyMethod>(callee) {
-            let (obj, name) = (m.obj, m.name.to_string());
-            return self.method(vm, obj, &name, args, kw);
+            let (obj, name) = (m.obj, m.name);
+            return self.method(vm, obj, name, args, kw);
         }
         Err(type_error(format!(
             "'{}' object is not callable",
@@ -374,24 +386,24 @@ impl PySemantics {
             if name == "__name__" {
                 return Ok(heap.str(ty.name()));
             }
-            if methods_of(ty).contains(&name) {
+            if let Some(&name) = methods_of(ty).iter().find(|&&m| m == name) {
                 return Ok(host(
                     heap,
                     PyMethod {
                         obj,
-                        name: name.into(),
+                        name,
                         unbound: Some(ty),
                     },
                 ));
             }
             return Err(no_type_attr(ty, name));
         }
-        if methods_of(t).contains(&name) {
+        if let Some(&name) = methods_of(t).iter().find(|&&m| m == name) {
             return Ok(host(
                 heap,
                 PyMethod {
                     obj,
-                    name: name.into(),
+                    name,
                     unbound: None,
                 },
             ));
@@ -504,7 +516,7 @@ impl PySemantics {
         args: &[Value],
         kw: Kw,
     ) -> Result<Value, Exception> {
-        let qual = format!("list.{name}");
+        let qual = Qual("list", name);
         if name == "sort" {
             let mut a = Args::new("sort", args, kw);
             if !args.is_empty() {
@@ -666,7 +678,7 @@ impl PySemantics {
         args: &[Value],
         kw: Kw,
     ) -> Result<Value, Exception> {
-        let qual = format!("dict.{name}");
+        let qual = Qual("dict", name);
         if name == "update" {
             check_args("update", args.len(), 0, 1)?;
             if let Some(&src) = args.first() {
@@ -789,7 +801,7 @@ impl PySemantics {
     ) -> Result<Value, Exception> {
         let heap = &mut vm.heap;
         let t = type_of(heap, x);
-        let qual = format!("{}.{name}", if t == B::Float { "float" } else { "int" });
+        let qual = Qual(if t == B::Float { "float" } else { "int" }, name);
         if !methods_of(t).contains(&name) {
             return Err(no_attr(heap, x, name));
         }

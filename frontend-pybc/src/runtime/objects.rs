@@ -460,8 +460,8 @@ impl HostObject for PyModule {
 pub struct PyMethod {
     /// The receiver, or the type for an unbound method.
     pub obj: Value,
-    /// The method's name.
-    pub name: Box<str>,
+    /// The method's name (from the type's method table).
+    pub name: &'static str,
     /// The type whose method this is, for an unbound method.
     pub unbound: Option<B>,
 }

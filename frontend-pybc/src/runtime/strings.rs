@@ -287,7 +287,7 @@ impl PySemantics {
         args: &[Value],
         kw: Kw,
     ) -> Result<Value, Exception> {
-        let qual = format!("str.{name}");
+        let qual = super::methods::Qual("str", name);
         let mut a = Args::new(name, args, kw);
         if name == "join" {
             a.no_kw()?;

@@ -720,8 +720,16 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
             }
             Op::UnpackSequence => {
                 adapt!(ins);
-                let v = pop!();
                 let n = ins.a as usize;
+                // SAFETY: the instruction's stack effect is `n - 1`, so the verifier proved
+                // `n` slots from the operand's own fit in the frame.
+                let dst = unsafe { core::slice::from_raw_parts_mut(sp.sub(1), n) };
+                if ops::unpack_exact(&core.heap, peek!(0), dst) {
+                    // SAFETY: as above.
+                    sp = unsafe { sp.sub(1).add(n) };
+                    continue;
+                }
+                let v = pop!();
                 core.sp_hint = stack_off!(sp);
                 let items = tri!(ops::unpack(core, sem, v, n));
                 for &x in items.iter().rev() {
@@ -1269,21 +1277,36 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
             Op::UnpackTuple | Op::UnpackArray => {
                 let v = peek!(0);
                 let n = ins.a as usize;
-                let ok = match (ins.op, core.heap.get(v)) {
-                    (Op::UnpackTuple, Some(Obj::Tuple(t))) => t.len() == n,
-                    (Op::UnpackArray, Some(Obj::Array(a))) => a.len() == n,
-                    _ => false,
-                };
-                if ok {
+                let ok = matches!(
+                    (ins.op, core.heap.get(v)),
+                    (Op::UnpackTuple, Some(Obj::Tuple(_))) | (Op::UnpackArray, Some(Obj::Array(_)))
+                );
+                // SAFETY: the instruction's stack effect is `n - 1`, so the verifier proved
+                // `n` slots from the operand's own fit in the frame.
+                let dst = unsafe { core::slice::from_raw_parts_mut(sp.sub(1), n) };
+                if ok && ops::unpack_exact(&core.heap, v, dst) {
                     hit!(ins);
-                } else {
-                    miss!(ins);
+                    // SAFETY: as above.
+                    sp = unsafe { sp.sub(1).add(n) };
+                    continue;
                 }
+                miss!(ins);
                 drop_top!();
                 core.sp_hint = stack_off!(sp);
                 let items = tri!(ops::unpack(core, sem, v, n));
                 for &x in items.iter().rev() {
                     push!(x);
+                }
+            }
+            Op::StoreLocalStoreLocal => {
+                // SAFETY: the verifier checked the absorbed instruction follows and its
+                // operand is valid; both stores' values are on the stack.
+                unsafe {
+                    let next = (*ip).get();
+                    ip = ip.add(1);
+                    *locals.add(ins.a as usize) = *sp.sub(1);
+                    *locals.add(next.a as usize) = *sp.sub(2);
+                    sp = sp.sub(2);
                 }
             }
             Op::LoadLocalLoadLocal | Op::LoadLocalLoadInt | Op::StoreLocalLoadLocal => {
