@@ -1,6 +1,8 @@
 //! Heap objects and the mark-and-sweep collector.
 //!
-//! Objects live in [`GcBox`]es allocated with the global allocator and never move.
+//! Objects live in [`GcBox`]es, slots of chunks of 1024 allocated from the global
+//! allocator, and never move; a free list threads the free slots, so allocating and
+//! freeing an object costs no call into the allocator.
 //! Memory is reclaimed by a non-moving mark-and-sweep collector that runs only at
 //! *safepoints*: points in the interpreter loop (backward jumps and calls) where every
 //! live value is in a root (the value stack, the globals, the constants, and whatever
@@ -322,11 +324,80 @@ pub enum Obj {
     Host(Box<dyn HostObject>),
 }
 
-/// The allocation unit: an object plus the collector's mark bit.
+/// The allocation unit: an object plus the collector's state for its slot.
+///
+/// Boxes live in [`Chunk`]s of [`CHUNK_SLOTS`]; a free slot holds `Obj::Int` with the
+/// address of the next free slot (0 ends the list), so every slot always holds a valid
+/// `Obj` and freeing one is an in-place replacement.
 pub struct GcBox {
-    marked: Cell<bool>,
+    state: Cell<u8>,
     /// The object.
     pub obj: Obj,
+}
+
+/// Slot states.
+const FREE: u8 = 0;
+const LIVE: u8 = 1;
+const MARKED: u8 = 2;
+
+/// Slots per chunk: 1024 boxes of 40 bytes, one 40 KiB block from the global allocator.
+const CHUNK_SLOTS: usize = 1024;
+
+/// One block of [`CHUNK_SLOTS`] boxes, allocated and freed as a whole. Boxes never move.
+struct Chunk {
+    base: NonNull<GcBox>,
+}
+
+impl Chunk {
+    fn layout() -> core::alloc::Layout {
+        // The layout of a fixed-size array of boxes cannot overflow.
+        core::alloc::Layout::array::<GcBox>(CHUNK_SLOTS).unwrap_or_else(|_| unreachable!())
+    }
+
+    /// A chunk of free boxes, linked in address order ahead of `next`.
+    fn new(next: Option<NonNull<GcBox>>) -> Chunk {
+        let layout = Chunk::layout();
+        // SAFETY: the layout has a non-zero size.
+        let raw = unsafe { alloc::alloc::alloc(layout) } as *mut GcBox;
+        let Some(base) = NonNull::new(raw) else {
+            alloc::alloc::handle_alloc_error(layout)
+        };
+        for i in 0..CHUNK_SLOTS {
+            let link = if i + 1 < CHUNK_SLOTS {
+                // SAFETY: `i + 1` is within the block.
+                unsafe { raw.add(i + 1) as usize }
+            } else {
+                next.map_or(0, |p| p.as_ptr() as usize)
+            };
+            // SAFETY: `i` is within the freshly allocated block; writing initializes it.
+            unsafe {
+                raw.add(i).write(GcBox {
+                    state: Cell::new(FREE),
+                    obj: Obj::Int(link as i64),
+                })
+            };
+        }
+        Chunk { base }
+    }
+
+    fn slots(&self) -> *mut GcBox {
+        self.base.as_ptr()
+    }
+}
+
+impl Drop for Chunk {
+    fn drop(&mut self) {
+        // SAFETY: the block came from `alloc` with this layout in `Chunk::new`, all its
+        // slots are initialized (free slots hold a link), and the heap drops a chunk only
+        // when no value can reach its boxes any more.
+        unsafe {
+            core::ptr::drop_in_place(core::ptr::slice_from_raw_parts_mut(
+                self.slots(),
+                CHUNK_SLOTS,
+            ));
+            alloc::alloc::dealloc(self.slots() as *mut u8, Chunk::layout());
+        }
+    }
 }
 
 /// Counters the collector keeps, for `--stats`.
@@ -347,7 +418,11 @@ const MIN_THRESHOLD: usize = 4 << 20;
 
 /// All heap objects, and the accounting that decides when to collect.
 pub struct Heap {
-    objects: Vec<NonNull<GcBox>>,
+    chunks: Vec<Chunk>,
+    /// The first free box; free boxes link through their `Obj::Int`.
+    free: Option<NonNull<GcBox>>,
+    /// Boxes in use (live, or dead and not yet swept).
+    count: usize,
     bytes_since_gc: usize,
     live_bytes: usize,
     threshold: usize,
@@ -387,7 +462,9 @@ impl Heap {
     /// An empty heap.
     pub fn new() -> Heap {
         Heap {
-            objects: Vec::new(),
+            chunks: Vec::new(),
+            free: None,
+            count: 0,
             bytes_since_gc: 0,
             live_bytes: 0,
             threshold: MIN_THRESHOLD,
@@ -396,17 +473,40 @@ impl Heap {
     }
 
     /// Allocates `obj` and returns a value pointing to it. Never collects.
+    #[inline]
     pub fn alloc(&mut self, obj: Obj) -> Value {
         let size = object_size(&obj);
-        let b = Box::new(GcBox {
-            marked: Cell::new(false),
-            obj,
-        });
-        let p = NonNull::from(Box::leak(b));
-        self.objects.push(p);
+        let p = match self.free {
+            Some(p) => p,
+            None => self.grow(),
+        };
+        // SAFETY: `p` heads the free list, so it is an initialized box in a live chunk that
+        // no value refers to; its `Obj::Int` link owns nothing, so overwriting it without
+        // dropping leaks nothing.
+        unsafe {
+            let b = p.as_ptr();
+            let link = match &(*b).obj {
+                Obj::Int(link) => *link as usize,
+                _ => 0,
+            };
+            self.free = NonNull::new(link as *mut GcBox);
+            core::ptr::addr_of_mut!((*b).obj).write(obj);
+            (*b).state.set(LIVE);
+        }
+        self.count += 1;
         self.bytes_since_gc += size;
         self.stats.allocations += 1;
         Value::from_ptr(p.as_ptr())
+    }
+
+    /// Adds a chunk of free boxes and returns the first.
+    #[cold]
+    fn grow(&mut self) -> NonNull<GcBox> {
+        let chunk = Chunk::new(self.free);
+        let first = chunk.base;
+        self.chunks.push(chunk);
+        self.free = Some(first);
+        first
     }
 
     /// A string value.
@@ -514,7 +614,7 @@ impl Heap {
 
     /// Number of objects currently allocated (live or not yet collected).
     pub fn object_count(&self) -> usize {
-        self.objects.len()
+        self.count
     }
 
     /// The collector's counters.
@@ -545,29 +645,68 @@ impl Heap {
             // live (a root) or from the fields of a live object, so it points to a `GcBox`
             // that has not been freed.
             let gcbox = unsafe { p.as_ref() };
-            if gcbox.marked.replace(true) {
+            if gcbox.state.replace(MARKED) == MARKED {
                 continue;
             }
             trace_obj(&gcbox.obj, &mut |v| marker.mark(v));
         }
         let mut live = 0usize;
         let mut freed = 0u64;
-        self.objects.retain(|&p| {
-            // SAFETY: `objects` holds exactly the boxes allocated and not yet freed.
-            let gcbox = unsafe { p.as_ref() };
-            if gcbox.marked.replace(false) {
-                live += object_size(&gcbox.obj);
-                true
-            } else {
-                freed += 1;
-                // SAFETY: the box is unreachable from the roots, so by this function's
-                // contract no value referring to it is used again; it came from
-                // `Box::leak` in `alloc` and is removed from `objects` here, so it is
-                // freed exactly once.
-                drop(unsafe { Box::from_raw(p.as_ptr()) });
-                false
+        let mut free: Option<NonNull<GcBox>> = None;
+        let mut kept_empty = false;
+        self.chunks.retain_mut(|chunk| {
+            let slots = chunk.slots();
+            let mut in_use = 0;
+            for i in 0..CHUNK_SLOTS {
+                // SAFETY: `i` is within the chunk, whose slots are all initialized.
+                let b = unsafe { &*slots.add(i) };
+                match b.state.get() {
+                    MARKED => {
+                        b.state.set(LIVE);
+                        live += object_size(&b.obj);
+                        in_use += 1;
+                    }
+                    LIVE => {
+                        freed += 1;
+                        b.state.set(FREE);
+                        // SAFETY: the box is unreachable from the roots, so by this
+                        // function's contract no value referring to it is used again and
+                        // no reference to its object exists; replacing the object drops it
+                        // exactly once, and the box becomes a free slot.
+                        drop(unsafe {
+                            core::ptr::replace(
+                                core::ptr::addr_of_mut!((*slots.add(i)).obj),
+                                Obj::Int(0),
+                            )
+                        });
+                    }
+                    _ => {}
+                }
             }
+            // An empty chunk goes back to the allocator, but one is kept so that a program
+            // that allocates and drops in a loop does not map and unmap a chunk per cycle.
+            if in_use == 0 && kept_empty {
+                return false;
+            }
+            if in_use == 0 {
+                kept_empty = true;
+            }
+            // Link the free slots, back to front so the list runs in address order.
+            for i in (0..CHUNK_SLOTS).rev() {
+                // SAFETY: as above; a free slot's object is a link that owns nothing.
+                unsafe {
+                    let b = slots.add(i);
+                    if (*b).state.get() == FREE {
+                        core::ptr::addr_of_mut!((*b).obj)
+                            .write(Obj::Int(free.map_or(0, |p| p.as_ptr() as usize) as i64));
+                        free = Some(NonNull::new_unchecked(b));
+                    }
+                }
+            }
+            true
         });
+        self.free = free;
+        self.count -= freed as usize;
         self.live_bytes = live;
         self.bytes_since_gc = 0;
         // Collect again once as much has been allocated as survived: the heap peaks near
@@ -577,17 +716,6 @@ impl Heap {
         self.stats.collections += 1;
         self.stats.freed += freed;
         self.stats.peak_live_bytes = self.stats.peak_live_bytes.max(live);
-    }
-}
-
-impl Drop for Heap {
-    fn drop(&mut self) {
-        for &p in &self.objects {
-            // SAFETY: each box came from `Box::leak` in `alloc` and is freed only here or in
-            // `collect`, which removes it from `objects`; the heap is going away, so no value
-            // can be used to reach it afterwards.
-            drop(unsafe { Box::from_raw(p.as_ptr()) });
-        }
     }
 }
 
@@ -615,12 +743,11 @@ fn object_size(obj: &Obj) -> usize {
         Obj::Int(_) | Obj::Cell(_) | Obj::RangeIter(_) | Obj::SeqIter(_) => 0,
         Obj::Host(h) => h.heap_size(),
     };
-    // What the allocator really spends: each block carries a header and is rounded up
-    // (about 16 bytes with glibc), and the object list holds a pointer per object.
+    // What the allocator really spends: the box is a slot in a chunk, and a separate block
+    // carries a header and is rounded up (about 16 bytes with glibc).
     const BLOCK_OVERHEAD: usize = 16;
-    const LIST_ENTRY: usize = core::mem::size_of::<usize>();
-    let blocks = if extra > 0 { 2 } else { 1 };
-    core::mem::size_of::<GcBox>() + extra + blocks * BLOCK_OVERHEAD + LIST_ENTRY
+    let blocks = usize::from(extra > 0);
+    core::mem::size_of::<GcBox>() + extra + blocks * BLOCK_OVERHEAD
 }
 
 #[cfg(test)]
@@ -642,6 +769,37 @@ mod tests {
         assert_eq!(heap.as_str(kept), Some("kept"));
         let a = heap.as_array(arr).unwrap();
         assert_eq!(heap.as_str(a.get(0).unwrap()), Some("inner"));
+    }
+
+    #[test]
+    fn slots_are_reused_and_empty_chunks_released() {
+        let mut heap = Heap::new();
+        let n = 3 * CHUNK_SLOTS + 7;
+        let keep: Vec<Value> = (0..n).map(|i| heap.str(&alloc::format!("s{i}"))).collect();
+        assert_eq!(heap.chunks.len(), 4);
+        // Keep every other string: each chunk stays in use, the freed slots are reused.
+        let half: Vec<Value> = keep.iter().copied().step_by(2).collect();
+        // SAFETY: only `half` is used afterwards.
+        unsafe { heap.collect(|m| m.mark_all(&half)) };
+        assert_eq!(heap.object_count(), half.len());
+        for i in 0..n / 2 {
+            heap.alloc(Obj::Int(i as i64 + (1 << 50)));
+        }
+        assert_eq!(
+            heap.chunks.len(),
+            4,
+            "freed slots are reused before growing"
+        );
+        for (i, &v) in half.iter().enumerate() {
+            assert_eq!(heap.as_str(v), Some(alloc::format!("s{}", 2 * i).as_str()));
+        }
+        // Drop everything: all chunks but one go back to the allocator.
+        // SAFETY: no value is used afterwards.
+        unsafe { heap.collect(|_| {}) };
+        assert_eq!(heap.object_count(), 0);
+        assert_eq!(heap.chunks.len(), 1);
+        let v = heap.str("again");
+        assert_eq!(heap.as_str(v), Some("again"));
     }
 
     #[test]
