@@ -300,6 +300,17 @@ pub struct SeqIter {
     pub index: Cell<usize>,
 }
 
+/// A slice `start:stop:step` as `BuildSlice` makes it: any three values, nil where a part
+/// was omitted. What the parts mean (clamping, negative steps) is the language's.
+pub struct SliceObj {
+    /// Start.
+    pub start: Value,
+    /// Stop.
+    pub stop: Value,
+    /// Step.
+    pub step: Value,
+}
+
 /// Every kind of heap object.
 pub enum Obj {
     /// An immutable UTF-8 string.
@@ -320,6 +331,8 @@ pub enum Obj {
     RangeIter(RangeIter),
     /// An iterator over an array or tuple.
     SeqIter(SeqIter),
+    /// A slice.
+    Slice(SliceObj),
     /// A frontend-defined object.
     Host(Box<dyn HostObject>),
 }
@@ -604,6 +617,15 @@ impl Heap {
         self.alloc(Obj::Tuple(TupleItems::new(items)))
     }
 
+    /// The slice, if `v` is one.
+    #[inline]
+    pub fn as_slice(&self, v: Value) -> Option<&SliceObj> {
+        match self.get(v) {
+            Some(Obj::Slice(s)) => Some(s),
+            _ => None,
+        }
+    }
+
     /// The host object of type `T`, if `v` is one.
     pub fn as_host<T: HostObject>(&self, v: Value) -> Option<&T> {
         match self.get(v) {
@@ -729,6 +751,11 @@ fn trace_obj(obj: &Obj, visit: &mut dyn FnMut(Value)) {
             f.slots.iter().for_each(|&v| visit(v));
         }
         Obj::Cell(c) => visit(c.get()),
+        Obj::Slice(s) => {
+            visit(s.start);
+            visit(s.stop);
+            visit(s.step);
+        }
         Obj::Host(h) => h.trace(visit),
     }
 }
@@ -740,7 +767,7 @@ fn object_size(obj: &Obj) -> usize {
         Obj::Tuple(t) => t.heap_bytes(),
         Obj::Function(f) => f.slots.len() * 8,
         Obj::Native(n) => n.name.len(),
-        Obj::Int(_) | Obj::Cell(_) | Obj::RangeIter(_) | Obj::SeqIter(_) => 0,
+        Obj::Int(_) | Obj::Cell(_) | Obj::RangeIter(_) | Obj::SeqIter(_) | Obj::Slice(_) => 0,
         Obj::Host(h) => h.heap_size(),
     };
     // What the allocator really spends: the box is a slot in a chunk, and a separate block

@@ -324,6 +324,7 @@ pub fn core_type_name(heap: &Heap, v: Value) -> &'static str {
             Some(Obj::Function(_)) | Some(Obj::Native(_)) => "function",
             Some(Obj::Cell(_)) => "cell",
             Some(Obj::RangeIter(_)) | Some(Obj::SeqIter(_)) => "iterator",
+            Some(Obj::Slice(_)) => "slice",
             Some(Obj::Host(h)) => h.type_name(),
             None => "?",
         },

@@ -237,10 +237,16 @@ pub trait Semantics: Sized {
         Err(unsupported("list extension"))
     }
 
-    /// A slice object from 2 or 3 parts.
+    /// A slice object from 2 or 3 parts (the core's [`Obj::Slice`](crate::heap::Obj::Slice),
+    /// the parts not checked; a language without slices refuses here).
+    #[inline]
     fn build_slice(&mut self, heap: &mut Heap, parts: &[Value]) -> Result<Value, Exception> {
-        let _ = (heap, parts);
-        Err(unsupported("slices"))
+        let part = |i: usize| parts.get(i).copied().unwrap_or(Value::NIL);
+        Ok(heap.alloc(crate::heap::Obj::Slice(crate::heap::SliceObj {
+            start: part(0),
+            stop: part(1),
+            step: part(2),
+        })))
     }
 
     /// Formats `v` for an f-string (`conversion`: 0 none, 1 str, 2 repr, 3 ascii).

@@ -861,7 +861,7 @@ impl PySemantics {
                     [start, stop, step] => (start, stop, step),
                     _ => (Value::NIL, Value::NIL, Value::NIL),
                 };
-                Ok(host(&mut vm.heap, PySlice { start, stop, step }))
+                Ok(vm.heap.alloc(Obj::Slice(PySlice { start, stop, step })))
             }
             _ => Err(type_error(format!("cannot create '{name}' instances"))),
         }

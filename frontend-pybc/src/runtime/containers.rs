@@ -2,7 +2,7 @@
 //! dicts, with negative indices, slices (any step, slice assignment and deletion) and
 //! CPython's exact errors.
 
-use jit_core::heap::{Heap, Obj};
+use jit_core::heap::{ArrayObj, Heap, Obj};
 use jit_core::semantics::Exception;
 use jit_core::value::Value;
 
@@ -113,7 +113,7 @@ fn norm(i: i64, len: usize) -> Option<usize> {
 }
 
 fn as_slice(heap: &Heap, v: Value) -> Option<&PySlice> {
-    heap.as_host::<PySlice>(v)
+    heap.as_slice(v)
 }
 
 /// Byte offset of character `i` of `s` (`i <= chars`), or `s.len()`.
@@ -135,9 +135,15 @@ impl PySemantics {
                         .ok_or_else(|| index_error("list index out of range"));
                 }
                 if let Some(s) = as_slice(heap, i) {
-                    let items = a.to_vec();
-                    let sp = span(heap, s, items.len())?;
-                    let out = sp.indices().map(|k| items[k]).collect();
+                    let sp = span(heap, s, a.len())?;
+                    let out = a.with_ref(|items| {
+                        if sp.step == 1 && sp.len > 0 {
+                            let lo = sp.start as usize;
+                            items[lo..lo + sp.len].to_vec()
+                        } else {
+                            sp.indices().map(|k| items[k]).collect()
+                        }
+                    });
                     return Ok(heap.array(out));
                 }
                 Err(type_error(format!(
@@ -252,32 +258,25 @@ impl PySemantics {
                 a.set(k, v);
                 return Ok(());
             }
-            if as_slice(heap, i).is_some() {
+            if let Some(sl) = as_slice(heap, i) {
+                // A list or tuple other than the target is read in place; anything else
+                // (the target itself, any iterable) is copied first.
+                if v != c {
+                    let sp = span(heap, sl, a.len())?;
+                    match heap.get(v) {
+                        Some(Obj::Tuple(t)) => return assign_slice(a, sp, t),
+                        Some(Obj::Array(src)) => {
+                            return src.with_ref(|items| assign_slice(a, sp, items))
+                        }
+                        _ => {}
+                    }
+                }
                 let items = assignable_items(heap, v)?;
                 let (Some(a), Some(s)) = (heap.as_array(c), as_slice(heap, i)) else {
                     return Ok(());
                 };
-                let n = a.len();
-                let sp = span(heap, s, n)?;
-                if sp.step == 1 {
-                    let lo = sp.start.clamp(0, n as i64) as usize;
-                    let hi = (sp.stop.clamp(0, n as i64) as usize).max(lo);
-                    a.with_mut(|xs| {
-                        xs.splice(lo..hi, items);
-                    });
-                    return Ok(());
-                }
-                if items.len() != sp.len {
-                    return Err(value_error(format!(
-                        "attempt to assign sequence of size {} to extended slice of size {}",
-                        items.len(),
-                        sp.len
-                    )));
-                }
-                for (k, x) in sp.indices().zip(items) {
-                    a.set(k, x);
-                }
-                return Ok(());
+                let sp = span(heap, s, a.len())?;
+                return assign_slice(a, sp, &items);
             }
             return Err(type_error(format!(
                 "list indices must be integers or slices, not {}",
@@ -344,6 +343,37 @@ impl PySemantics {
             ))),
         }
     }
+}
+
+/// `a[sp] = items` for a resolved slice: a splice for step 1 (in place when the lengths
+/// agree), an element-wise store of exactly as many items otherwise.
+fn assign_slice(a: &ArrayObj, sp: Span, items: &[Value]) -> Result<(), Exception> {
+    if sp.step == 1 {
+        let n = a.len() as i64;
+        let lo = sp.start.clamp(0, n) as usize;
+        let hi = (sp.stop.clamp(0, n) as usize).max(lo);
+        a.with_mut(|xs| {
+            if hi - lo == items.len() {
+                xs[lo..hi].copy_from_slice(items);
+            } else {
+                xs.splice(lo..hi, items.iter().copied());
+            }
+        });
+        return Ok(());
+    }
+    if items.len() != sp.len {
+        return Err(value_error(format!(
+            "attempt to assign sequence of size {} to extended slice of size {}",
+            items.len(),
+            sp.len
+        )));
+    }
+    a.with_mut(|xs| {
+        for (k, &x) in sp.indices().zip(items) {
+            xs[k] = x;
+        }
+    });
+    Ok(())
 }
 
 fn not_subscriptable(heap: &Heap, c: Value) -> Exception {

@@ -10,7 +10,7 @@ use num_bigint::{BigInt, Sign};
 use num_traits::ToPrimitive;
 
 use super::errors::{recursion_error, type_error};
-use super::objects::{as_int, type_name, PyRange, PySlice};
+use super::objects::{as_int, type_name, PyRange};
 use crate::pyfmt::IntRef;
 
 const HASH_BITS: u32 = 61;
@@ -161,7 +161,7 @@ fn hash_depth(heap: &Heap, v: Value, depth: usize) -> Result<i64, Exception> {
             }
             Ok(hash_tuple_of(hs.into_iter()))
         }
-        Some(Obj::Array(_)) => Err(unhashable(heap, v)),
+        Some(Obj::Array(_)) | Some(Obj::Slice(_)) => Err(unhashable(heap, v)),
         Some(Obj::Host(h)) => {
             let any = h.as_any();
             if let Some(r) = any.downcast_ref::<PyRange>() {
@@ -182,7 +182,7 @@ fn hash_depth(heap: &Heap, v: Value, depth: usize) -> Result<i64, Exception> {
                 }
                 return Err(unhashable(heap, v));
             }
-            if any.is::<super::dict::PyDict>() || any.is::<PySlice>() {
+            if any.is::<super::dict::PyDict>() {
                 return Err(unhashable(heap, v));
             }
             Ok(identity_hash(v))

@@ -17,7 +17,7 @@ use super::errors::{
 };
 use super::objects::{
     as_dict, as_int, as_type, host, int_from_i128, small_index, type_name, type_of, DictPart,
-    PyDictView, PyExc, PyMethod, PyModule, PyRange, PySlice, B,
+    PyDictView, PyExc, PyMethod, PyModule, PyRange, B,
 };
 use super::{Kw, PySemantics};
 use crate::pyfmt::IntRef;
@@ -428,13 +428,11 @@ impl PySemantics {
                     _ => r.step,
                 })
                 .map(|i| heap.int(i)),
-            (B::Slice, "start" | "stop" | "step") => {
-                heap.as_host::<PySlice>(obj).map(|s| match name {
-                    "start" => s.start,
-                    "stop" => s.stop,
-                    _ => s.step,
-                })
-            }
+            (B::Slice, "start" | "stop" | "step") => heap.as_slice(obj).map(|s| match name {
+                "start" => s.start,
+                "stop" => s.stop,
+                _ => s.step,
+            }),
             (B::Function, "__name__" | "__qualname__") => {
                 let n = heap
                     .as_function(obj)

@@ -47,7 +47,7 @@ use jit_core::value::Value;
 pub use objects::B;
 
 use errors::{exc, runtime_error, type_error};
-use objects::{type_name, PyExc, PySlice};
+use objects::{type_name, PyExc};
 use repr::Printer;
 
 /// CPython's default recursion limit.
@@ -469,18 +469,6 @@ impl Semantics for PySemantics {
                 "internal error: ListExtend target is not a list",
             )),
         }
-    }
-
-    fn build_slice(&mut self, heap: &mut Heap, parts: &[Value]) -> Result<Value, Exception> {
-        let get = |i: usize| parts.get(i).copied().unwrap_or(Value::NIL);
-        Ok(objects::host(
-            heap,
-            PySlice {
-                start: get(0),
-                stop: get(1),
-                step: get(2),
-            },
-        ))
     }
 
     fn format_value(

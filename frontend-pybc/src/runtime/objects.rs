@@ -388,29 +388,8 @@ impl HostObject for PyRange {
     }
 }
 
-/// `slice(start, stop, step)`.
-pub struct PySlice {
-    /// Start (any value; None when omitted).
-    pub start: Value,
-    /// Stop.
-    pub stop: Value,
-    /// Step.
-    pub step: Value,
-}
-
-impl HostObject for PySlice {
-    fn type_name(&self) -> &'static str {
-        "slice"
-    }
-    fn trace(&self, visit: &mut dyn FnMut(Value)) {
-        visit(self.start);
-        visit(self.stop);
-        visit(self.step);
-    }
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
-}
+/// `slice(start, stop, step)` is the core's slice object (None where a part is omitted).
+pub use jit_core::heap::SliceObj as PySlice;
 
 /// A module (`math`, `sys`): its functions come from the builtin table, its other
 /// attributes are stored here.
@@ -764,6 +743,7 @@ pub fn type_of(heap: &Heap, v: Value) -> B {
         },
         Some(Obj::Cell(_)) => B::Cell,
         Some(Obj::RangeIter(_)) => B::RangeIterator,
+        Some(Obj::Slice(_)) => B::Slice,
         Some(Obj::SeqIter(it)) => match heap.get(it.seq) {
             Some(Obj::Tuple(_)) => B::TupleIterator,
             _ => B::ListIterator,
@@ -781,8 +761,6 @@ fn host_type(h: &dyn HostObject) -> B {
         B::Dict
     } else if any.is::<PyRange>() {
         B::Range
-    } else if any.is::<PySlice>() {
-        B::Slice
     } else if any.is::<PyModule>() {
         B::Module
     } else if let Some(s) = any.downcast_ref::<super::set::PySet>() {

@@ -13,7 +13,7 @@ use super::dict::PyDict;
 use super::errors::{from_fmt, recursion_error, type_error};
 use super::numbers::int_str;
 use super::objects::{
-    as_int, type_name, DictPart, PyDictView, PyExc, PyIter, PyMethod, PyModule, PyRange, PySlice, B,
+    as_int, type_name, DictPart, PyDictView, PyExc, PyIter, PyMethod, PyModule, PyRange, B,
 };
 use crate::pyfmt::{self, IntRef};
 
@@ -156,6 +156,16 @@ impl Printer<'_> {
             Obj::RangeIter(_) | Obj::SeqIter(_) => {
                 let _ = write!(out, "<{} object at {}>", type_name(heap, v), address(v));
             }
+            Obj::Slice(s) => {
+                let (start, stop, step) = (s.start, s.stop, s.step);
+                out.push_str("slice(");
+                self.write(out, start, true, open)?;
+                out.push_str(", ");
+                self.write(out, stop, true, open)?;
+                out.push_str(", ");
+                self.write(out, step, true, open)?;
+                out.push(')');
+            }
             Obj::Host(h) => {
                 let any = h.as_any();
                 if let Some(i) = as_int(heap, v) {
@@ -207,14 +217,6 @@ impl Printer<'_> {
                     } else {
                         let _ = write!(out, "range({}, {}, {})", r.start, r.stop, r.step);
                     }
-                } else if let Some(s) = any.downcast_ref::<PySlice>() {
-                    out.push_str("slice(");
-                    self.write(out, s.start, true, open)?;
-                    out.push_str(", ");
-                    self.write(out, s.stop, true, open)?;
-                    out.push_str(", ");
-                    self.write(out, s.step, true, open)?;
-                    out.push(')');
                 } else if let Some(st) = any.downcast_ref::<super::objects::PyStream>() {
                     let (name, mode) = match st.fd {
                         0 => ("<stdin>", "r"),
