@@ -35,14 +35,14 @@ pub const KNOWN: &[Known] = &[
     Known {
         name: "fannkuch",
         // bench_func: the shim prints the repr of the last call's result (the max flips).
-        loops: 1,
+        loops: 2,
         quick_loops: 1,
         patches: &[],
         epilogue: "",
     },
     Known {
         name: "nbody",
-        loops: 4,
+        loops: 8,
         quick_loops: 1,
         patches: &[],
         // advance() mutates the global system in place: its energy and every body's state
@@ -52,7 +52,7 @@ pub const KNOWN: &[Known] = &[
     },
     Known {
         name: "spectral_norm",
-        loops: 3,
+        loops: 6,
         quick_loops: 1,
         patches: &[(
             "    return pyperf.perf_counter() - t0",
@@ -62,7 +62,7 @@ pub const KNOWN: &[Known] = &[
     },
     Known {
         name: "unpack_sequence",
-        loops: 20000,
+        loops: 30000,
         quick_loops: 100,
         patches: &[(
             "    return pyperf.perf_counter() - t0",
