@@ -97,6 +97,12 @@ fn drivers_agree_and_skips_are_explained() {
         "ok",
         &[
             ("bm_timed", "run_benchmark.py", TIMED),
+            // pyperformance's command-line arguments for the benchmark reach parse_args.
+            (
+                "bm_timed",
+                "pyproject.toml",
+                "[project]\ndependencies = [\"pyperf\"]\n[tool.pyperformance]\nextra_opts = [\"b\", \"--n\", \"5\"]\n",
+            ),
             ("bm_func", "run_benchmark.py", FUNC),
             ("bm_classy", "run_benchmark.py", CLASSY),
             ("bm_needy", "run_benchmark.py", FUNC),
@@ -127,7 +133,7 @@ fn drivers_agree_and_skips_are_explained() {
     // What the workloads computed, identical in every column (the harness checks that; these
     // are the texts it agreed on).
     assert!(
-        report.contains(r#""output": "args: 7 None 7\nchecksum: 0\ntimed: 1 loops\n""#),
+        report.contains(r#""output": "args: 5 b 5\nchecksum: 0\ntimed: 1 loops\n""#),
         "{report}"
     );
     assert!(
@@ -155,7 +161,7 @@ fn drivers_agree_and_skips_are_explained() {
         String::from_utf8_lossy(&engine.stdout),
         String::from_utf8_lossy(&python.stdout)
     );
-    assert!(String::from_utf8_lossy(&python.stdout).contains("checksum: 25725\n"));
+    assert!(String::from_utf8_lossy(&python.stdout).contains("checksum: 18375\n"));
 
     // --filter selects among the runnable ones; a filter that only finds skipped ones says why.
     let (status, stdout, _) = bench(&cache, &["--quick", "--modes", modes, "--filter", "func"]);

@@ -124,8 +124,9 @@ impl Driver {
     }
 }
 
-/// Builds the driver for benchmark `name` from its `run_benchmark.py` text.
-pub fn generate(name: &str, source: &str) -> Result<Driver, String> {
+/// Builds the driver for benchmark `name` from its `run_benchmark.py` text and the
+/// `extra_opts` of its `pyproject.toml` (the command-line arguments pyperformance gives it).
+pub fn generate(name: &str, source: &str, extra_opts: &[String]) -> Result<Driver, String> {
     let entry = known(name);
     if source.contains(".bench_command(") {
         return Err(
@@ -173,10 +174,13 @@ pub fn generate(name: &str, source: &str) -> Result<Driver, String> {
     if !lines.iter().any(|l| l.starts_with("if __name__ ==")) {
         return Err("no `if __name__ == \"__main__\":` block to run".to_string());
     }
-    let offset = future.lines().count() + SHIM.lines().count();
+    let quoted: Vec<String> = extra_opts.iter().map(|o| python_str(o)).collect();
+    let opts_line = format!("pyperf.extra_opts = [{}]\n", quoted.join(", "));
+    let offset = future.lines().count() + SHIM.lines().count() + 1;
     let mut text = String::with_capacity(SHIM.len() + source.len() + 256);
     text.push_str(&future);
     text.push_str(SHIM);
+    text.push_str(&opts_line);
     for line in &lines {
         text.push_str(line);
         text.push('\n');
@@ -197,6 +201,43 @@ pub fn generate(name: &str, source: &str) -> Result<Driver, String> {
         offset,
         source_lines: lines.len(),
     })
+}
+
+/// A Python string literal for `s`.
+fn python_str(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The `extra_opts = [...]` list of a benchmark's `pyproject.toml` (strings only).
+pub fn extra_opts(pyproject: &str) -> Vec<String> {
+    let Some(line) = pyproject
+        .lines()
+        .find(|l| l.trim_start().starts_with("extra_opts"))
+    else {
+        return Vec::new();
+    };
+    let Some(list) = line.split_once('[').map(|(_, rest)| rest) else {
+        return Vec::new();
+    };
+    let list = list.split(']').next().unwrap_or("");
+    list.split(',')
+        .map(|item| {
+            item.trim()
+                .trim_matches(|c| c == '"' || c == '\'')
+                .to_string()
+        })
+        .filter(|item| !item.is_empty())
+        .collect()
 }
 
 /// Third-party packages a benchmark needs: its `requirements.txt` and the `dependencies` of
@@ -253,7 +294,7 @@ mod tests {
 
     #[test]
     fn keeps_the_benchmark_lines_in_place() {
-        let d = generate("fake", FAKE).unwrap();
+        let d = generate("fake", FAKE, &[]).unwrap();
         assert!(d.text.starts_with(SHIM));
         let lines: Vec<&str> = d.text.lines().collect();
         assert_eq!(lines[d.offset + 6 - 1], "def work(n):");
@@ -277,25 +318,27 @@ mod tests {
     #[test]
     fn from_imports_and_patches() {
         let src = "from pyperf import Runner, perf_counter\nimport pyperf\nif __name__ == '__main__':\n    pass\n";
-        let d = generate("fake", src).unwrap();
+        let d = generate("fake", src, &[]).unwrap();
         assert!(d
             .text
             .contains("\nRunner, perf_counter, = pyperf.Runner, pyperf.perf_counter,\n"));
         // The real patches apply to a source that has their line once, and fail loudly if not.
         let src = "import pyperf\ndef f(loops):\n    return pyperf.perf_counter() - t0\n\
                    if __name__ == '__main__':\n    pass\n";
-        let d = generate("unpack_sequence", src).unwrap();
+        let d = generate("unpack_sequence", src, &[]).unwrap();
         assert!(d.text.contains("pyperf.checksum((a, b, c"));
         let twice = format!("{src}    return pyperf.perf_counter() - t0\n");
-        assert!(generate("unpack_sequence", &twice)
+        assert!(generate("unpack_sequence", &twice, &[])
             .unwrap_err()
             .contains("matches 2 lines"));
-        assert!(generate("fake", "import pyperf\n").is_err());
+        assert!(generate("fake", "import pyperf\n", &[]).is_err());
         let src = "\"\"\"Doc.\"\"\"\nfrom __future__ import annotations\nimport pyperf\n\
                    if __name__ == '__main__':\n    runner.bench_command('x', [])\n";
-        assert!(generate("fake", src).unwrap_err().contains("bench_command"));
+        assert!(generate("fake", src, &[])
+            .unwrap_err()
+            .contains("bench_command"));
         let src = src.replace("runner.bench_command('x', [])", "pass");
-        let d = generate("fake", &src).unwrap();
+        let d = generate("fake", &src, &[]).unwrap();
         assert!(d
             .text
             .starts_with("from __future__ import annotations\n# pyperf shim"));
@@ -303,10 +346,23 @@ mod tests {
             d.text.lines().nth(d.offset + 1),
             Some("pass  # from __future__ import: moved to the top of the driver")
         );
-        let d = generate("nbody", "if __name__ == '__main__':\n    pass\n").unwrap();
+        let d = generate("nbody", "if __name__ == '__main__':\n    pass\n", &[]).unwrap();
         assert!(d
             .text
             .contains("\nif pyperf.loops > 0:\n    print('energy:'"));
+    }
+
+    #[test]
+    fn extra_opts_become_a_list() {
+        let toml =
+            "[tool.pyperformance]\nname = \"p\"\nextra_opts = [\"--pure-python\", \"pickle\"]\n";
+        let opts = extra_opts(toml);
+        assert_eq!(opts, vec!["--pure-python", "pickle"]);
+        let d = generate("fake", "if __name__ == '__main__':\n    pass\n", &opts).unwrap();
+        let line = d.text.lines().nth(d.offset - 1).unwrap();
+        assert_eq!(line, r#"pyperf.extra_opts = ["--pure-python", "pickle"]"#);
+        assert_eq!(python_str("a\"b\\"), r#""a\"b\\""#);
+        assert!(extra_opts("[project]\n").is_empty());
     }
 
     #[test]

@@ -18,6 +18,7 @@ def _pyperf_noarg():
 
 pyperf.perf_counter = _pyperf_time.perf_counter
 pyperf.loops = int(_pyperf_sys.argv[1])
+pyperf.extra_opts = []
 
 
 def _pyperf_python_implementation():
@@ -34,9 +35,9 @@ def _pyperf_checksum(value):
 pyperf.checksum = _pyperf_checksum
 
 
-def _pyperf_call(func, loops, a, b, c, d):
-    # Calls func(loops, a, b, c, d) (or without loops when it is _pyperf_noarg), leaving
-    # out the trailing arguments that were not given.
+def _pyperf_call(func, loops, a, b, c, d, e, f):
+    # Calls func(loops, a, b, c, d, e, f) (or without loops when it is _pyperf_noarg),
+    # leaving out the trailing arguments that were not given.
     if loops is _pyperf_noarg:
         if a is _pyperf_noarg:
             return func()
@@ -46,7 +47,11 @@ def _pyperf_call(func, loops, a, b, c, d):
             return func(a, b)
         if d is _pyperf_noarg:
             return func(a, b, c)
-        return func(a, b, c, d)
+        if e is _pyperf_noarg:
+            return func(a, b, c, d)
+        if f is _pyperf_noarg:
+            return func(a, b, c, d, e)
+        return func(a, b, c, d, e, f)
     if a is _pyperf_noarg:
         return func(loops)
     if b is _pyperf_noarg:
@@ -55,7 +60,11 @@ def _pyperf_call(func, loops, a, b, c, d):
         return func(loops, a, b)
     if d is _pyperf_noarg:
         return func(loops, a, b, c)
-    return func(loops, a, b, c, d)
+    if e is _pyperf_noarg:
+        return func(loops, a, b, c, d)
+    if f is _pyperf_noarg:
+        return func(loops, a, b, c, d, e)
+    return func(loops, a, b, c, d, e, f)
 
 
 def _pyperf_argparser():
@@ -80,7 +89,7 @@ def _pyperf_argparser():
             default = []
         if type is not None and isinstance(default, str):
             default = type(default)
-        parser.defaults.append((dest, default))
+        parser.defaults.append((dest, default, first.startswith("-"), name, action, type))
 
     parser.add_argument = add_argument
     return parser
@@ -96,30 +105,65 @@ def _pyperf_runner(values=None, processes=None, loops=0, min_time=0.1, metadata=
     runner.argparser = _pyperf_argparser()
 
     def parse_args(args=None):
+        # Defaults, then pyperformance's `extra_opts` for the benchmark (pyproject.toml),
+        # which the harness puts in pyperf.extra_opts: `--name [value]` and positionals.
         def namespace():
             pass
 
-        for dest, default in runner.argparser.defaults:
+        positionals = []
+        for dest, default, optional, name, action, type in runner.argparser.defaults:
             setattr(namespace, dest, default)
+            if not optional:
+                positionals.append((dest, type))
+        opts = pyperf.extra_opts
+        i = 0
+        while i < len(opts):
+            token = opts[i]
+            i += 1
+            if token.startswith("-"):
+                for dest, default, optional, name, action, type in runner.argparser.defaults:
+                    if name == token and action == "store_true":
+                        setattr(namespace, dest, True)
+                    elif name == token and action == "store_false":
+                        setattr(namespace, dest, False)
+                    elif name == token:
+                        value = opts[i]
+                        i += 1
+                        setattr(namespace, dest, type(value) if type is not None else value)
+            elif positionals:
+                dest, type = positionals.pop(0)
+                setattr(namespace, dest, type(token) if type is not None else token)
         runner.args = namespace
         return namespace
 
     def bench_time_func(name, func, a=_pyperf_noarg, b=_pyperf_noarg, c=_pyperf_noarg,
-                        d=_pyperf_noarg, inner_loops=None, metadata=None):
+                        d=_pyperf_noarg, e=_pyperf_noarg, f=_pyperf_noarg, inner_loops=None,
+                        metadata=None):
         if pyperf.loops > 0:
-            _pyperf_call(func, pyperf.loops, a, b, c, d)
+            _pyperf_call(func, pyperf.loops, a, b, c, d, e, f)
         print(name + ":", pyperf.loops, "loops")
 
     def bench_func(name, func, a=_pyperf_noarg, b=_pyperf_noarg, c=_pyperf_noarg,
-                   d=_pyperf_noarg, inner_loops=None, metadata=None):
+                   d=_pyperf_noarg, e=_pyperf_noarg, f=_pyperf_noarg, inner_loops=None,
+                   metadata=None):
         result = None
         for _ in range(pyperf.loops):
-            result = _pyperf_call(func, _pyperf_noarg, a, b, c, d)
+            result = _pyperf_call(func, _pyperf_noarg, a, b, c, d, e, f)
+        print(name + ":", pyperf.loops, "loops, returned", repr(result))
+
+    def bench_async_func(name, func, a=_pyperf_noarg, b=_pyperf_noarg, c=_pyperf_noarg,
+                         d=_pyperf_noarg, e=_pyperf_noarg, f=_pyperf_noarg, inner_loops=None,
+                         metadata=None):
+        import asyncio
+        result = None
+        for _ in range(pyperf.loops):
+            result = asyncio.run(_pyperf_call(func, _pyperf_noarg, a, b, c, d, e, f))
         print(name + ":", pyperf.loops, "loops, returned", repr(result))
 
     runner.parse_args = parse_args
     runner.bench_time_func = bench_time_func
     runner.bench_func = bench_func
+    runner.bench_async_func = bench_async_func
     return runner
 
 

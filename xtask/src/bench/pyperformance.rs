@@ -200,10 +200,14 @@ fn prepare(name: &str, dir: &Path, opts: &LoadOptions<'_>) -> Result<PathBuf, St
         return Err(format!("needs package{s} {}", needs.join(", ")));
     }
     let source = read("run_benchmark.py").ok_or("cannot read run_benchmark.py")?;
-    let driver = pyperf_driver::generate(name, &source)?;
+    let extra = pyperf_driver::extra_opts(read("pyproject.toml").as_deref().unwrap_or(""));
+    let driver = pyperf_driver::generate(name, &source, &extra)?;
     let path = dir.join(DRIVER_NAME);
     if std::fs::read_to_string(&path).ok().as_deref() != Some(driver.text.as_str()) {
-        std::fs::write(&path, &driver.text)
+        // Written aside and renamed, so a concurrent bench never runs half a driver.
+        let tmp = dir.join(format!("{DRIVER_NAME}.{}.tmp", std::process::id()));
+        std::fs::write(&tmp, &driver.text)
+            .and_then(|()| std::fs::rename(&tmp, &path))
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
     if let Some(engine) = opts.engine {
