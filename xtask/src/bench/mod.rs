@@ -159,17 +159,24 @@ pub fn run(opts: &BenchOptions) -> Result<bool, String> {
             return Err(e);
         }
     };
+    if suite.is_empty() && opts.suite == SuiteKind::Pyperformance {
+        let _ = std::fs::remove_dir_all(&scratch);
+        let filter = opts.filter.as_deref().unwrap_or("");
+        if skipped.is_empty() {
+            return Err(format!("no pyperformance benchmark matches `{filter}`"));
+        }
+        // Everything selected was skipped: say why rather than only that nothing matched.
+        let why: Vec<String> = skipped
+            .iter()
+            .map(|s| format!("{}: {}", s.name, s.reason))
+            .collect();
+        return Err(format!(
+            "nothing to run: every selected benchmark is skipped ({})",
+            why.join("; ")
+        ));
+    }
     let mut rows = match select_rows(&suite, opts) {
         Ok(rows) => rows,
-        Err(e) if !skipped.is_empty() => {
-            // Everything selected was skipped: say why rather than only that nothing matched.
-            let _ = std::fs::remove_dir_all(&scratch);
-            let why: Vec<String> = skipped
-                .iter()
-                .map(|s| format!("{}: {}", s.name, s.reason))
-                .collect();
-            return Err(format!("{e}; skipped: {}", why.join("; ")));
-        }
         Err(e) => {
             let _ = std::fs::remove_dir_all(&scratch);
             return Err(e);

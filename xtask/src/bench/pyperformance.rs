@@ -199,6 +199,21 @@ fn prepare(name: &str, dir: &Path, opts: &LoadOptions<'_>) -> Result<PathBuf, St
         let s = if needs.len() == 1 { "" } else { "s" };
         return Err(format!("needs package{s} {}", needs.join(", ")));
     }
+    // The shim lives inside the driver, not in a module: a helper module of the benchmark that
+    // imports pyperf itself would not find it.
+    let mut helpers: Vec<String> = std::fs::read_dir(dir)
+        .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|f| f.ends_with(".py") && f != "run_benchmark.py" && f != DRIVER_NAME)
+        .filter(|f| read(f).is_some_and(|t| t.contains("import pyperf")))
+        .collect();
+    helpers.sort();
+    if let Some(helper) = helpers.first() {
+        return Err(format!(
+            "imports {helper}, which imports pyperf itself (the shim is not a module)"
+        ));
+    }
     let source = read("run_benchmark.py").ok_or("cannot read run_benchmark.py")?;
     let extra = pyperf_driver::extra_opts(read("pyproject.toml").as_deref().unwrap_or(""));
     let driver = pyperf_driver::generate(name, &source, &extra)?;
