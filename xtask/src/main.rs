@@ -22,7 +22,7 @@ struct Cli {
 enum Command {
     /// Run a `.tiny`, `.py` or `.pyc` program through the engine (with dumps and statistics).
     Run(run::RunArgs),
-    /// Run the benchmark suite in benches/ under engine modes, python3 and pypy3.
+    /// Run a benchmark suite (benches/ or pyperformance) under engine modes, python3 and pypy3.
     Bench(BenchArgs),
     /// Check that jit-core links into a `#![no_std]` `#![no_main]` binary with `panic = "abort"`.
     CheckNostd,
@@ -52,6 +52,13 @@ fn main() -> ExitCode {
     ExitCode::from(status as u8)
 }
 
+/// The `--suite` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum SuiteArg {
+    Builtin,
+    Pyperformance,
+}
+
 /// Arguments of `cargo xtask bench`.
 #[derive(clap::Args, Debug)]
 struct BenchArgs {
@@ -73,10 +80,18 @@ struct BenchArgs {
     /// Draw an SVG chart of the speedups.
     #[arg(long, value_name = "FILE.svg")]
     plot: Option<std::path::PathBuf>,
-    /// The column speedups are relative to.
-    #[arg(long, default_value = "interp")]
-    baseline: String,
-    /// Run every selected benchmark at this size.
+    /// The column speedups are relative to [default: interp for the builtin suite, python3
+    /// for pyperformance].
+    #[arg(long)]
+    baseline: Option<String>,
+    /// Which benchmarks: `builtin` (the micro-benchmarks and kernels in benches/) or
+    /// `pyperformance` (the benchmarks of pyperformance 1.14.0, the yardstick: fetched with
+    /// `pip download` into $JIT_CACHE_DIR or ~/.cache/tiered-jit on first use, each run through
+    /// a generated driver with a pyperf stand-in; those the engine cannot run yet, or that need
+    /// third-party packages, are listed as skipped with the reason).
+    #[arg(long, value_enum, default_value = "builtin")]
+    suite: SuiteArg,
+    /// Run every selected benchmark at this size (for pyperformance: this many loops).
     #[arg(long)]
     size: Option<String>,
     /// CI smoke test: quick sizes, one run, no warm-up.
@@ -97,6 +112,10 @@ impl BenchArgs {
             json: self.json.clone(),
             plot: self.plot.clone(),
             baseline: self.baseline.clone(),
+            suite: match self.suite {
+                SuiteArg::Builtin => bench::SuiteKind::Builtin,
+                SuiteArg::Pyperformance => bench::SuiteKind::Pyperformance,
+            },
             size: self.size.clone(),
             quick: self.quick,
             timeout: std::time::Duration::from_secs(self.timeout),

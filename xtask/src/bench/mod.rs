@@ -1,15 +1,19 @@
-//! `cargo xtask bench`: runs the suite in `benches/` under each engine mode and under `python3`
-//! and `pypy3`, checks that every column prints the same checksum, and reports times, memory,
-//! speedups and the engine's phase split as a table, a JSON file and an SVG chart.
+//! `cargo xtask bench`: runs a suite (the micro-benchmarks in `benches/`, or pyperformance)
+//! under each engine mode and under `python3` and `pypy3`, checks that every column prints the
+//! same checksum, and reports times, memory, speedups and the engine's phase split as a table, a
+//! JSON file and an SVG chart.
 //!
-//! The pieces: [`suite`] reads the manifest, [`measure`] spawns and times one run, [`stats`]
-//! summarizes samples, [`progress`] draws the progress line, [`report`] prints the table and
-//! writes the JSON, [`svg`] draws the chart.
+//! The pieces: [`suite`] reads the manifest, [`pyperformance`] fetches pyperformance and turns
+//! its benchmarks into the same suite entries (with [`pyperf_driver`] generating their drivers),
+//! [`measure`] spawns and times one run, [`stats`] summarizes samples, [`progress`] draws the
+//! progress line, [`report`] prints the table and writes the JSON, [`svg`] draws the chart.
 
 mod json;
 mod machine;
 mod measure;
 mod progress;
+mod pyperf_driver;
+pub mod pyperformance;
 mod report;
 mod stats;
 mod suite;
@@ -24,11 +28,40 @@ use std::time::Duration;
 use json::Json;
 use machine::Machine;
 use progress::Progress;
+use pyperformance::Skipped;
 use stats::Summary;
 use suite::{Benchmark, Lang};
 
 /// The columns run when `--modes` is not given.
 pub const DEFAULT_MODES: &str = "interp,adaptive,python3,pypy3";
+
+/// Which benchmarks `cargo xtask bench` runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SuiteKind {
+    /// The micro-benchmarks and kernels in `benches/` (`suite.txt`).
+    Builtin,
+    /// pyperformance, fetched into the cache at bench time.
+    Pyperformance,
+}
+
+impl SuiteKind {
+    /// The `--suite` spelling.
+    pub fn name(self) -> &'static str {
+        match self {
+            SuiteKind::Builtin => "builtin",
+            SuiteKind::Pyperformance => "pyperformance",
+        }
+    }
+
+    /// The column speedups are relative to unless `--baseline` says otherwise: the plain
+    /// interpreter for the micro-benchmarks, CPython for pyperformance (the yardstick).
+    pub fn default_baseline(self) -> &'static str {
+        match self {
+            SuiteKind::Builtin => "interp",
+            SuiteKind::Pyperformance => "python3",
+        }
+    }
+}
 
 /// Everything `cargo xtask bench` can be told.
 #[derive(Clone, Debug)]
@@ -46,8 +79,12 @@ pub struct BenchOptions {
     pub json: Option<PathBuf>,
     /// Write the SVG chart here.
     pub plot: Option<PathBuf>,
-    /// The column speedups are relative to.
-    pub baseline: String,
+    /// The column speedups are relative to (`None`: the suite's default).
+    pub baseline: Option<String>,
+    /// Which suite to run.
+    pub suite: SuiteKind,
+    /// Where pyperformance is cached (`None`: [`pyperformance::cache_root`]).
+    pub pyperformance_dir: Option<PathBuf>,
     /// Run every selected benchmark at this size instead of its default (or quick) size.
     pub size: Option<String>,
     /// The engine binary: engine columns run `ENGINE_EXE run --mode M --stats-json F FILE -- SIZE`.
@@ -69,7 +106,9 @@ impl Default for BenchOptions {
             warmup: 1,
             json: None,
             plot: None,
-            baseline: "interp".to_string(),
+            baseline: None,
+            suite: SuiteKind::Builtin,
+            pyperformance_dir: None,
             size: None,
             engine_exe: std::env::current_exe().unwrap_or_else(|_| PathBuf::from("xtask")),
             quick: false,
@@ -103,11 +142,47 @@ pub fn run(opts: &BenchOptions) -> Result<bool, String> {
     if runs == 0 {
         return Err("--runs must be at least 1".to_string());
     }
-    let suite = suite::load(&opts.suite_dir)?;
-    let mut rows = select_rows(&suite, opts)?;
-
     let mut notices = Vec::new();
     let mut columns = resolve_columns(opts, &mut notices)?;
+
+    // Unique per call, so concurrent calls (tests) never share output files.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let scratch = std::env::temp_dir().join(format!("xtask-bench-{}-{call}", std::process::id()));
+    std::fs::create_dir_all(&scratch)
+        .map_err(|e| format!("cannot create {}: {e}", scratch.display()))?;
+    let loaded = load_suite(opts, &columns, &scratch);
+    let (suite, skipped) = match loaded {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&scratch);
+            return Err(e);
+        }
+    };
+    if suite.is_empty() && opts.suite == SuiteKind::Pyperformance {
+        let _ = std::fs::remove_dir_all(&scratch);
+        let filter = opts.filter.as_deref().unwrap_or("");
+        if skipped.is_empty() {
+            return Err(format!("no pyperformance benchmark matches `{filter}`"));
+        }
+        // Everything selected was skipped: say why rather than only that nothing matched.
+        let why: Vec<String> = skipped
+            .iter()
+            .map(|s| format!("{}: {}", s.name, s.reason))
+            .collect();
+        return Err(format!(
+            "nothing to run: every selected benchmark is skipped ({})",
+            why.join("; ")
+        ));
+    }
+    let mut rows = match select_rows(&suite, opts) {
+        Ok(rows) => rows,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&scratch);
+            return Err(e);
+        }
+    };
+
     // A column that applies to none of the selected rows (python3 under `--filter tiny`) would
     // be all `-`.
     columns.retain(|c| rows.iter().any(|r| c.applies(r.lang)));
@@ -126,12 +201,16 @@ pub fn run(opts: &BenchOptions) -> Result<bool, String> {
         }
     }
     rows.retain(|r| r.cells.iter().any(Option::is_some));
-    let baseline = match columns.iter().position(|c| c.name == opts.baseline) {
+    let wanted = opts
+        .baseline
+        .as_deref()
+        .unwrap_or(opts.suite.default_baseline());
+    let baseline = match columns.iter().position(|c| c.name == wanted) {
         Some(i) => i,
         None => {
             notices.push(format!(
-                "baseline `{}` is not among the columns run; speedups are relative to `{}`",
-                opts.baseline, columns[0].name
+                "baseline `{wanted}` is not among the columns run; speedups are relative to `{}`",
+                columns[0].name
             ));
             0
         }
@@ -139,13 +218,6 @@ pub fn run(opts: &BenchOptions) -> Result<bool, String> {
     for n in &notices {
         eprintln!("bench: {n}");
     }
-
-    // Unique per call, so concurrent calls (tests) never share output files.
-    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let scratch = std::env::temp_dir().join(format!("xtask-bench-{}-{call}", std::process::id()));
-    std::fs::create_dir_all(&scratch)
-        .map_err(|e| format!("cannot create {}: {e}", scratch.display()))?;
     let machine = Machine::detect();
     execute(
         &suite,
@@ -159,7 +231,9 @@ pub fn run(opts: &BenchOptions) -> Result<bool, String> {
     let _ = std::fs::remove_dir_all(&scratch);
 
     let mut results = Results {
+        suite_kind: opts.suite,
         suite,
+        skipped,
         columns,
         rows,
         baseline,
@@ -186,6 +260,46 @@ pub fn run(opts: &BenchOptions) -> Result<bool, String> {
         eprintln!("bench: wrote {}", path.display());
     }
     Ok(results.all_ok())
+}
+
+/// The suite's benchmarks and, for pyperformance, the ones it lists but cannot run here.
+fn load_suite(
+    opts: &BenchOptions,
+    columns: &[Column],
+    scratch: &Path,
+) -> Result<(Vec<Benchmark>, Vec<Skipped>), String> {
+    match opts.suite {
+        SuiteKind::Builtin => Ok((suite::load(&opts.suite_dir)?, Vec::new())),
+        SuiteKind::Pyperformance => {
+            let root = match &opts.pyperformance_dir {
+                Some(dir) => dir.clone(),
+                None => pyperformance::cache_root()?,
+            };
+            let benchmarks = pyperformance::ensure_downloaded(&root)?;
+            let patterns = filter_patterns(opts);
+            let engine = columns.iter().find_map(|c| match &c.kind {
+                ColumnKind::Engine { exe } => Some(exe.as_path()),
+                ColumnKind::External { .. } => None,
+            });
+            eprintln!(
+                "bench: pyperformance {} in {}: generating drivers{}",
+                pyperformance::VERSION,
+                benchmarks.display(),
+                if engine.is_some() {
+                    " and checking what the engine can load"
+                } else {
+                    ""
+                }
+            );
+            let load = pyperformance::LoadOptions {
+                patterns: &patterns,
+                engine,
+                timeout: opts.timeout,
+                scratch,
+            };
+            pyperformance::load(&benchmarks, &load)
+        }
+    }
 }
 
 /// One column of the report: an engine mode or an external interpreter.
@@ -323,7 +437,10 @@ impl Phases {
 /// Everything the report needs.
 #[derive(Debug)]
 pub struct Results {
+    pub suite_kind: SuiteKind,
     pub suite: Vec<Benchmark>,
+    /// Benchmarks of the suite that were not run, with the reason (pyperformance only).
+    pub skipped: Vec<Skipped>,
     pub columns: Vec<Column>,
     pub rows: Vec<Row>,
     /// Index of the baseline column.
@@ -456,12 +573,16 @@ fn shorten(s: &str, max: usize) -> String {
     }
 }
 
-fn select_rows(suite: &[Benchmark], opts: &BenchOptions) -> Result<Vec<Row>, String> {
-    let patterns: Vec<String> = opts
-        .filter
+/// The `--filter` substrings, lower-cased.
+fn filter_patterns(opts: &BenchOptions) -> Vec<String> {
+    opts.filter
         .as_deref()
         .map(|f| parse_modes(&f.to_lowercase()))
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+fn select_rows(suite: &[Benchmark], opts: &BenchOptions) -> Result<Vec<Row>, String> {
+    let patterns = filter_patterns(opts);
     let mut rows = Vec::new();
     for (index, bench) in suite.iter().enumerate() {
         for (lang, file) in &bench.programs {
@@ -751,7 +872,7 @@ esac
         std::fs::set_permissions(&engine, perms).unwrap();
         let opts = BenchOptions {
             modes: parse_modes("good,good2"),
-            baseline: "good".to_string(),
+            baseline: Some("good".to_string()),
             runs: 2,
             warmup: 1,
             engine_exe: engine,
@@ -822,8 +943,9 @@ esac
         opts.modes = parse_modes("python-not-installed-anywhere");
         assert!(run(&opts).unwrap_err().contains("not installed"));
         opts.modes = parse_modes("good");
-        opts.engine_exe = dir.join("no-such-engine");
+        let engine = std::mem::replace(&mut opts.engine_exe, dir.join("no-such-engine"));
         assert!(run(&opts).unwrap_err().contains("not available"));
+        opts.engine_exe = engine;
         opts.filter = Some("nothing-matches".to_string());
         assert!(run(&opts).unwrap_err().contains("no benchmark matches"));
         opts.filter = None;

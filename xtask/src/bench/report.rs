@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use super::json::Json;
-use super::{Cell, ColumnKind, Results};
+use super::{Cell, ColumnKind, Results, SuiteKind};
 
 const RED: &str = "\x1b[31m";
 const BOLD: &str = "\x1b[1m";
@@ -131,6 +131,15 @@ pub fn render(r: &Results, color: bool) -> String {
     for n in &r.notices {
         let _ = writeln!(out, "  note: {n}");
     }
+    if r.suite_kind == SuiteKind::Pyperformance {
+        let _ = writeln!(
+            out,
+            "  suite: pyperformance {} ({} run, {} skipped; loops per run in the size column)",
+            super::pyperformance::VERSION,
+            r.suite.len(),
+            r.skipped.len()
+        );
+    }
     let warm = match r.warmup {
         0 => "no warm-up".to_string(),
         1 => "1 warm-up".to_string(),
@@ -199,10 +208,12 @@ pub fn render(r: &Results, color: bool) -> String {
             labelled(cells.collect(), row)
         })
         .collect();
-    for (label, means) in [
-        ("geomean", &r.geomean_all),
-        ("geomean numeric micro", &r.geomean_numeric),
-    ] {
+    let any_numeric = r.rows.iter().any(|row| r.suite[row.bench].numeric_micro);
+    let mut means = vec![("geomean", &r.geomean_all)];
+    if any_numeric {
+        means.push(("geomean numeric micro", &r.geomean_numeric));
+    }
+    for (label, means) in means {
         let mut v = vec![Text::ok(label), Text::ok("")];
         v.extend(means.iter().map(|g| match g {
             Some((g, n)) => Text::ok(format!("{} ({n})", ratio(*g))),
@@ -232,8 +243,28 @@ pub fn render(r: &Results, color: bool) -> String {
     table(&mut out, &header, &rows, color);
 
     render_phases(&mut out, r, color);
+    render_skipped(&mut out, r, color);
     render_problems(&mut out, r, color);
     out
+}
+
+/// The suite's benchmarks that were not run, each with its reason.
+fn render_skipped(out: &mut String, r: &Results, color: bool) {
+    if r.skipped.is_empty() {
+        return;
+    }
+    heading(
+        out,
+        &format!(
+            "Skipped: {} benchmark(s) the engine cannot run yet or that need packages (lines of run_benchmark.py)",
+            r.skipped.len()
+        ),
+        color,
+    );
+    let width = r.skipped.iter().map(|s| s.name.len()).max().unwrap_or(0);
+    for s in &r.skipped {
+        let _ = writeln!(out, "  SKIPPED  {:<width$}  {}", s.name, s.reason);
+    }
 }
 
 /// The engine's own split of its time, for engine columns that reported one.
@@ -471,6 +502,7 @@ pub fn json(r: &Results) -> String {
     };
     let doc = obj(vec![
         ("schema", text("xtask-bench/1")),
+        ("suite", text(r.suite_kind.name())),
         ("ok", Json::Bool(r.all_ok())),
         (
             "machine",
@@ -507,6 +539,20 @@ pub fn json(r: &Results) -> String {
             Json::Array(r.notices.iter().map(|n| text(n.clone())).collect()),
         ),
         ("rows", Json::Array(rows)),
+        (
+            "skipped",
+            Json::Array(
+                r.skipped
+                    .iter()
+                    .map(|s| {
+                        obj(vec![
+                            ("name", text(s.name.clone())),
+                            ("reason", text(s.reason.clone())),
+                        ])
+                    })
+                    .collect(),
+            ),
+        ),
         (
             "geomean",
             obj(vec![

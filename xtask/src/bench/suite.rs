@@ -1,4 +1,5 @@
-//! The benchmark manifest (`benches/suite.txt`): which programs exist, their sizes and categories.
+//! The benchmark manifest (`benches/suite.txt`): which programs exist, their sizes and categories;
+//! [`Benchmark`] is also what the pyperformance suite produces, so both feed one pipeline.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -51,6 +52,8 @@ pub enum Category {
     Micro,
     /// A small complete program (Benchmarks Game style).
     Kernel,
+    /// A benchmark of the pyperformance suite (not in the manifest).
+    Pyperformance,
 }
 
 impl Category {
@@ -59,6 +62,7 @@ impl Category {
         match self {
             Category::Micro => "micro",
             Category::Kernel => "kernel",
+            Category::Pyperformance => "pyperformance",
         }
     }
 }
