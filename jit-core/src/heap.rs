@@ -234,6 +234,17 @@ impl TupleItems {
         }
     }
 
+    /// Items copied from `items`: no allocation for up to two.
+    pub fn from_slice(items: &[Value]) -> TupleItems {
+        if items.len() <= 2 {
+            let mut inline = [Value::NIL; 2];
+            inline[..items.len()].copy_from_slice(items);
+            TupleItems(TupleRepr::Inline(items.len() as u8, inline))
+        } else {
+            TupleItems(TupleRepr::Heap(items.into()))
+        }
+    }
+
     /// Bytes held outside the object.
     fn heap_bytes(&self) -> usize {
         match &self.0 {
@@ -615,6 +626,13 @@ impl Heap {
     /// A tuple value owning `items`.
     pub fn tuple(&mut self, items: Vec<Value>) -> Value {
         self.alloc(Obj::Tuple(TupleItems::new(items)))
+    }
+
+    /// A tuple value of a copy of `items` (a pair needs no block of its own, and no
+    /// temporary vector either).
+    #[inline]
+    pub fn tuple_of(&mut self, items: &[Value]) -> Value {
+        self.alloc(Obj::Tuple(TupleItems::from_slice(items)))
     }
 
     /// The slice, if `v` is one.

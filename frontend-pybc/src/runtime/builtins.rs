@@ -1102,11 +1102,11 @@ fn divmod(heap: &mut Heap, a: Value, b: Value) -> Result<Value, Exception> {
     if let (Some(x), Some(y)) = (as_int(heap, a), as_int(heap, b)) {
         let (x, y) = (super::objects::to_big(x), super::objects::to_big(y));
         let (q, r) = int_divmod(heap, IntRef::Big(&x), IntRef::Big(&y))?;
-        return Ok(heap.tuple(vec![q, r]));
+        return Ok(heap.tuple_of(&[q, r]));
     }
     if let (Some(x), Some(y)) = (to_f64(heap, a), to_f64(heap, b)) {
         let (q, r) = float_divmod(x?, y?)?;
-        return Ok(heap.tuple(vec![Value::float(q), Value::float(r)]));
+        return Ok(heap.tuple_of(&[Value::float(q), Value::float(r)]));
     }
     Err(type_error(format!(
         "unsupported operand type(s) for divmod(): '{}' and '{}'",

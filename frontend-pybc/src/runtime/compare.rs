@@ -294,7 +294,7 @@ mod tests {
         let a = heap.array(vec![one, Value::small_int(2)]);
         let b = heap.array(vec![one, Value::float(2.0)]);
         let c = heap.array(vec![one]);
-        let t = heap.tuple(vec![one]);
+        let t = heap.tuple_of(&[one]);
         assert!(py_eq(&heap, a, b).unwrap());
         assert!(py_lt(&heap, c, a).unwrap());
         assert!(!py_eq(&heap, c, t).unwrap());

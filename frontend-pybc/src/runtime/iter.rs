@@ -225,7 +225,7 @@ impl PySemantics {
                 Ok(found.map(|(k, v)| match part {
                     DictPart::Keys => k,
                     DictPart::Values => v,
-                    DictPart::Items => heap.tuple(vec![k, v]),
+                    DictPart::Items => heap.tuple_of(&[k, v]),
                 }))
             }
             IterKind::Set { set, pos, len } => {
@@ -277,12 +277,15 @@ impl PySemantics {
                 };
                 let heap = &mut vm.heap;
                 let one = Value::small_int(1);
-                let next = self.binary(heap, jit_core::bytecode::BinOp::Add, c, one)?;
+                let next = match c.as_small_int().and_then(|i| Value::try_small_int(i + 1)) {
+                    Some(n) => n,
+                    None => self.binary(heap, jit_core::bytecode::BinOp::Add, c, one)?,
+                };
                 if let Some(PyIter(IterKind::Enumerate { count, .. })) = heap.as_host::<PyIter>(it)
                 {
                     count.set(next);
                 }
-                Ok(Some(heap.tuple(vec![c, x])))
+                Ok(Some(heap.tuple_of(&[c, x])))
             }
             IterKind::Zip { its } => {
                 let its = its.to_vec();

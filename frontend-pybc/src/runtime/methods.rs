@@ -762,7 +762,7 @@ impl PySemantics {
             "popitem" => {
                 noargs(&qual, args, &kw)?;
                 match dict.pop_last(heap) {
-                    Some((k, v)) => Ok(heap.tuple(vec![k, v])),
+                    Some((k, v)) => Ok(heap.tuple_of(&[k, v])),
                     None => Err(exc("KeyError", "'popitem(): dictionary is empty'")),
                 }
             }
@@ -825,7 +825,7 @@ impl PySemantics {
                     }
                     let n = super::numbers::float_to_int(heap, num)?;
                     let d = super::objects::int_value(heap, den);
-                    Ok(heap.tuple(vec![n, d]))
+                    Ok(heap.tuple_of(&[n, d]))
                 }
             };
         }

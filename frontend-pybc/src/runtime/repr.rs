@@ -368,9 +368,9 @@ mod tests {
             Value::TRUE,
         ]);
         assert_eq!(repr(&heap, list), "[1, 'a', 2.5, None, True]");
-        let one = heap.tuple(vec![Value::small_int(1)]);
+        let one = heap.tuple_of(&[Value::small_int(1)]);
         assert_eq!(repr(&heap, one), "(1,)");
-        let empty = heap.tuple(vec![]);
+        let empty = heap.tuple_of(&[]);
         assert_eq!(repr(&heap, empty), "()");
         let d = host(&mut heap, PyDict::new());
         assert_eq!(repr(&heap, d), "{}");
@@ -389,7 +389,7 @@ mod tests {
         let x = heap.array(vec![Value::small_int(1)]);
         heap.as_array(x).unwrap().push(x);
         assert_eq!(repr(&heap, x), "[1, [...]]");
-        let t = heap.tuple(vec![x]);
+        let t = heap.tuple_of(&[x]);
         assert_eq!(repr(&heap, t), "([1, [...]],)");
         let big = int_value(&mut heap, BigInt::from(10).pow(20));
         assert_eq!(repr(&heap, big), "100000000000000000000");

@@ -739,10 +739,10 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
             Op::BuildTuple => {
                 let n = ins.a as usize;
                 // SAFETY: the verifier proved `n` values are on the stack.
-                let items = unsafe { core::slice::from_raw_parts(sp.sub(n), n) }.to_vec();
+                let items = unsafe { core::slice::from_raw_parts(sp.sub(n), n) };
+                let t = core.heap.tuple_of(items);
                 // SAFETY: see the comment at the top of `run_loop`.
                 sp = unsafe { sp.sub(n) };
-                let t = core.heap.tuple(items);
                 push!(t);
             }
             Op::BuildMap => {
