@@ -332,7 +332,7 @@ impl PySemantics {
             Some(Obj::Array(a)) => {
                 let mut i = 0;
                 while let Some(x) = a.get(i) {
-                    if x == item && !x.is_float() || py_eq(heap, x, item)? {
+                    if x == item || py_eq(heap, x, item)? {
                         return Ok(true);
                     }
                     i += 1;
@@ -341,7 +341,7 @@ impl PySemantics {
             }
             Some(Obj::Tuple(t)) => {
                 for &x in t.iter() {
-                    if x == item && !x.is_float() || py_eq(heap, x, item)? {
+                    if x == item || py_eq(heap, x, item)? {
                         return Ok(true);
                     }
                 }
