@@ -15,6 +15,7 @@ use num_traits::FromPrimitive;
 use super::dict::PyDict;
 use super::errors::{recursion_error, type_error};
 use super::objects::{as_int, type_name, PyRange};
+use super::range;
 use super::set::PySet;
 use crate::pyfmt::IntRef;
 
@@ -186,6 +187,9 @@ fn cmp_depth(heap: &Heap, op: CmpOp, a: Value, b: Value, depth: usize) -> Result
             }
             if let (Some(x), Some(y)) = (x.downcast_ref::<PyRange>(), y.downcast_ref::<PyRange>()) {
                 return Ok(range_eq(x, y) == (op == CmpOp::Eq));
+            }
+            if let (Some(x), Some(y)) = (range::parts(heap, a), range::parts(heap, b)) {
+                return Ok(range::eq(&x, &y) == (op == CmpOp::Eq));
             }
         }
         _ => {}

@@ -14,8 +14,8 @@ use super::errors::{
     arg_count, attribute_error, check_args, exc, index_error, type_error, value_error,
 };
 use super::objects::{
-    as_dict, as_int, as_type, host, int_from_i128, small_index, type_name, type_of, DictPart,
-    PyDictView, PyExc, PyMethod, PyModule, PyRange, PySlice, B,
+    as_dict, as_int, as_type, host, int_value, small_index, type_name, type_of, DictPart,
+    PyDictView, PyExc, PyMethod, PyModule, PySlice, B,
 };
 use super::{Kw, PySemantics};
 use crate::pyfmt::IntRef;
@@ -223,16 +223,10 @@ impl PySemantics {
                                 t.name()
                             )));
                         }
-                        if let Some(r) = heap.as_host::<PyRange>(obj) {
+                        if let Some(r) = super::range::parts(heap, obj) {
                             let x = one_arg("range.index", args, &kw)?;
-                            let (start, step) = (r.start as i128, r.step as i128);
-                            if self.contains_op(vm, obj, x)? {
-                                if let Some(IntRef::Small(i)) = as_int(&vm.heap, x) {
-                                    return Ok(int_from_i128(
-                                        &mut vm.heap,
-                                        (i as i128 - start) / step,
-                                    ));
-                                }
+                            if let Some(i) = super::range::index_of(&mut vm.heap, &r, x) {
+                                return Ok(i);
                             }
                             let s = self.repr(&vm.heap, x)?;
                             return Err(value_error(format!("{s} is not in range")));
@@ -408,14 +402,13 @@ impl PySemantics {
             (B::Int | B::Bool, "denominator") => Some(Value::small_int(1)),
             (B::Float, "real") => Some(obj),
             (B::Float, "imag") => Some(Value::float(0.0)),
-            (B::Range, "start" | "stop" | "step") => heap
-                .as_host::<PyRange>(obj)
+            (B::Range, "start" | "stop" | "step") => super::range::parts(heap, obj)
                 .map(|r| match name {
                     "start" => r.start,
                     "stop" => r.stop,
                     _ => r.step,
                 })
-                .map(|i| heap.int(i)),
+                .map(|i| int_value(heap, i)),
             (B::Slice, "start" | "stop" | "step") => {
                 heap.as_host::<PySlice>(obj).map(|s| match name {
                     "start" => s.start,

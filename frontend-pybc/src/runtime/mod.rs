@@ -23,6 +23,7 @@ pub mod numbers;
 pub mod objects;
 pub mod ops;
 pub mod random;
+pub mod range;
 pub mod repr;
 pub mod set;
 pub mod sort;

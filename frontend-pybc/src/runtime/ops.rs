@@ -16,7 +16,9 @@ use super::errors::{from_fmt, memory_error, overflow_error, type_error};
 use super::numbers::{
     float_binary, int_abs, int_binary, int_invert, int_is_zero, int_neg, int_to_f64,
 };
-use super::objects::{as_dict, as_int, host, type_name, DictPart, PyDictView, PyIter, PyRange, B};
+use super::objects::{
+    as_dict, as_int, host, type_name, type_of, DictPart, PyDictView, PyIter, PyRange, B,
+};
 use super::repr::Printer;
 use super::PySemantics;
 use crate::pyfmt::{self, IntRef, PercentArg, PercentArgs, PyFmtError, PyNum};
@@ -78,6 +80,8 @@ pub fn truthy(heap: &Heap, v: Value) -> bool {
             if let Some(d) = any.downcast_ref::<PyDict>() {
                 !d.is_empty()
             } else if let Some(r) = any.downcast_ref::<PyRange>() {
+                !r.is_empty()
+            } else if let Some(r) = any.downcast_ref::<super::range::PyLongRange>() {
                 !r.is_empty()
             } else if let Some(s) = any.downcast_ref::<super::set::PySet>() {
                 !s.is_empty()
@@ -292,7 +296,7 @@ impl PySemantics {
         // Lists and ranges are mappings too as far as `%` is concerned (CPython checks for
         // `mp_subscript`): a format without conversions ignores them, and `%(key)s` fails
         // as subscripting them with a str does.
-        if heap.as_array(args).is_some() || heap.as_host::<PyRange>(args).is_some() {
+        if heap.as_array(args).is_some() || type_of(heap, args) == B::Range {
             let value = arg(args);
             let tname = type_name(heap, args);
             let mut lookup = |_: &str| -> Result<ValArg<'_>, Exception> {
@@ -357,6 +361,9 @@ impl PySemantics {
                 }
                 if let Some(r) = any.downcast_ref::<PyRange>() {
                     return range_contains(heap, r, item);
+                }
+                if let Some(r) = any.downcast_ref::<super::range::PyLongRange>() {
+                    return Ok(super::range::contains(heap, r, item));
                 }
                 if let Some(view) = any.downcast_ref::<PyDictView>() {
                     if let Some(d) = as_dict(heap, view.dict) {
