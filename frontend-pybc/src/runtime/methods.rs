@@ -182,6 +182,15 @@ fn bounds(heap: &Heap, args: &[Value], len: usize) -> Result<(usize, usize), Exc
     Ok((fix(get(1, 0)?), fix(get(2, n)?)))
 }
 
+/// Makes room for `n` more items in a list (CPython's `MemoryError` when the system
+/// refuses); returns the bytes the list grew by, for the heap's accounting.
+fn grow(v: &mut Vec<Value>, n: usize) -> Result<usize, Exception> {
+    let before = v.capacity();
+    v.try_reserve(n)
+        .map_err(|_| super::errors::memory_error())?;
+    Ok((v.capacity() - before) * std::mem::size_of::<Value>())
+}
+
 impl PySemantics {
     /// `obj.name(*args, **kw)`.
     pub fn method(
@@ -533,7 +542,9 @@ impl PySemantics {
             let src = one_arg(&qual, args, &kw)?;
             let items = self.collect(vm, src)?;
             if let Some(a) = vm.heap.as_array(list) {
+                let grown = a.with_mut(|v| grow(v, items.len()))?;
                 a.with_mut(|v| v.extend_from_slice(&items));
+                vm.heap.account(grown);
             }
             return Ok(Value::NIL);
         }
@@ -544,7 +555,12 @@ impl PySemantics {
         match name {
             "append" => {
                 let x = one_arg(&qual, args, &kw)?;
-                arr.push(x);
+                let grown = arr.with_mut(|v| {
+                    let grown = grow(v, 1)?;
+                    v.push(x);
+                    Ok::<usize, Exception>(grown)
+                })?;
+                heap.account(grown);
                 Ok(Value::NIL)
             }
             "pop" => {

@@ -264,6 +264,10 @@ impl Semantics for PySemantics {
         exc("RecursionError", "maximum recursion depth exceeded")
     }
 
+    fn memory_error(&mut self) -> Exception {
+        errors::memory_error()
+    }
+
     fn binary_slow(
         &mut self,
         heap: &mut Heap,

@@ -159,6 +159,37 @@ fn check_size(items: usize, n: usize, limit: usize) -> Result<usize, Exception> 
     }
 }
 
+/// Room for `n` more items in `buf`, a guest-sized request: `MemoryError` at once, as
+/// CPython, when the system refuses it or it would pass the heap's limit.
+fn reserve<B: Reservable>(heap: &Heap, buf: &mut B, n: usize) -> Result<(), Exception> {
+    let bytes = n.checked_mul(B::ITEM).ok_or_else(memory_error)?;
+    if !heap.fits(bytes) {
+        return Err(memory_error());
+    }
+    buf.try_reserve_items(n).map_err(|_| memory_error())
+}
+
+/// A buffer [`reserve`] can grow fallibly.
+trait Reservable {
+    /// Bytes per item.
+    const ITEM: usize;
+    fn try_reserve_items(&mut self, n: usize) -> Result<(), std::collections::TryReserveError>;
+}
+
+impl Reservable for Vec<Value> {
+    const ITEM: usize = std::mem::size_of::<Value>();
+    fn try_reserve_items(&mut self, n: usize) -> Result<(), std::collections::TryReserveError> {
+        self.try_reserve_exact(n)
+    }
+}
+
+impl Reservable for String {
+    const ITEM: usize = 1;
+    fn try_reserve_items(&mut self, n: usize) -> Result<(), std::collections::TryReserveError> {
+        self.try_reserve_exact(n)
+    }
+}
+
 impl PySemantics {
     /// `a op b` for everything but the core's fast paths.
     pub fn binary(
@@ -479,14 +510,19 @@ fn is_sequence(heap: &Heap, v: Value) -> bool {
 fn repeat(heap: &mut Heap, seq: Value, n: usize) -> Result<Option<Value>, Exception> {
     match heap.get(seq) {
         Some(Obj::Str(s)) => {
-            check_size(s.len(), n, super::MAX_ITEMS)?;
-            let r = s.repeat(n);
+            let total = check_size(s.len(), n, super::MAX_ITEMS)?;
+            let mut r = String::new();
+            reserve(heap, &mut r, total)?;
+            for _ in 0..n {
+                r.push_str(s);
+            }
             Ok(Some(heap.string(r)))
         }
         Some(Obj::Array(a)) => {
             let items = a.to_vec();
             let total = check_size(items.len(), n, super::MAX_LIST)?;
-            let mut out = Vec::with_capacity(total);
+            let mut out = Vec::new();
+            reserve(heap, &mut out, total)?;
             for _ in 0..n {
                 out.extend_from_slice(&items);
             }
@@ -494,7 +530,8 @@ fn repeat(heap: &mut Heap, seq: Value, n: usize) -> Result<Option<Value>, Except
         }
         Some(Obj::Tuple(t)) => {
             let total = check_size(t.len(), n, super::MAX_LIST)?;
-            let mut out = Vec::with_capacity(total);
+            let mut out = Vec::new();
+            reserve(heap, &mut out, total)?;
             for _ in 0..n {
                 out.extend_from_slice(t);
             }
@@ -524,7 +561,8 @@ fn inplace_list(heap: &mut Heap, op: BinOp, a: Value, b: Value) -> Result<Value,
     if let Some(xs) = heap.as_array(a) {
         let items = xs.to_vec();
         let total = check_size(items.len(), n, super::MAX_LIST)?;
-        let mut out = Vec::with_capacity(total);
+        let mut out = Vec::new();
+        reserve(heap, &mut out, total)?;
         for _ in 0..n {
             out.extend_from_slice(&items);
         }

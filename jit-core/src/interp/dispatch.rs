@@ -197,8 +197,8 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
     }
     macro_rules! safepoint {
         () => {
-            if core.heap.should_collect() {
-                core.collect_garbage(sem, stack_off!(sp));
+            if core.heap.should_collect() || crate::heap::memory_exhausted() {
+                tri!(core.safepoint_slow(sem, stack_off!(sp)));
             }
         };
     }
