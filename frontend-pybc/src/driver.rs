@@ -117,6 +117,9 @@ pub fn run_loaded(m: &LoadedModule, cfg: &RunConfig, out: Box<dyn Write>, t0: In
         compile_time: t0.elapsed(),
     };
     let mut heap = Heap::new();
+    if let Some(limit) = cfg.max_heap {
+        heap.set_limit(limit);
+    }
     let module = match translate(&m.code, &mut heap, &mut Consts) {
         Ok(module) => module,
         Err(e) => return fail(format!("error: {file}: {e}\n")),

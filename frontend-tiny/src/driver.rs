@@ -29,6 +29,9 @@ pub fn run(file_name: &str, source: &str, cfg: &RunConfig, out: Box<dyn Write>) 
         Err(d) => return fail(2, d.render(file_name, source), t0.elapsed()),
     };
     let mut heap = Heap::new();
+    if let Some(limit) = cfg.max_heap {
+        heap.set_limit(limit);
+    }
     let module = match crate::codegen::compile(&program, &mut heap) {
         Ok(m) => m,
         Err(d) => return fail(2, d.render(file_name, source), t0.elapsed()),

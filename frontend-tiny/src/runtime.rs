@@ -331,6 +331,10 @@ impl Semantics for TinySemantics {
         err("stack overflow")
     }
 
+    fn memory_error(&mut self) -> Exception {
+        err("out of memory")
+    }
+
     fn binary_slow(
         &mut self,
         heap: &mut Heap,

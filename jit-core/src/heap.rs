@@ -20,6 +20,7 @@ use alloc::vec::Vec;
 use core::any::Any;
 use core::cell::{Cell, UnsafeCell};
 use core::ptr::NonNull;
+use core::sync::atomic::{AtomicBool, Ordering};
 
 use crate::bytecode::CodeId;
 use crate::value::Value;
@@ -440,6 +441,19 @@ pub struct GcStats {
 /// The collector never runs before this many bytes have been allocated.
 const MIN_THRESHOLD: usize = 4 << 20;
 
+/// Set by the embedder when the system allocator failed (it keeps a reserve to free so
+/// that the failed request can still be served; see `xtask`'s allocator). The
+/// interpreter polls it at its safepoints, together with [`Heap::should_collect`], and
+/// raises the language's memory error there. A core atomic, not `std`: the core has no
+/// allocator of its own.
+pub static MEMORY_EXHAUSTED: AtomicBool = AtomicBool::new(false);
+
+/// True when the embedder reported an allocation failure not yet raised as an error.
+#[inline(always)]
+pub fn memory_exhausted() -> bool {
+    MEMORY_EXHAUSTED.load(Ordering::Relaxed)
+}
+
 /// All heap objects, and the accounting that decides when to collect.
 pub struct Heap {
     chunks: Vec<Chunk>,
@@ -450,6 +464,8 @@ pub struct Heap {
     bytes_since_gc: usize,
     live_bytes: usize,
     threshold: usize,
+    /// The most live bytes allowed (`--max-heap`); `usize::MAX` when unlimited.
+    limit: usize,
     stats: GcStats,
 }
 
@@ -492,8 +508,40 @@ impl Heap {
             bytes_since_gc: 0,
             live_bytes: 0,
             threshold: MIN_THRESHOLD,
+            limit: usize::MAX,
             stats: GcStats::default(),
         }
+    }
+
+    /// Limits the heap to `bytes` (as the collector counts them): once a collection
+    /// leaves more live, [`Heap::over_limit`] holds and the interpreter raises the
+    /// language's memory error at that safepoint.
+    pub fn set_limit(&mut self, bytes: usize) {
+        self.limit = bytes;
+        self.threshold = self.threshold.min(self.room());
+    }
+
+    /// Counts `bytes` an object grew by after its allocation (a list's buffer), so that
+    /// growth, too, brings the next collection and the limit check nearer.
+    pub fn account(&mut self, bytes: usize) {
+        self.bytes_since_gc = self.bytes_since_gc.saturating_add(bytes);
+    }
+
+    /// True when the live heap, as of the last collection, exceeds the limit.
+    pub fn over_limit(&self) -> bool {
+        self.live_bytes > self.limit
+    }
+
+    /// True when `bytes` more could be allocated without passing the limit: frontends
+    /// ask before a guest-sized request (`[0] * n`) and raise their memory error instead.
+    pub fn fits(&self, bytes: usize) -> bool {
+        bytes <= self.room().saturating_sub(self.bytes_since_gc)
+    }
+
+    /// What the limit leaves above the live heap (at least enough that the collector
+    /// runs at some point).
+    fn room(&self) -> usize {
+        self.limit.saturating_sub(self.live_bytes).max(1)
     }
 
     /// Allocates `obj` and returns a value pointing to it. Never collects.
@@ -752,7 +800,7 @@ impl Heap {
         // Collect again once as much has been allocated as survived: the heap peaks near
         // twice its live size (memory is a target: at most CPython's peak), and the
         // marking work stays proportional to allocation.
-        self.threshold = MIN_THRESHOLD.max(live);
+        self.threshold = MIN_THRESHOLD.max(live).min(self.room());
         self.stats.collections += 1;
         self.stats.freed += freed;
         self.stats.peak_live_bytes = self.stats.peak_live_bytes.max(live);
@@ -875,6 +923,26 @@ mod tests {
         );
         let t3 = heap.tuple(alloc::vec![Value::TRUE; 3]);
         assert_eq!(heap.as_tuple(t3).map(<[Value]>::len), Some(3));
+    }
+
+    #[test]
+    fn limit_is_checked_after_collection() {
+        let mut heap = Heap::new();
+        heap.set_limit(1000);
+        assert!(heap.fits(500) && !heap.fits(2000));
+        let keep = heap.array(alloc::vec![Value::NIL; 200]);
+        assert!(
+            heap.should_collect(),
+            "the limit brings the collection forward"
+        );
+        // SAFETY: `keep` is marked; no other value is used afterwards.
+        unsafe { heap.collect(|m| m.mark(keep)) };
+        assert!(heap.over_limit());
+        // SAFETY: nothing is used afterwards.
+        unsafe { heap.collect(|_| {}) };
+        assert!(!heap.over_limit());
+        heap.account(4000);
+        assert!(heap.should_collect() && !heap.fits(1));
     }
 
     #[test]

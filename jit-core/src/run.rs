@@ -25,6 +25,9 @@ pub struct RunConfig {
     /// Verify the bytecode again after the run, when tier 1 has quickened it (a check that
     /// quickening keeps the verifier's facts; a failure is an internal error, status 3).
     pub reverify: bool,
+    /// The most bytes the heap may hold live (`--max-heap`); past it, the language's
+    /// memory error.
+    pub max_heap: Option<usize>,
 }
 
 impl RunConfig {
@@ -37,6 +40,7 @@ impl RunConfig {
             dump_specialized: false,
             stats: false,
             reverify: false,
+            max_heap: None,
         }
     }
 }

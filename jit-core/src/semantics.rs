@@ -86,6 +86,14 @@ pub trait Semantics: Sized {
     /// The error for a call past [`Semantics::max_call_depth`].
     fn stack_overflow(&mut self) -> Exception;
 
+    /// The error when memory runs out: the allocator failed (the embedder sets
+    /// [`crate::heap::MEMORY_EXHAUSTED`]) or the heap passed its limit
+    /// ([`Heap::set_limit`]). Raised at a safepoint, or by a slow path that sees a
+    /// guest-sized request not fit ([`Heap::fits`]).
+    fn memory_error(&mut self) -> Exception {
+        Exception::msg("out of memory")
+    }
+
     /// `a op b` for operands the core's fast path did not handle: non-core types, mixed
     /// boxed ints, zero divisors, strings with other operators.
     fn binary_slow(

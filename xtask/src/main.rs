@@ -1,6 +1,7 @@
 //! `cargo xtask`: the engine's command line (run, bench) and the project's checks.
 
 mod bench;
+mod reserve;
 mod run;
 
 use std::process::ExitCode;
@@ -28,7 +29,12 @@ enum Command {
     CheckNostd,
 }
 
+/// Out of memory is the guest's `MemoryError`, not an abort (see `reserve.rs`).
+#[global_allocator]
+static ALLOC: reserve::ReserveAlloc = reserve::ReserveAlloc::new();
+
 fn main() -> ExitCode {
+    ALLOC.arm();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

@@ -64,6 +64,10 @@ pub struct RunArgs {
     /// Write the statistics as JSON to FILE (implies counting).
     #[arg(long, value_name = "FILE")]
     pub stats_json: Option<PathBuf>,
+    /// Limit the heap to SIZE bytes (suffix K, M or G): past it, the program gets its
+    /// language's memory error (Python's `MemoryError`).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_heap: Option<usize>,
     /// Arguments for the program (after `--`).
     #[arg(last = true)]
     pub args: Vec<String>,
@@ -116,6 +120,7 @@ pub fn main(a: &RunArgs) -> i32 {
                 dump_specialized,
                 stats,
                 reverify: false,
+                max_heap: a.max_heap,
             };
             frontend_tiny::driver::run(&name, &source, &cfg, out)
         }
@@ -127,6 +132,7 @@ pub fn main(a: &RunArgs) -> i32 {
                 dump_specialized,
                 stats,
                 reverify: false,
+                max_heap: a.max_heap,
             };
             let path = a.file.clone().unwrap_or_default();
             frontend_pybc::driver::run_file(&path, &cfg, out)
@@ -169,6 +175,23 @@ pub fn main(a: &RunArgs) -> i32 {
         }
     }
     outcome.status
+}
+
+/// `--max-heap`'s SIZE: bytes, or with a binary suffix `K`, `M`, `G` (`64M`).
+fn parse_size(s: &str) -> Result<usize, String> {
+    let t = s.trim();
+    let (digits, shift) = match t.char_indices().last() {
+        Some((i, 'k' | 'K')) => (&t[..i], 10),
+        Some((i, 'm' | 'M')) => (&t[..i], 20),
+        Some((i, 'g' | 'G')) => (&t[..i], 30),
+        _ => (t, 0),
+    };
+    digits
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_mul(1 << shift))
+        .filter(|&n| n > 0)
+        .ok_or_else(|| format!("'{s}' is not a size (bytes, or a number with K, M or G)"))
 }
 
 fn read_source(path: &Path) -> Result<String, String> {

@@ -434,6 +434,8 @@ impl PySemantics {
                     d.len() as i128
                 } else if let Some(r) = any.downcast_ref::<PyRange>() {
                     r.len()
+                } else if let Some(r) = any.downcast_ref::<super::range::PyLongRange>() {
+                    num_traits::ToPrimitive::to_i128(&r.len()).unwrap_or(i128::MAX)
                 } else if let Some(s) = any.downcast_ref::<super::set::PySet>() {
                     s.len() as i128
                 } else if let Some(view) = any.downcast_ref::<super::objects::PyDictView>() {
@@ -758,6 +760,27 @@ impl PySemantics {
             B::Range => {
                 a.no_kw()?;
                 let heap = &mut vm.heap;
+                let all_small = args
+                    .iter()
+                    .all(|&v| matches!(as_int(heap, v), Some(IntRef::Small(_))));
+                if !all_small && (1..=3).contains(&args.len()) {
+                    // Some bound past `i64` (or not an int: the same TypeError).
+                    let mut big = Vec::with_capacity(3);
+                    for &v in args {
+                        big.push(super::range::range_arg(heap, v)?);
+                    }
+                    let step = if big.len() == 3 {
+                        big.pop().unwrap_or_default()
+                    } else {
+                        num_traits::One::one()
+                    };
+                    let stop = big.pop().unwrap_or_default();
+                    let start = big.pop().unwrap_or_default();
+                    if num_traits::Zero::is_zero(&step) {
+                        return Err(value_error("range() arg 3 must not be zero"));
+                    }
+                    return Ok(super::range::new_range(heap, start, stop, step));
+                }
                 let (start, stop, step) = match args.len() {
                     0 => return Err(type_error("range expected at least 1 argument, got 0")),
                     1 => (0, small_index(heap, args[0])?, 1),

@@ -15,6 +15,7 @@ use num_traits::FromPrimitive;
 use super::dict::PyDict;
 use super::errors::{recursion_error, type_error};
 use super::objects::{as_int, type_name, PyRange};
+use super::range;
 use super::set::PySet;
 use crate::pyfmt::IntRef;
 
@@ -86,12 +87,16 @@ pub fn cmp_numbers(heap: &Heap, a: Value, b: Value) -> Option<Option<Ordering>> 
     }
 }
 
-/// Equality for dict keys (hashable values): never fails.
+/// Equality for dict keys (hashable values): never fails. Identity first, as [`py_eq`].
 pub fn key_eq(heap: &Heap, a: Value, b: Value) -> bool {
     eq_depth(heap, a, b, 0).unwrap_or(false)
 }
 
-/// `a == b`.
+/// `a == b` as containers ask it (CPython's `PyObject_RichCompareBool`): identical
+/// values are equal before `==` is consulted, so `x in [x]` and `[x] == [x]` hold for a
+/// NaN `x`. Floats are unboxed, so "identical" means the same bits: two NaNs made
+/// separately count as identical too (ARCHITECTURE.md, departures). The operator `==`
+/// itself is [`richcmp`], with no identity shortcut.
 pub fn py_eq(heap: &Heap, a: Value, b: Value) -> Result<bool, Exception> {
     eq_depth(heap, a, b, 0)
 }
@@ -107,7 +112,7 @@ pub fn py_lt(heap: &Heap, a: Value, b: Value) -> Result<bool, Exception> {
 }
 
 fn eq_depth(heap: &Heap, a: Value, b: Value, depth: usize) -> Result<bool, Exception> {
-    if a == b && !a.is_float() {
+    if a == b {
         return Ok(true);
     }
     cmp_depth(heap, CmpOp::Eq, a, b, depth)
@@ -182,6 +187,9 @@ fn cmp_depth(heap: &Heap, op: CmpOp, a: Value, b: Value, depth: usize) -> Result
             }
             if let (Some(x), Some(y)) = (x.downcast_ref::<PyRange>(), y.downcast_ref::<PyRange>()) {
                 return Ok(range_eq(x, y) == (op == CmpOp::Eq));
+            }
+            if let (Some(x), Some(y)) = (range::parts(heap, a), range::parts(heap, b)) {
+                return Ok(range::eq(&x, &y) == (op == CmpOp::Eq));
             }
         }
         _ => {}
@@ -308,6 +316,10 @@ mod tests {
         let big = int_value(&mut heap, BigInt::from(2).pow(64));
         let big2 = host(&mut heap, PyLong(BigInt::from(2).pow(64)));
         assert!(py_eq(&heap, big, big2).unwrap());
-        assert!(!py_eq(&heap, Value::float(f64::NAN), Value::float(f64::NAN)).unwrap());
+        // Containers see a NaN as equal to itself (identity), the operator does not.
+        let nan = Value::float(f64::NAN);
+        assert!(py_eq(&heap, nan, nan).unwrap());
+        assert!(!richcmp(&heap, CmpOp::Eq, nan, nan).unwrap());
+        assert!(richcmp(&heap, CmpOp::Ne, nan, nan).unwrap());
     }
 }

@@ -7,7 +7,7 @@ use jit_core::semantics::Exception;
 use jit_core::value::Value;
 
 use super::errors::{exc, index_error, type_error, value_error};
-use super::objects::{as_int, host, type_name, PyDictView, PyRange, PySlice};
+use super::objects::{as_int, type_name, PyDictView, PyRange, PySlice};
 use super::PySemantics;
 use crate::pyfmt::IntRef;
 
@@ -206,8 +206,16 @@ impl PySemantics {
                         None => Err(exc("KeyError", self.repr(heap, i)?)),
                     };
                 }
+                if any.is::<super::range::PyLongRange>() {
+                    return range_subscript(heap, c, i);
+                }
                 if let Some(r) = any.downcast_ref::<PyRange>() {
                     let n = r.len();
+                    if matches!(as_int(heap, i), Some(IntRef::Big(_)))
+                        || as_slice(heap, i).is_some()
+                    {
+                        return range_subscript(heap, c, i);
+                    }
                     if let Some(k) = item_index(heap, i)? {
                         let k = k as i128;
                         let k = if k < 0 { k + n } else { k };
@@ -215,19 +223,6 @@ impl PySemantics {
                             return Err(index_error("range object index out of range"));
                         }
                         return Ok(heap.int(r.at(k)));
-                    }
-                    if let Some(sl) = as_slice(heap, i) {
-                        let n = usize::try_from(n).map_err(|_| {
-                            exc(
-                                "OverflowError",
-                                "Python int too large to convert to C ssize_t",
-                            )
-                        })?;
-                        let sp = span(heap, sl, n)?;
-                        let step = r.step.saturating_mul(sp.step);
-                        let start = r.start.saturating_add(sp.start.saturating_mul(r.step));
-                        let stop = r.start.saturating_add(sp.stop.saturating_mul(r.step));
-                        return Ok(host(heap, PyRange { start, stop, step }));
                     }
                     return Err(type_error(format!(
                         "range indices must be integers or slices, not {}",
@@ -403,6 +398,30 @@ fn not_subscriptable(heap: &Heap, c: Value) -> Exception {
     ))
 }
 
+/// `r[i]` for a range `r` of either kind when `i` is a big int or a slice: big-int
+/// arithmetic, as CPython does for every range.
+fn range_subscript(heap: &mut Heap, r: Value, i: Value) -> Result<Value, Exception> {
+    let Some(parts) = super::range::parts(heap, r) else {
+        return Err(not_subscriptable(heap, r));
+    };
+    if let Some(k) = as_int(heap, i) {
+        let k = super::objects::to_big(k);
+        return super::range::item(heap, &parts, IntRef::Big(&k));
+    }
+    if let Some(sl) = as_slice(heap, i) {
+        let sl = PySlice {
+            start: sl.start,
+            stop: sl.stop,
+            step: sl.step,
+        };
+        return super::range::slice(heap, &parts, &sl);
+    }
+    Err(type_error(format!(
+        "range indices must be integers or slices, not {}",
+        type_name(heap, i)
+    )))
+}
+
 /// The items of a value assigned to a list slice (any iterable that needs no guest code).
 pub fn assignable_items(heap: &mut Heap, v: Value) -> Result<Vec<Value>, Exception> {
     if let Some(items) = super::objects::seq_items(heap, v) {
@@ -411,6 +430,10 @@ pub fn assignable_items(heap: &mut Heap, v: Value) -> Result<Vec<Value>, Excepti
     if let Some(s) = heap.as_str(v) {
         let chars: Vec<String> = s.chars().map(String::from).collect();
         return Ok(chars.into_iter().map(|c| heap.string(c)).collect());
+    }
+    if let Some(r) = heap.as_host::<super::range::PyLongRange>(v) {
+        let r = r.clone();
+        return super::range::values(heap, &r);
     }
     if let Some(r) = heap.as_host::<PyRange>(v) {
         let (n, start, step) = (r.len(), r.start, r.step);

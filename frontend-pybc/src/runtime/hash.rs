@@ -164,6 +164,11 @@ fn hash_depth(heap: &Heap, v: Value, depth: usize) -> Result<i64, Exception> {
         Some(Obj::Array(_)) | Some(Obj::Slice(_)) => Err(unhashable(heap, v)),
         Some(Obj::Host(h)) => {
             let any = h.as_any();
+            if any.is::<super::range::PyLongRange>() {
+                if let Some(r) = super::range::parts(heap, v) {
+                    return Ok(super::range::hash(&r, hash_none()));
+                }
+            }
             if let Some(r) = any.downcast_ref::<PyRange>() {
                 // CPython hashes (len, start, step), with start/step None when they do not
                 // matter (an empty range, or one of length 1).

@@ -16,6 +16,7 @@ use super::dict::PyDict;
 use super::errors::{runtime_error, type_error, value_error};
 use super::objects::{host, type_name, DictPart, IterKind, PyDictView, PyIter, PyRange};
 use super::ops::truthy;
+use super::range::PyLongRange;
 use super::PySemantics;
 
 fn not_iterable(heap: &Heap, v: Value) -> Exception {
@@ -55,6 +56,10 @@ impl PySemantics {
                 let any = h.as_any();
                 if any.is::<PyIter>() {
                     return Ok(v);
+                }
+                if let Some(r) = any.downcast_ref::<PyLongRange>() {
+                    let r = r.clone();
+                    return Ok(super::range::iter_of(heap, &r, false));
                 }
                 if let Some(r) = any.downcast_ref::<PyRange>() {
                     Obj::RangeIter(RangeIter {
@@ -109,6 +114,10 @@ impl PySemantics {
             Some(Obj::Str(s)) => (s.chars().count(), false),
             Some(Obj::Host(h)) => {
                 let any = h.as_any();
+                if let Some(r) = any.downcast_ref::<PyLongRange>() {
+                    let r = r.clone();
+                    return Ok(super::range::iter_of(heap, &r, true));
+                }
                 if let Some(r) = any.downcast_ref::<PyRange>() {
                     let n = r.len();
                     let (last, step) = (r.start as i128 + (n - 1) * r.step as i128, r.step as i128);
@@ -246,6 +255,10 @@ impl PySemantics {
                 }
                 pos.set(k);
                 Ok(None)
+            }
+            IterKind::LongRange { next, step, left } => {
+                let v = super::range::next(next, step, left);
+                Ok(v.map(|v| super::objects::int_value(heap, v)))
             }
             IterKind::Reversed { seq, next, .. } => {
                 let n = next.get();
@@ -394,6 +407,10 @@ impl PySemantics {
                 }
                 if let Some(s) = h.as_any().downcast_ref::<super::set::PySet>() {
                     return Ok(s.items());
+                }
+                if let Some(r) = h.as_any().downcast_ref::<PyLongRange>() {
+                    let r = r.clone();
+                    return super::range::values(heap, &r);
                 }
                 if let Some(r) = h.as_any().downcast_ref::<PyRange>() {
                     let (n, start, step) = (r.len(), r.start as i128, r.step as i128);

@@ -16,8 +16,8 @@ use super::errors::{
     arg_count, attribute_error, check_args, exc, index_error, type_error, value_error,
 };
 use super::objects::{
-    as_dict, as_int, as_type, host, int_from_i128, small_index, type_name, type_of, DictPart,
-    PyDictView, PyExc, PyMethod, PyModule, PyRange, B,
+    as_dict, as_int, as_type, host, int_value, small_index, type_name, type_of, DictPart,
+    PyDictView, PyExc, PyMethod, PyModule, B,
 };
 use super::{Kw, PySemantics};
 use crate::pyfmt::IntRef;
@@ -194,6 +194,15 @@ fn bounds(heap: &Heap, args: &[Value], len: usize) -> Result<(usize, usize), Exc
     Ok((fix(get(1, 0)?), fix(get(2, n)?)))
 }
 
+/// Makes room for `n` more items in a list (CPython's `MemoryError` when the system
+/// refuses); returns the bytes the list grew by, for the heap's accounting.
+fn grow(v: &mut Vec<Value>, n: usize) -> Result<usize, Exception> {
+    let before = v.capacity();
+    v.try_reserve(n)
+        .map_err(|_| super::errors::memory_error())?;
+    Ok((v.capacity() - before) * std::mem::size_of::<Value>())
+}
+
 impl PySemantics {
     /// `obj.name(*args, **kw)`.
     pub fn method(
@@ -235,16 +244,10 @@ impl PySemantics {
                                 t.name()
                             )));
                         }
-                        if let Some(r) = heap.as_host::<PyRange>(obj) {
+                        if let Some(r) = super::range::parts(heap, obj) {
                             let x = one_arg(&"range.index", args, &kw)?;
-                            let (start, step) = (r.start as i128, r.step as i128);
-                            if self.contains_op(vm, obj, x)? {
-                                if let Some(IntRef::Small(i)) = as_int(&vm.heap, x) {
-                                    return Ok(int_from_i128(
-                                        &mut vm.heap,
-                                        (i as i128 - start) / step,
-                                    ));
-                                }
+                            if let Some(i) = super::range::index_of(&mut vm.heap, &r, x) {
+                                return Ok(i);
                             }
                             let s = self.repr(&vm.heap, x)?;
                             return Err(value_error(format!("{s} is not in range")));
@@ -420,14 +423,13 @@ impl PySemantics {
             (B::Int | B::Bool, "denominator") => Some(Value::small_int(1)),
             (B::Float, "real") => Some(obj),
             (B::Float, "imag") => Some(Value::float(0.0)),
-            (B::Range, "start" | "stop" | "step") => heap
-                .as_host::<PyRange>(obj)
+            (B::Range, "start" | "stop" | "step") => super::range::parts(heap, obj)
                 .map(|r| match name {
                     "start" => r.start,
                     "stop" => r.stop,
                     _ => r.step,
                 })
-                .map(|i| heap.int(i)),
+                .map(|i| int_value(heap, i)),
             (B::Slice, "start" | "stop" | "step") => heap.as_slice(obj).map(|s| match name {
                 "start" => s.start,
                 "stop" => s.stop,
@@ -550,7 +552,9 @@ impl PySemantics {
             let src = one_arg(&qual, args, &kw)?;
             let items = self.collect(vm, src)?;
             if let Some(a) = vm.heap.as_array(list) {
+                let grown = a.with_mut(|v| grow(v, items.len()))?;
                 a.with_mut(|v| v.extend_from_slice(&items));
+                vm.heap.account(grown);
             }
             return Ok(Value::NIL);
         }
@@ -561,7 +565,12 @@ impl PySemantics {
         match name {
             "append" => {
                 let x = one_arg(&qual, args, &kw)?;
-                arr.push(x);
+                let grown = arr.with_mut(|v| {
+                    let grown = grow(v, 1)?;
+                    v.push(x);
+                    Ok::<usize, Exception>(grown)
+                })?;
+                heap.account(grown);
                 Ok(Value::NIL)
             }
             "pop" => {

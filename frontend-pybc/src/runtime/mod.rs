@@ -23,6 +23,7 @@ pub mod numbers;
 pub mod objects;
 pub mod ops;
 pub mod random;
+pub mod range;
 pub mod repr;
 pub mod set;
 pub mod sort;
@@ -261,6 +262,10 @@ impl Semantics for PySemantics {
 
     fn stack_overflow(&mut self) -> Exception {
         exc("RecursionError", "maximum recursion depth exceeded")
+    }
+
+    fn memory_error(&mut self) -> Exception {
+        errors::memory_error()
     }
 
     fn binary_slow(

@@ -132,6 +132,7 @@ builtins! {
     ListIterator = "list_iterator" in Hidden,
     TupleIterator = "tuple_iterator" in Hidden,
     RangeIterator = "range_iterator" in Hidden,
+    LongRangeIterator = "longrange_iterator" in Hidden,
     StrIterator = "str_iterator" in Hidden,
     StrAsciiIterator = "str_ascii_iterator" in Hidden,
     ListReverseIterator = "list_reverseiterator" in Hidden,
@@ -599,6 +600,15 @@ pub enum IterKind {
         /// True for a list (type name `list_reverseiterator`).
         list: bool,
     },
+    /// Over a range past `i64` (see `range.rs`).
+    LongRange {
+        /// The next value.
+        next: RefCell<BigInt>,
+        /// The step.
+        step: BigInt,
+        /// How many values are left.
+        left: RefCell<BigInt>,
+    },
 }
 
 /// One of the runtime's iterators.
@@ -622,6 +632,7 @@ impl HostObject for PyIter {
             IterKind::Filter { .. } => "filter",
             IterKind::Reversed { list: true, .. } => "list_reverseiterator",
             IterKind::Reversed { .. } => "reversed",
+            IterKind::LongRange { .. } => "longrange_iterator",
         }
     }
     fn trace(&self, visit: &mut dyn FnMut(Value)) {
@@ -643,6 +654,7 @@ impl HostObject for PyIter {
                 visit(*it);
             }
             IterKind::Reversed { seq, .. } => visit(*seq),
+            IterKind::LongRange { .. } => {}
         }
     }
     fn as_any(&self) -> &dyn Any {
@@ -759,7 +771,7 @@ fn host_type(h: &dyn HostObject) -> B {
         B::Int
     } else if any.is::<PyDict>() {
         B::Dict
-    } else if any.is::<PyRange>() {
+    } else if any.is::<PyRange>() || any.is::<super::range::PyLongRange>() {
         B::Range
     } else if any.is::<PyModule>() {
         B::Module
@@ -802,6 +814,7 @@ fn host_type(h: &dyn HostObject) -> B {
             IterKind::Filter { .. } => B::Filter,
             IterKind::Reversed { list: true, .. } => B::ListReverseIterator,
             IterKind::Reversed { .. } => B::Reversed,
+            IterKind::LongRange { .. } => B::LongRangeIterator,
         }
     } else {
         B::Object

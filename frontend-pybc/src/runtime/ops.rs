@@ -16,7 +16,9 @@ use super::errors::{from_fmt, memory_error, overflow_error, type_error};
 use super::numbers::{
     float_binary, int_abs, int_binary, int_invert, int_is_zero, int_neg, int_to_f64,
 };
-use super::objects::{as_dict, as_int, host, type_name, DictPart, PyDictView, PyIter, PyRange, B};
+use super::objects::{
+    as_dict, as_int, host, type_name, type_of, DictPart, PyDictView, PyIter, PyRange, B,
+};
 use super::repr::Printer;
 use super::PySemantics;
 use crate::pyfmt::{self, IntRef, PercentArg, PercentArgs, PyFmtError, PyNum};
@@ -78,6 +80,8 @@ pub fn truthy(heap: &Heap, v: Value) -> bool {
             if let Some(d) = any.downcast_ref::<PyDict>() {
                 !d.is_empty()
             } else if let Some(r) = any.downcast_ref::<PyRange>() {
+                !r.is_empty()
+            } else if let Some(r) = any.downcast_ref::<super::range::PyLongRange>() {
                 !r.is_empty()
             } else if let Some(s) = any.downcast_ref::<super::set::PySet>() {
                 !s.is_empty()
@@ -152,6 +156,37 @@ fn check_size(items: usize, n: usize, limit: usize) -> Result<usize, Exception> 
     match items.checked_mul(n) {
         Some(t) if t <= limit => Ok(t),
         _ => Err(memory_error()),
+    }
+}
+
+/// Room for `n` more items in `buf`, a guest-sized request: `MemoryError` at once, as
+/// CPython, when the system refuses it or it would pass the heap's limit.
+fn reserve<B: Reservable>(heap: &Heap, buf: &mut B, n: usize) -> Result<(), Exception> {
+    let bytes = n.checked_mul(B::ITEM).ok_or_else(memory_error)?;
+    if !heap.fits(bytes) {
+        return Err(memory_error());
+    }
+    buf.try_reserve_items(n).map_err(|_| memory_error())
+}
+
+/// A buffer [`reserve`] can grow fallibly.
+trait Reservable {
+    /// Bytes per item.
+    const ITEM: usize;
+    fn try_reserve_items(&mut self, n: usize) -> Result<(), std::collections::TryReserveError>;
+}
+
+impl Reservable for Vec<Value> {
+    const ITEM: usize = std::mem::size_of::<Value>();
+    fn try_reserve_items(&mut self, n: usize) -> Result<(), std::collections::TryReserveError> {
+        self.try_reserve_exact(n)
+    }
+}
+
+impl Reservable for String {
+    const ITEM: usize = 1;
+    fn try_reserve_items(&mut self, n: usize) -> Result<(), std::collections::TryReserveError> {
+        self.try_reserve_exact(n)
     }
 }
 
@@ -292,7 +327,7 @@ impl PySemantics {
         // Lists and ranges are mappings too as far as `%` is concerned (CPython checks for
         // `mp_subscript`): a format without conversions ignores them, and `%(key)s` fails
         // as subscripting them with a str does.
-        if heap.as_array(args).is_some() || heap.as_host::<PyRange>(args).is_some() {
+        if heap.as_array(args).is_some() || type_of(heap, args) == B::Range {
             let value = arg(args);
             let tname = type_name(heap, args);
             let mut lookup = |_: &str| -> Result<ValArg<'_>, Exception> {
@@ -332,7 +367,7 @@ impl PySemantics {
             Some(Obj::Array(a)) => {
                 let mut i = 0;
                 while let Some(x) = a.get(i) {
-                    if x == item && !x.is_float() || py_eq(heap, x, item)? {
+                    if x == item || py_eq(heap, x, item)? {
                         return Ok(true);
                     }
                     i += 1;
@@ -341,7 +376,7 @@ impl PySemantics {
             }
             Some(Obj::Tuple(t)) => {
                 for &x in t.iter() {
-                    if x == item && !x.is_float() || py_eq(heap, x, item)? {
+                    if x == item || py_eq(heap, x, item)? {
                         return Ok(true);
                     }
                 }
@@ -357,6 +392,9 @@ impl PySemantics {
                 }
                 if let Some(r) = any.downcast_ref::<PyRange>() {
                     return range_contains(heap, r, item);
+                }
+                if let Some(r) = any.downcast_ref::<super::range::PyLongRange>() {
+                    return Ok(super::range::contains(heap, r, item));
                 }
                 if let Some(view) = any.downcast_ref::<PyDictView>() {
                     if let Some(d) = as_dict(heap, view.dict) {
@@ -472,14 +510,19 @@ fn is_sequence(heap: &Heap, v: Value) -> bool {
 fn repeat(heap: &mut Heap, seq: Value, n: usize) -> Result<Option<Value>, Exception> {
     match heap.get(seq) {
         Some(Obj::Str(s)) => {
-            check_size(s.len(), n, super::MAX_ITEMS)?;
-            let r = s.repeat(n);
+            let total = check_size(s.len(), n, super::MAX_ITEMS)?;
+            let mut r = String::new();
+            reserve(heap, &mut r, total)?;
+            for _ in 0..n {
+                r.push_str(s);
+            }
             Ok(Some(heap.string(r)))
         }
         Some(Obj::Array(a)) => {
             let items = a.to_vec();
             let total = check_size(items.len(), n, super::MAX_LIST)?;
-            let mut out = Vec::with_capacity(total);
+            let mut out = Vec::new();
+            reserve(heap, &mut out, total)?;
             for _ in 0..n {
                 out.extend_from_slice(&items);
             }
@@ -487,7 +530,8 @@ fn repeat(heap: &mut Heap, seq: Value, n: usize) -> Result<Option<Value>, Except
         }
         Some(Obj::Tuple(t)) => {
             let total = check_size(t.len(), n, super::MAX_LIST)?;
-            let mut out = Vec::with_capacity(total);
+            let mut out = Vec::new();
+            reserve(heap, &mut out, total)?;
             for _ in 0..n {
                 out.extend_from_slice(t);
             }
@@ -517,7 +561,8 @@ fn inplace_list(heap: &mut Heap, op: BinOp, a: Value, b: Value) -> Result<Value,
     if let Some(xs) = heap.as_array(a) {
         let items = xs.to_vec();
         let total = check_size(items.len(), n, super::MAX_LIST)?;
-        let mut out = Vec::with_capacity(total);
+        let mut out = Vec::new();
+        reserve(heap, &mut out, total)?;
         for _ in 0..n {
             out.extend_from_slice(&items);
         }

@@ -185,13 +185,8 @@ fn seq_len(heap: &Heap, v: Value) -> Result<usize, Exception> {
         Some(Obj::Array(a)) => Ok(a.len()),
         Some(Obj::Tuple(t)) => Ok(t.len()),
         Some(Obj::Str(s)) => Ok(s.chars().count()),
-        _ => match heap.as_host::<super::objects::PyRange>(v) {
-            Some(r) => usize::try_from(r.len()).map_err(|_| {
-                exc(
-                    "OverflowError",
-                    "Python int too large to convert to C ssize_t",
-                )
-            }),
+        _ => match super::range::parts(heap, v) {
+            Some(r) => super::range::ssize(&r.len()).map(|n| n as usize),
             None => Err(type_error(format!(
                 "object of type '{}' has no len()",
                 type_name(heap, v)

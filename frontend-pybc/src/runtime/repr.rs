@@ -211,6 +211,8 @@ impl Printer<'_> {
                         out.push(')');
                     }
                     open.pop();
+                } else if let Some(r) = any.downcast_ref::<super::range::PyLongRange>() {
+                    out.push_str(&super::range::repr(r));
                 } else if let Some(r) = any.downcast_ref::<PyRange>() {
                     if r.step == 1 {
                         let _ = write!(out, "range({}, {})", r.start, r.stop);

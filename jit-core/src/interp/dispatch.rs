@@ -197,8 +197,8 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
     }
     macro_rules! safepoint {
         () => {
-            if core.heap.should_collect() {
-                core.collect_garbage(sem, stack_off!(sp));
+            if core.heap.should_collect() || crate::heap::memory_exhausted() {
+                tri!(core.safepoint_slow(sem, stack_off!(sp)));
             }
         };
     }
@@ -718,18 +718,35 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
                 let it = peek!(0);
                 generic_for_iter!(ins, it);
             }
-            Op::UnpackSequence => {
-                adapt!(ins);
+            Op::UnpackSequence | Op::UnpackTuple | Op::UnpackArray => {
+                let v = peek!(0);
                 let n = ins.a as usize;
+                if ins.op == Op::UnpackSequence {
+                    adapt!(ins);
+                }
+                let guard = matches!(
+                    (ins.op, core.heap.get(v)),
+                    (Op::UnpackSequence, _)
+                        | (Op::UnpackTuple, Some(Obj::Tuple(_)))
+                        | (Op::UnpackArray, Some(Obj::Array(_)))
+                );
                 // SAFETY: the instruction's stack effect is `n - 1`, so the verifier proved
                 // `n` slots from the operand's own fit in the frame.
                 let dst = unsafe { core::slice::from_raw_parts_mut(sp.sub(1), n) };
-                if ops::unpack_exact(&core.heap, peek!(0), dst) {
+                let done = guard && ops::unpack_exact(&core.heap, v, dst);
+                if ins.op != Op::UnpackSequence {
+                    if done {
+                        hit!(ins);
+                    } else {
+                        miss!(ins);
+                    }
+                }
+                if done {
                     // SAFETY: as above.
                     sp = unsafe { sp.sub(1).add(n) };
                     continue;
                 }
-                let v = pop!();
+                drop_top!();
                 core.sp_hint = stack_off!(sp);
                 let items = tri!(ops::unpack(core, sem, v, n));
                 for &x in items.iter().rev() {
@@ -1273,30 +1290,6 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
                     miss!(ins);
                 }
                 generic_for_iter!(ins, it);
-            }
-            Op::UnpackTuple | Op::UnpackArray => {
-                let v = peek!(0);
-                let n = ins.a as usize;
-                let ok = matches!(
-                    (ins.op, core.heap.get(v)),
-                    (Op::UnpackTuple, Some(Obj::Tuple(_))) | (Op::UnpackArray, Some(Obj::Array(_)))
-                );
-                // SAFETY: the instruction's stack effect is `n - 1`, so the verifier proved
-                // `n` slots from the operand's own fit in the frame.
-                let dst = unsafe { core::slice::from_raw_parts_mut(sp.sub(1), n) };
-                if ok && ops::unpack_exact(&core.heap, v, dst) {
-                    hit!(ins);
-                    // SAFETY: as above.
-                    sp = unsafe { sp.sub(1).add(n) };
-                    continue;
-                }
-                miss!(ins);
-                drop_top!();
-                core.sp_hint = stack_off!(sp);
-                let items = tri!(ops::unpack(core, sem, v, n));
-                for &x in items.iter().rev() {
-                    push!(x);
-                }
             }
             Op::StoreLocalStoreLocal => {
                 // SAFETY: the verifier checked the absorbed instruction follows and its

@@ -345,6 +345,25 @@ impl VmCore {
         self.dispatch(sem, depth)
     }
 
+    /// A safepoint that found work: collects, then raises the language's memory error
+    /// when the allocator ran out (the flag is cleared: raised once) or the live heap is
+    /// past its limit.
+    #[cold]
+    #[inline(never)]
+    fn safepoint_slow<S: Semantics>(
+        &mut self,
+        sem: &mut S,
+        stack_len: usize,
+    ) -> Result<(), Exception> {
+        let exhausted =
+            crate::heap::MEMORY_EXHAUSTED.swap(false, core::sync::atomic::Ordering::Relaxed);
+        self.collect_garbage(sem, stack_len);
+        if exhausted || self.heap.over_limit() {
+            return Err(sem.memory_error());
+        }
+        Ok(())
+    }
+
     /// Runs a collection with the live part of the stack (`stack_len` values) as roots.
     #[cold]
     fn collect_garbage<S: Semantics>(&mut self, sem: &S, stack_len: usize) {
