@@ -87,7 +87,8 @@ pub struct BenchOptions {
     pub pyperformance_dir: Option<PathBuf>,
     /// Run every selected benchmark at this size instead of its default (or quick) size.
     pub size: Option<String>,
-    /// The engine binary: engine columns run `ENGINE_EXE run --mode M --stats-json F FILE -- SIZE`.
+    /// The engine binary: engine columns run `ENGINE_EXE run --mode M FILE -- SIZE` (with
+    /// `--stats-json F` in the warm-up runs only).
     pub engine_exe: PathBuf,
     /// CI smoke test: quick sizes, one run, no warm-up.
     pub quick: bool,
@@ -349,6 +350,9 @@ pub struct Cell {
     pub samples: Vec<Sample>,
     /// Wall times of the warm-up runs, kept for the JSON report.
     pub warmup_s: Vec<f64>,
+    /// The warm-up runs of an engine column, which alone collect the engine's statistics:
+    /// counting costs time, so the measured runs run without it.
+    pub profile: Vec<Sample>,
     /// Why the cell failed (non-zero exit, timeout, missing program); no more runs after one.
     pub failure: Option<String>,
     /// Why the output is wrong (differs between runs or from the benchmark's other cells).
@@ -368,10 +372,10 @@ impl Cell {
     }
 
     /// The mean share of in-engine time spent interpreting, compiling and in native code, over
-    /// the measured runs that reported phases.
+    /// the warm-up runs that reported phases.
     pub fn phase_split(&self) -> Option<[f64; 3]> {
         let shares: Vec<[f64; 3]> = self
-            .samples
+            .profile
             .iter()
             .filter_map(|s| s.phases?.shares())
             .collect();
@@ -742,7 +746,8 @@ fn execute(
                     format!("run {}/{runs}", round - warmup + 1)
                 };
                 progress.starting(&format!("{label} {} ({phase})", column.name));
-                let (program, args) = invocation(column, &row.file, &row.size, &stats_path);
+                let stats_file = (round < warmup).then_some(stats_path.as_path());
+                let (program, args) = invocation(column, &row.file, &row.size, stats_file);
                 let _ = std::fs::remove_file(&stats_path);
                 let outcome = measure::run_once(&program, &args, scratch, timeout);
                 let outcome = match outcome {
@@ -774,19 +779,24 @@ fn execute(
                 let wall_s = outcome.wall.as_secs_f64();
                 if round < warmup {
                     cell.warmup_s.push(wall_s);
+                    if let ColumnKind::Engine { .. } = column.kind {
+                        let stats = std::fs::read_to_string(&stats_path)
+                            .ok()
+                            .and_then(|text| json::parse(&text).ok());
+                        cell.profile.push(Sample {
+                            wall_s,
+                            max_rss_kib: outcome.max_rss_kib,
+                            phases: stats.as_ref().and_then(Phases::from_stats),
+                            stats,
+                        });
+                    }
                     continue;
                 }
-                let stats = match column.kind {
-                    ColumnKind::Engine { .. } => std::fs::read_to_string(&stats_path)
-                        .ok()
-                        .and_then(|text| json::parse(&text).ok()),
-                    ColumnKind::External { .. } => None,
-                };
                 cell.samples.push(Sample {
                     wall_s,
                     max_rss_kib: outcome.max_rss_kib,
-                    phases: stats.as_ref().and_then(Phases::from_stats),
-                    stats,
+                    phases: None,
+                    stats: None,
                 });
             }
         }
@@ -794,20 +804,23 @@ fn execute(
     progress.clear();
 }
 
-/// The command line for one run of `file` at `size` under `column`.
-fn invocation(column: &Column, file: &Path, size: &str, stats: &Path) -> (PathBuf, Vec<OsString>) {
+/// The command line for one run of `file` at `size` under `column`; an engine writes its
+/// statistics to `stats` when given one.
+fn invocation(
+    column: &Column,
+    file: &Path,
+    size: &str,
+    stats: Option<&Path>,
+) -> (PathBuf, Vec<OsString>) {
     match &column.kind {
         ColumnKind::Engine { exe } => {
-            let args = vec![
-                "run".into(),
-                "--mode".into(),
-                column.name.clone().into(),
-                "--stats-json".into(),
-                stats.into(),
-                file.into(),
-                "--".into(),
-                size.into(),
-            ];
+            let mut args: Vec<OsString> =
+                vec!["run".into(), "--mode".into(), column.name.clone().into()];
+            if let Some(stats) = stats {
+                args.push("--stats-json".into());
+                args.push(stats.into());
+            }
+            args.extend([file.into(), "--".into(), size.into()]);
             (exe.clone(), args)
         }
         ColumnKind::External { exe, .. } => (exe.clone(), vec![file.into(), size.into()]),
@@ -858,9 +871,12 @@ mod tests {
         let engine = dir.join("engine.sh");
         let script = r#"#!/bin/sh
 [ "$2" = "--help" ] && exit 0
-mode=$3; stats=$5; file=$6; size=$8
+mode=$3; shift 3; stats=
+if [ "$1" = "--stats-json" ]; then stats=$2; shift 2; fi
+file=$1; size=$3
+[ -n "$stats" ] && echo "$mode" >> "$(dirname "$file")/stats.log"
 case "$mode" in
-  good|good2) printf '{"phases": {"interpret_s": 0.5, "compile_s": 0.25, "native_s": 0.25}}' > "$stats"
+  good|good2) [ -n "$stats" ] && printf '{"phases": {"interpret_s": 0.5, "compile_s": 0.25, "native_s": 0.25}}' > "$stats"
               cat "$file"; echo "$size" ;;
   wrong) echo checksum; echo 8 ;;
   crash) echo "boom: internal error" >&2; exit 3 ;;
@@ -905,6 +921,9 @@ esac
         assert_eq!(walls.len(), 2);
         let split = cell.get("phase_split").unwrap();
         assert_eq!(split.get("compile").and_then(Json::as_f64), Some(0.25));
+        // Statistics cost time: only the warm-up run of each of the 4 cells collects them.
+        let stats_runs = std::fs::read_to_string(dir.join("stats.log")).unwrap();
+        assert_eq!(stats_runs.lines().count(), 4, "{stats_runs}");
         let svg = std::fs::read_to_string(dir.join("out.svg")).unwrap();
         assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
         let _ = std::fs::remove_dir_all(&dir);

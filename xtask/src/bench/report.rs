@@ -382,7 +382,7 @@ fn cell_json(cell: &Cell) -> Json {
         None => Json::Null,
     };
     let phases = cell
-        .samples
+        .profile
         .iter()
         .map(|s| match s.phases {
             Some(p) => obj(vec![
@@ -429,7 +429,7 @@ fn cell_json(cell: &Cell) -> Json {
         ("phase_split", split),
         (
             "engine_stats",
-            cell.samples
+            cell.profile
                 .last()
                 .and_then(|s| s.stats.clone())
                 .unwrap_or(Json::Null),
