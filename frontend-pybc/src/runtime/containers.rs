@@ -133,15 +133,18 @@ impl PySemantics {
     pub fn index(&mut self, heap: &mut Heap, c: Value, i: Value) -> Result<Value, Exception> {
         match heap.get(c) {
             Some(Obj::Array(a)) => {
+                if let Some(s) = as_slice(heap, i) {
+                    let sp = span(heap, s, a.len())?;
+                    let mut out = heap.take_vec(sp.len);
+                    if let Some(a) = heap.as_array(c) {
+                        a.with_ref(|items| select(items, sp, &mut out));
+                    }
+                    return Ok(heap.array(out));
+                }
                 if let Some(k) = item_index(heap, i)? {
                     return norm(k, a.len())
                         .and_then(|k| a.get(k))
                         .ok_or_else(|| index_error("list index out of range"));
-                }
-                if let Some(s) = as_slice(heap, i) {
-                    let sp = span(heap, s, a.len())?;
-                    let out = a.with_ref(|items| select(items, sp));
-                    return Ok(heap.array(out));
                 }
                 Err(type_error(format!(
                     "list indices must be integers or slices, not {}",
@@ -159,7 +162,8 @@ impl PySemantics {
                     if sp.start == 0 && sp.step == 1 && sp.len == t.len() {
                         return Ok(c);
                     }
-                    let out = select(t, sp);
+                    let mut out = Vec::with_capacity(sp.len);
+                    select(t, sp, &mut out);
                     return Ok(heap.tuple(out));
                 }
                 Err(type_error(format!(
@@ -337,26 +341,17 @@ impl PySemantics {
     }
 }
 
-/// The items of `items` that `sp` selects, copied with one allocation (a block copy for
-/// the steps 1 and -1 of `p[:]`, `p[a:b]` and `p[k::-1]`).
-fn select(items: &[Value], sp: Span) -> Vec<Value> {
+/// Appends the items of `items` that `sp` selects to `out` (a block copy for the steps 1
+/// and -1 of `p[:]`, `p[a:b]` and `p[k::-1]`).
+fn select(items: &[Value], sp: Span, out: &mut Vec<Value>) {
     if sp.len == 0 {
-        return Vec::new();
+        return;
     }
     let first = sp.start as usize;
     match sp.step {
-        1 => items[first..first + sp.len].to_vec(),
-        -1 => {
-            let last = first + 1 - sp.len;
-            let mut out = items[last..=first].to_vec();
-            out.reverse();
-            out
-        }
-        _ => {
-            let mut out = Vec::with_capacity(sp.len);
-            out.extend(sp.indices().map(|k| items[k]));
-            out
-        }
+        1 => out.extend_from_slice(&items[first..first + sp.len]),
+        -1 => out.extend(items[first + 1 - sp.len..=first].iter().rev()),
+        _ => out.extend(sp.indices().map(|k| items[k])),
     }
 }
 
