@@ -58,6 +58,7 @@ pub mod interp;
 pub mod ops;
 pub mod run;
 pub mod semantics;
+pub mod slice;
 pub mod stats;
 pub mod tier1;
 pub mod value;

@@ -286,6 +286,8 @@ pub fn index<S: Semantics>(
                 _ => {}
             }
         }
+    } else if let Some(v) = crate::slice::get(heap, c, i) {
+        return Ok(v);
     }
     sem.index_slow(heap, c, i)
 }
@@ -303,6 +305,8 @@ pub fn store_index<S: Semantics>(
         if k >= 0 && arr.set(k as usize, v) {
             return Ok(());
         }
+    } else if crate::slice::set(heap, c, i, v) {
+        return Ok(());
     }
     sem.store_index_slow(heap, c, i, v)
 }

@@ -11,25 +11,9 @@ use super::objects::{as_int, type_name, PyDictView, PyRange, PySlice};
 use super::PySemantics;
 use crate::pyfmt::IntRef;
 
-/// A slice resolved against a sequence length (CPython's `PySlice_AdjustIndices`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Span {
-    /// First index.
-    pub start: i64,
-    /// End index (exclusive, in the direction of `step`).
-    pub stop: i64,
-    /// Step, never zero.
-    pub step: i64,
-    /// Number of selected items.
-    pub len: usize,
-}
-
-impl Span {
-    /// The selected indices, in order.
-    pub fn indices(&self) -> impl Iterator<Item = usize> + '_ {
-        (0..self.len).map(move |k| (self.start + k as i64 * self.step) as usize)
-    }
-}
+/// A slice resolved against a sequence length: the core's (CPython's rules).
+pub use jit_core::slice::Span;
+use jit_core::slice::{assign, select};
 
 #[inline]
 fn slice_part(heap: &Heap, v: Value) -> Result<Option<i64>, Exception> {
@@ -53,51 +37,19 @@ fn slice_part(heap: &Heap, v: Value) -> Result<Option<i64>, Exception> {
 }
 
 /// Resolves `s` against a sequence of `len` items.
+#[inline]
 pub fn span(heap: &Heap, s: &PySlice, len: usize) -> Result<Span, Exception> {
-    let step = slice_part(heap, s.step)?.unwrap_or(1);
-    if step == 0 {
-        return Err(value_error("slice step cannot be zero"));
-    }
-    let step = step.max(-i64::MAX);
-    let len = len as i64;
-    let adjust = |v: Option<i64>, default: i64| -> i64 {
-        match v {
-            None => default,
-            Some(mut x) => {
-                if x < 0 {
-                    x += len;
-                    if x < 0 {
-                        x = if step < 0 { -1 } else { 0 };
-                    }
-                } else if x >= len {
-                    x = if step < 0 { len - 1 } else { len };
-                }
-                x
+    let (start, stop, step) = match jit_core::slice::small_parts(s) {
+        Some(parts) => parts,
+        None => {
+            let step = slice_part(heap, s.step)?.unwrap_or(1);
+            if step == 0 {
+                return Err(value_error("slice step cannot be zero"));
             }
+            (slice_part(heap, s.start)?, slice_part(heap, s.stop)?, step)
         }
     };
-    let start = adjust(
-        slice_part(heap, s.start)?,
-        if step < 0 { len - 1 } else { 0 },
-    );
-    let stop = adjust(slice_part(heap, s.stop)?, if step < 0 { -1 } else { len });
-    let n = if step < 0 {
-        if stop < start {
-            (start - stop - 1) / (-step) + 1
-        } else {
-            0
-        }
-    } else if start < stop {
-        (stop - start - 1) / step + 1
-    } else {
-        0
-    };
-    Ok(Span {
-        start,
-        stop,
-        step,
-        len: n as usize,
-    })
+    Ok(Span::resolve(start, stop, step, len))
 }
 
 /// An item index (`__index__`): `Ok(None)` when `v` is not an int; big ints fail with
@@ -341,49 +293,16 @@ impl PySemantics {
     }
 }
 
-/// Appends the items of `items` that `sp` selects to `out` (a block copy for the steps 1
-/// and -1 of `p[:]`, `p[a:b]` and `p[k::-1]`).
-fn select(items: &[Value], sp: Span, out: &mut Vec<Value>) {
-    if sp.len == 0 {
-        return;
-    }
-    let first = sp.start as usize;
-    match sp.step {
-        1 => out.extend_from_slice(&items[first..first + sp.len]),
-        -1 => out.extend(items[first + 1 - sp.len..=first].iter().rev()),
-        _ => out.extend(sp.indices().map(|k| items[k])),
-    }
-}
-
-/// `a[sp] = items` for a resolved slice: a splice for step 1 (in place when the lengths
-/// agree), an element-wise store of exactly as many items otherwise.
+/// `a[sp] = items`, or CPython's error for an extended slice of another length.
 fn assign_slice(a: &ArrayObj, sp: Span, items: &[Value]) -> Result<(), Exception> {
-    if sp.step == 1 {
-        let n = a.len() as i64;
-        let lo = sp.start.clamp(0, n) as usize;
-        let hi = (sp.stop.clamp(0, n) as usize).max(lo);
-        a.with_mut(|xs| {
-            if hi - lo == items.len() {
-                xs[lo..hi].copy_from_slice(items);
-            } else {
-                xs.splice(lo..hi, items.iter().copied());
-            }
-        });
+    if assign(a, sp, items) {
         return Ok(());
     }
-    if items.len() != sp.len {
-        return Err(value_error(format!(
-            "attempt to assign sequence of size {} to extended slice of size {}",
-            items.len(),
-            sp.len
-        )));
-    }
-    a.with_mut(|xs| {
-        for (k, &x) in sp.indices().zip(items) {
-            xs[k] = x;
-        }
-    });
-    Ok(())
+    Err(value_error(format!(
+        "attempt to assign sequence of size {} to extended slice of size {}",
+        items.len(),
+        sp.len
+    )))
 }
 
 fn not_subscriptable(heap: &Heap, c: Value) -> Exception {
