@@ -203,6 +203,46 @@ fn grow(v: &mut Vec<Value>, n: usize) -> Result<usize, Exception> {
     Ok((v.capacity() - before) * std::mem::size_of::<Value>())
 }
 
+/// The list methods that loops call most (`append`, `pop`, `insert`) with positional
+/// small-int arguments, done without the general method machinery; `None` sends the call
+/// (another method, another receiver, anything that raises) the general way.
+#[inline]
+fn list_fast(heap: &mut Heap, obj: Value, name: &str, args: &[Value]) -> Option<Value> {
+    let a = heap.as_array(obj)?;
+    match (name, args) {
+        ("append", &[x]) => {
+            let grown = a.with_mut(|v| {
+                let grown = grow(v, 1).ok()?;
+                v.push(x);
+                Some(grown)
+            })?;
+            heap.account(grown);
+            Some(Value::NIL)
+        }
+        ("pop", &[]) => a.pop(),
+        ("pop", &[i]) => {
+            let (i, n) = (i.as_small_int()?, a.len() as i64);
+            let k = if i < 0 { i + n } else { i };
+            if k < 0 || k >= n {
+                return None;
+            }
+            Some(a.with_mut(|v| v.remove(k as usize)))
+        }
+        ("insert", &[i, x]) => {
+            let (i, n) = (i.as_small_int()?, a.len() as i64);
+            let k = if i < 0 { (i + n).max(0) } else { i.min(n) };
+            let grown = a.with_mut(|v| {
+                let grown = grow(v, 1).ok()?;
+                v.insert(k as usize, x);
+                Some(grown)
+            })?;
+            heap.account(grown);
+            Some(Value::NIL)
+        }
+        _ => None,
+    }
+}
+
 impl PySemantics {
     /// `obj.name(*args, **kw)`.
     pub fn method(
@@ -213,6 +253,11 @@ impl PySemantics {
         args: &[Value],
         kw: Kw,
     ) -> Result<Value, Exception> {
+        if kw.is_empty() {
+            if let Some(r) = list_fast(&mut vm.heap, obj, name, args) {
+                return Ok(r);
+            }
+        }
         let heap = &vm.heap;
         let t = type_of(heap, obj);
         match t {

@@ -67,3 +67,17 @@ def slice_assign():
     print(q)
 
 slice_assign()
+
+def list_methods():
+    q = [1, 2, 3]
+    q.insert(-100, 0)
+    q.insert(100, 9)
+    q.insert(-1, 8)
+    q.insert(True, 7)
+    print(q, q.pop(), q.pop(-2), q.pop(0), q.pop(True), q)
+    app = q.append
+    for i in range(3):
+        app(i * i)
+    print(q, len(q))
+
+list_methods()

@@ -291,9 +291,9 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
                 base,
                 pc: 0,
             });
-            core.stats.calls += 1;
-            if new_depth > core.stats.max_depth {
-                core.stats.max_depth = new_depth;
+            if STATS {
+                core.stats.calls += 1;
+                core.stats.max_depth = core.stats.max_depth.max(new_depth);
             }
             // SAFETY: the frame's locals and operand stack fit below `need`, which is
             // within the stack (grown above if needed).
@@ -586,10 +586,12 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
             Op::BuildArray => {
                 let n = ins.a as usize;
                 // SAFETY: the verifier proved `n` values are on the stack.
-                let items = unsafe { core::slice::from_raw_parts(sp.sub(n), n) }.to_vec();
+                let items = unsafe { core::slice::from_raw_parts(sp.sub(n), n) };
+                let mut buf = core.heap.take_vec(n);
+                buf.extend_from_slice(items);
                 // SAFETY: see the comment at the top of `run_loop`.
                 sp = unsafe { sp.sub(n) };
-                let arr = core.heap.array(items);
+                let arr = core.heap.array(buf);
                 push!(arr);
             }
             Op::Index => {
