@@ -69,10 +69,15 @@ pub fn run(file_name: &str, source: &str, cfg: &RunConfig, out: Box<dyn Write>) 
         let _ = writeln!(stderr, "error: cannot write output: {e}");
     }
     status = jit_core::run::after_run(&mut vm.core, cfg, status, &mut stderr);
+    let stats = Some(vm.core.stats.clone());
+    if cfg.exit_after_run {
+        // The output was flushed above; the process exits next and the OS takes the heap.
+        std::mem::forget(vm);
+    }
     Outcome {
         status,
         stderr,
-        stats: Some(vm.core.stats.clone()),
+        stats,
         run_time,
         compile_time,
     }

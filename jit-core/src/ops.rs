@@ -470,7 +470,11 @@ pub fn build_map_const_keys<S: Semantics>(
 
 /// The concatenation of `parts`, which are all strings (`BuildString`).
 pub fn build_string(heap: &mut Heap, parts: &[Value]) -> Result<Value, Exception> {
-    let mut out = alloc::string::String::new();
+    let len = parts
+        .iter()
+        .map(|&p| heap.as_str(p).map_or(0, str::len))
+        .sum();
+    let mut out = alloc::string::String::with_capacity(len);
     for &p in parts {
         match heap.as_str(p) {
             Some(s) => out.push_str(s),

@@ -28,6 +28,11 @@ pub struct RunConfig {
     /// The most bytes the heap may hold live (`--max-heap`); past it, the language's
     /// memory error.
     pub max_heap: Option<usize>,
+    /// The process ends right after the run (the command line): the drivers then leave
+    /// the heap to the operating system instead of freeing every object one by one,
+    /// which costs a program that ends with a large live heap a sizeable share of its
+    /// time. An embedder that keeps running leaves this off.
+    pub exit_after_run: bool,
 }
 
 impl RunConfig {
@@ -41,6 +46,7 @@ impl RunConfig {
             stats: false,
             reverify: false,
             max_heap: None,
+            exit_after_run: false,
         }
     }
 }

@@ -121,6 +121,7 @@ pub fn main(a: &RunArgs) -> i32 {
                 stats,
                 reverify: false,
                 max_heap: a.max_heap,
+                exit_after_run: true,
             };
             frontend_tiny::driver::run(&name, &source, &cfg, out)
         }
@@ -133,6 +134,7 @@ pub fn main(a: &RunArgs) -> i32 {
                 stats,
                 reverify: false,
                 max_heap: a.max_heap,
+                exit_after_run: true,
             };
             let path = a.file.clone().unwrap_or_default();
             frontend_pybc::driver::run_file(&path, &cfg, out)

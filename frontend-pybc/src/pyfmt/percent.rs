@@ -472,6 +472,10 @@ pub(super) fn percent_output(
     mut width: i64,
     prec: i64,
 ) -> PyFmtResult<()> {
+    if width == -1 && prec == -1 && !(flags.sign || flags.blank) {
+        out.push_str(text);
+        return Ok(());
+    }
     let fill = if numeric_sign && flags.zero { '0' } else { ' ' };
     let chars: Vec<char> = text.chars().collect();
     let mut len = chars.len() as i64;

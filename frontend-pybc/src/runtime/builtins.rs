@@ -465,6 +465,11 @@ impl PySemantics {
         let default = a.take("default");
         a.done()?;
         let args = a.pos;
+        if let (None, &[seq]) = (key, args) {
+            if let Some(v) = super::plain::min_max(&vm.heap, seq, is_max) {
+                return Ok(v);
+            }
+        }
         let items = match args.len() {
             0 => {
                 return Err(type_error(format!(
@@ -545,6 +550,10 @@ impl PySemantics {
         key: Option<Value>,
         reverse: bool,
     ) -> Result<Vec<Value>, Exception> {
+        let mut items = items;
+        if key.is_none() && super::plain::sort(&vm.heap, &mut items, reverse) {
+            return Ok(items);
+        }
         let base = vm.roots.len();
         vm.roots.extend_from_slice(&items);
         let keys = match key {
@@ -580,6 +589,9 @@ impl PySemantics {
     }
 
     fn sum(&mut self, vm: &mut VmCore, iterable: Value, start: Value) -> Result<Value, Exception> {
+        if let Some(v) = super::plain::sum(&mut vm.heap, iterable, start) {
+            return Ok(v);
+        }
         let it = self.iter_of(&mut vm.heap, iterable)?;
         let base = vm.roots.len();
         vm.roots.push(it);

@@ -22,6 +22,7 @@ pub mod modules;
 pub mod numbers;
 pub mod objects;
 pub mod ops;
+pub mod plain;
 pub mod random;
 pub mod range;
 pub mod repr;
@@ -483,6 +484,11 @@ impl Semantics for PySemantics {
         conversion: u32,
         spec: Option<Value>,
     ) -> Result<Value, Exception> {
+        if conversion <= 1 && spec.is_none() {
+            if let Some(i) = v.as_small_int() {
+                return Ok(vm.heap.string(numbers::small_int_str(i)));
+            }
+        }
         let heap = &mut vm.heap;
         let p = self.printer(heap);
         let converted;

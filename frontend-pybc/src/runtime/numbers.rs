@@ -543,9 +543,32 @@ pub fn int_is_zero(x: IntRef<'_>) -> bool {
 /// `str(x)` for an int (fails past 4300 digits, as CPython does).
 pub fn int_str(x: IntRef<'_>) -> Result<String, Exception> {
     match x {
-        IntRef::Small(a) => Ok(a.to_string()),
+        IntRef::Small(a) => Ok(small_int_str(a)),
         big => pyfmt::int_to_decimal_string(big).map_err(from_fmt),
     }
+}
+
+/// The decimal digits of `a`, written back to front into a stack buffer: `str(i)`,
+/// f-strings and `print` turn ints into text constantly, and the formatting machinery
+/// behind `to_string` costs several times more.
+pub fn small_int_str(a: i64) -> String {
+    let mut buf = [0u8; 21];
+    let mut pos = buf.len();
+    let mut m = a.unsigned_abs();
+    loop {
+        pos -= 1;
+        buf[pos] = b'0' + (m % 10) as u8;
+        m /= 10;
+        if m == 0 {
+            break;
+        }
+    }
+    if a < 0 {
+        pos -= 1;
+        buf[pos] = b'-';
+    }
+    // The buffer holds ASCII digits and a sign only, so it is always UTF-8.
+    String::from(std::str::from_utf8(&buf[pos..]).unwrap_or_default())
 }
 
 /// `int(x)` for a float.
