@@ -301,20 +301,33 @@ impl PySemantics {
                 Ok(Some(heap.tuple_of(&[c, x])))
             }
             IterKind::Zip { its } => {
-                let its = its.to_vec();
-                if its.is_empty() {
+                // The inner iterators are read from the zip object one at a time (no copy
+                // of the list per step), and the items gather on the roots.
+                let n = its.len();
+                if n == 0 {
                     return Ok(None);
                 }
                 let base = vm.roots.len();
                 vm.roots.push(it);
-                let r = self.next_each(vm, &its);
-                let items = vm.roots.split_off(base + 1);
-                vm.roots.truncate(base);
-                r?;
-                if items.len() < its.len() {
-                    return Ok(None);
+                let mut r = Ok(());
+                for k in 0..n {
+                    let inner = match vm.heap.as_host::<PyIter>(it) {
+                        Some(PyIter(IterKind::Zip { its })) => its[k],
+                        _ => break,
+                    };
+                    match self.next(vm, inner) {
+                        Ok(Some(x)) => vm.roots.push(x),
+                        Ok(None) => break,
+                        Err(e) => {
+                            r = Err(e);
+                            break;
+                        }
+                    }
                 }
-                Ok(Some(vm.heap.tuple(items)))
+                let complete = vm.roots.len() == base + 1 + n;
+                let t = (r.is_ok() && complete).then(|| vm.heap.tuple_of(&vm.roots[base + 1..]));
+                vm.roots.truncate(base);
+                r.map(|()| t)
             }
             IterKind::Map { f, its } => {
                 let (f, its) = (*f, its.to_vec());

@@ -276,8 +276,13 @@ impl PySemantics {
                 type_name(heap, b)
             ))),
             (Some(Obj::Array(x)), Some(Obj::Array(y))) => {
-                let mut items = x.to_vec();
-                items.extend(y.to_vec());
+                // One buffer of the final size (a recycled one when there is one).
+                let n = x.len() + y.len();
+                let mut items = heap.take_vec(n);
+                if let (Some(x), Some(y)) = (heap.as_array(a), heap.as_array(b)) {
+                    x.with_ref(|s| items.extend_from_slice(s));
+                    y.with_ref(|s| items.extend_from_slice(s));
+                }
                 Ok(heap.array(items))
             }
             (Some(Obj::Array(_)), _) => Err(type_error(format!(
@@ -285,7 +290,8 @@ impl PySemantics {
                 type_name(heap, b)
             ))),
             (Some(Obj::Tuple(x)), Some(Obj::Tuple(y))) => {
-                let mut items = x.to_vec();
+                let mut items = Vec::with_capacity(x.len() + y.len());
+                items.extend_from_slice(x);
                 items.extend_from_slice(y);
                 Ok(heap.tuple(items))
             }
