@@ -306,6 +306,11 @@ define_ops! {
     UnpackTuple(Count) in UnpackSequence;
     /// `UnpackSequence` of an array of exactly `a` items.
     UnpackArray(Count) in UnpackSequence;
+    /// `UnpackSequence a` followed by `a` stores to locals (a superinstruction, formed at
+    /// quickening): an array or tuple of exactly `a` items goes straight into the locals
+    /// the stores name; anything else is unpacked onto the stack as `UnpackSequence`
+    /// does, and the stores run. It absorbs `a` instructions (the verifier checks them).
+    UnpackStore(Count) in UnpackSequence;
     /// `LoadGlobal` of a slot that is still empty: pushes the value the frontend gave for
     /// it (a builtin), cached in the instruction's cache.
     LoadGlobalBuiltin(Global) in LoadGlobal;

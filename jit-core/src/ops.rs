@@ -385,6 +385,39 @@ pub fn unpack_exact(heap: &Heap, v: Value, dst: &mut [Value]) -> bool {
     }
 }
 
+/// Stores the items of a core array or tuple of exactly `n` items into the locals named
+/// by the `n` store instructions at `stores` (item `k` to the `k`-th store's local, in
+/// order, so a repeated name keeps the last); false, with nothing stored, otherwise.
+///
+/// # Safety
+///
+/// `stores` points to `n` instructions whose operands are valid local indices of the
+/// frame whose locals start at `locals` (the verifier's facts for `UnpackStore`).
+#[inline]
+pub unsafe fn unpack_to_locals(
+    heap: &Heap,
+    v: Value,
+    n: usize,
+    stores: *const core::cell::Cell<crate::bytecode::Instr>,
+    locals: *mut Value,
+) -> bool {
+    let store = |items: &[Value]| {
+        if items.len() != n {
+            return false;
+        }
+        for (k, &x) in items.iter().enumerate() {
+            // SAFETY: the caller guarantees `n` store instructions with valid locals.
+            unsafe { *locals.add((*stores.add(k)).get().a as usize) = x };
+        }
+        true
+    };
+    match heap.get(v) {
+        Some(Obj::Tuple(t)) => store(t),
+        Some(Obj::Array(a)) => a.with_ref(store),
+        _ => false,
+    }
+}
+
 /// The items of a core array or tuple, copied.
 pub fn core_sequence(heap: &Heap, v: Value) -> Option<alloc::vec::Vec<Value>> {
     match heap.get(v)? {

@@ -75,6 +75,11 @@ pub fn prime_caches(code: &Code) {
             (Op::StoreLocal, _, _) if plain(pc + 1) == Some(Op::StoreLocal) => {
                 Op::StoreLocalStoreLocal
             }
+            (Op::UnpackSequence, _, _)
+                if (1..=ins.a as usize).all(|k| family(pc + k) == Some(Op::StoreLocal)) =>
+            {
+                Op::UnpackStore
+            }
             (Op::LoadInt, Some(Op::Binary), _) => Op::LoadIntArith,
             (Op::LoadInt, Some(Op::Compare), Some(Op::JumpIfFalse)) => Op::LoadIntCompareJump,
             _ => continue,

@@ -168,7 +168,17 @@ pub fn verify_code(code: &mut Code, n_globals: usize, n_codes: usize) -> Result<
                 ),
             ));
         }
-        for (k, &want) in ins.op.fused_successors().iter().enumerate() {
+        let stores = if ins.op == Op::UnpackStore {
+            ins.a as usize
+        } else {
+            0
+        };
+        let absorbed = ins
+            .op
+            .fused_successors()
+            .iter()
+            .chain(core::iter::repeat_n(&Op::StoreLocal, stores));
+        for (k, &want) in absorbed.enumerate() {
             let next = code.instrs.get(pc + 1 + k).map(|c| c.get().op.family());
             if next != Some(want) {
                 return Err(err(

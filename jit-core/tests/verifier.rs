@@ -320,3 +320,17 @@ fn mutations_never_panic() {
     }
     assert!(accepted > 0);
 }
+
+#[test]
+fn unpack_store_must_be_followed_by_as_many_stores() {
+    let body = |stores: u32| {
+        let mut instrs = vec![i(Op::LoadConst, 0), i(Op::UnpackStore, 3)];
+        instrs.extend((0..stores).map(|k| i(Op::StoreLocal, k)));
+        instrs.extend([i(Op::LoadNil, 0), i(Op::Return, 0)]);
+        code(instrs, vec![Value::NIL], 0, 3)
+    };
+    let mut ok = module_with(body(3), 0);
+    verify_module(&mut ok).expect("three stores follow");
+    let mut short = module_with(body(2), 0);
+    rejects(&mut short, "is not followed by StoreLocal");
+}

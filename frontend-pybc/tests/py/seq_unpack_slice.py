@@ -15,9 +15,12 @@ def unpack_all(n):
     return acc, a, b, c, d, e, f, g
 
 print(unpack_all(50))
-for shape in [(1, 2), [1, 2]]:
+for shape in [(1, 2), [1, 2], "ab", range(2), {3: 0, 4: 1}, (5, 6), [7, 8]]:
     u, v = shape
     print(u, v)
+for pair in [(1, 2), [3, 4], "xy"] * 3:
+    u, u = pair
+    print(u)
 
 def slices(n):
     p = list(range(n))

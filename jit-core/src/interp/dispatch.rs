@@ -69,6 +69,18 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
             sp = unsafe { sp.sub(1) };
         }};
     }
+    // Replaces the top `$n` values with what `$f` makes of them (a `Result`).
+    macro_rules! replace_top {
+        ($n:expr, |$items:ident| $f:expr) => {{
+            let n = $n;
+            // SAFETY: the verifier proved `n` values are on the stack.
+            let $items = unsafe { core::slice::from_raw_parts(sp.sub(n), n) };
+            let v = tri!($f);
+            // SAFETY: see the comment at the top of `run_loop`.
+            sp = unsafe { sp.sub(n) };
+            push!(v);
+        }};
+    }
     macro_rules! peek {
         ($n:expr) => {{
             // SAFETY: see the comment at the top of `run_loop`.
@@ -720,10 +732,18 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
                 let it = peek!(0);
                 generic_for_iter!(ins, it);
             }
-            Op::UnpackSequence | Op::UnpackTuple | Op::UnpackArray => {
+            Op::UnpackSequence | Op::UnpackTuple | Op::UnpackArray | Op::UnpackStore => {
                 let v = peek!(0);
                 let n = ins.a as usize;
-                if ins.op == Op::UnpackSequence {
+                if ins.op == Op::UnpackStore {
+                    // SAFETY: the verifier checked that `n` stores to valid locals follow.
+                    if unsafe { ops::unpack_to_locals(&core.heap, v, n, ip, locals) } {
+                        hit!(ins);
+                        // SAFETY: skips the absorbed stores, which the verifier proved exist.
+                        unsafe { (sp, ip) = (sp.sub(1), ip.add(n)) };
+                        continue;
+                    }
+                } else if ins.op == Op::UnpackSequence {
                     adapt!(ins);
                 }
                 let guard = matches!(
@@ -736,7 +756,7 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
                 // `n` slots from the operand's own fit in the frame.
                 let dst = unsafe { core::slice::from_raw_parts_mut(sp.sub(1), n) };
                 let done = guard && ops::unpack_exact(&core.heap, v, dst);
-                if ins.op != Op::UnpackSequence {
+                if matches!(ins.op, Op::UnpackTuple | Op::UnpackArray) {
                     if done {
                         hit!(ins);
                     } else {
@@ -748,6 +768,7 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
                     sp = unsafe { sp.sub(1).add(n) };
                     continue;
                 }
+                // A failed `UnpackStore` leaves the items on the stack for its stores.
                 drop_top!();
                 core.sp_hint = stack_off!(sp);
                 let items = tri!(ops::unpack(core, sem, v, n));
@@ -755,52 +776,26 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
                     push!(x);
                 }
             }
-            Op::BuildTuple => {
-                let n = ins.a as usize;
-                // SAFETY: the verifier proved `n` values are on the stack.
-                let items = unsafe { core::slice::from_raw_parts(sp.sub(n), n) };
-                let t = core.heap.tuple_of(items);
-                // SAFETY: see the comment at the top of `run_loop`.
-                sp = unsafe { sp.sub(n) };
-                push!(t);
-            }
-            Op::BuildMap => {
-                let n = ins.a as usize * 2;
-                // SAFETY: the verifier proved `n` values are on the stack.
-                let pairs = unsafe { core::slice::from_raw_parts(sp.sub(n), n) };
-                let m = tri!(sem.build_map(&mut core.heap, pairs));
-                // SAFETY: see the comment at the top of `run_loop`.
-                sp = unsafe { sp.sub(n) };
-                push!(m);
-            }
+            Op::BuildTuple => replace_top!(ins.a as usize, |items| Ok::<_, Exception>(
+                core.heap.tuple_of(items)
+            )),
+            Op::BuildMap => replace_top!(ins.a as usize * 2, |pairs| sem
+                .build_map(&mut core.heap, pairs)),
             Op::BuildMapConstKeys => {
-                let n = ins.a as usize;
                 let keys = pop!();
-                // SAFETY: the verifier proved `n` values are on the stack.
-                let values = unsafe { core::slice::from_raw_parts(sp.sub(n), n) };
-                let m = tri!(ops::build_map_const_keys(&mut core.heap, sem, keys, values));
-                // SAFETY: see the comment at the top of `run_loop`.
-                sp = unsafe { sp.sub(n) };
-                push!(m);
+                replace_top!(ins.a as usize, |values| ops::build_map_const_keys(
+                    &mut core.heap,
+                    sem,
+                    keys,
+                    values
+                ));
             }
-            Op::BuildSlice => {
-                let n = ins.a as usize;
-                // SAFETY: the verifier proved `n` values are on the stack.
-                let parts = unsafe { core::slice::from_raw_parts(sp.sub(n), n) };
-                let s = tri!(sem.build_slice(&mut core.heap, parts));
-                // SAFETY: see the comment at the top of `run_loop`.
-                sp = unsafe { sp.sub(n) };
-                push!(s);
-            }
-            Op::BuildString => {
-                let n = ins.a as usize;
-                // SAFETY: the verifier proved `n` values are on the stack.
-                let parts = unsafe { core::slice::from_raw_parts(sp.sub(n), n) };
-                let v = tri!(ops::build_string(&mut core.heap, parts));
-                // SAFETY: see the comment at the top of `run_loop`.
-                sp = unsafe { sp.sub(n) };
-                push!(v);
-            }
+            Op::BuildSlice => replace_top!(ins.a as usize, |parts| sem
+                .build_slice(&mut core.heap, parts)),
+            Op::BuildString => replace_top!(ins.a as usize, |parts| ops::build_string(
+                &mut core.heap,
+                parts
+            )),
             Op::FormatValue => {
                 let spec = if ins.a & 4 != 0 { Some(pop!()) } else { None };
                 let v = pop!();
