@@ -7,12 +7,13 @@
 use jit_core::heap::{Heap, Obj};
 use jit_core::value::Value;
 
-/// The items of a list or tuple, copied (a list may change while a caller runs code).
+/// The items of a list, tuple, set or frozenset, copied (a list may change while a
+/// caller runs code), in iteration order.
 fn items(heap: &Heap, v: Value) -> Option<Vec<Value>> {
     match heap.get(v)? {
         Obj::Array(a) => Some(a.to_vec()),
         Obj::Tuple(t) => Some(t.to_vec()),
-        _ => None,
+        _ => super::set::as_set(heap, v).map(|s| s.items()),
     }
 }
 

@@ -338,9 +338,30 @@ impl PySet {
             .map_or_else(|_| Vec::new(), |t| t.entries())
     }
 
+    /// Calls `f` on each item and its hash, in table order, without copying the table;
+    /// stops at the first error. `f` may read any set, this one included, but must not
+    /// change this one (it is borrowed for the walk).
+    fn try_each(
+        &self,
+        mut f: impl FnMut(Value, i64) -> Result<(), Exception>,
+    ) -> Result<(), Exception> {
+        let t = self.t.try_borrow().map_err(|_| busy())?;
+        for e in t.slots.iter().filter(|e| e.active()) {
+            f(e.key, e.hash)?;
+        }
+        Ok(())
+    }
+
     /// The items in iteration order.
     pub fn items(&self) -> Vec<Value> {
-        self.entries().into_iter().map(|(k, _)| k).collect()
+        self.t.try_borrow().map_or_else(
+            |_| Vec::new(),
+            |t| {
+                let mut out = Vec::with_capacity(t.used);
+                out.extend(t.slots.iter().filter(|e| e.active()).map(|e| e.key));
+                out
+            },
+        )
     }
 
     /// The number of slots (iteration positions run below it).
@@ -430,10 +451,12 @@ impl PySet {
     /// True when every item of `self` is in `other`.
     pub fn is_subset(&self, heap: &Heap, other: &PySet) -> bool {
         self.len() <= other.len()
-            && self
-                .entries()
-                .into_iter()
-                .all(|(k, h)| other.contains_hashed(heap, k, h))
+            && self.t.try_borrow().map_or(true, |t| {
+                t.slots
+                    .iter()
+                    .filter(|e| e.active())
+                    .all(|e| other.contains_hashed(heap, e.key, e.hash))
+            })
     }
 }
 
@@ -531,11 +554,12 @@ fn intersection(heap: &mut Heap, a: Value, b: Value, frozen: bool) -> Result<Val
     let r = PySet::new(frozen);
     if let (Some(x), Some(y)) = (as_set(heap, a), as_set(heap, b)) {
         let (big, small) = if y.len() > x.len() { (y, x) } else { (x, y) };
-        for (k, h) in small.entries() {
+        small.try_each(|k, h| {
             if big.contains_hashed(heap, k, h) {
                 r.add_hashed(heap, k, h)?;
             }
-        }
+            Ok(())
+        })?;
     }
     Ok(host(heap, r))
 }
@@ -550,11 +574,12 @@ fn difference(heap: &mut Heap, a: Value, b: Value, frozen: bool) -> Result<Value
         return Ok(r);
     }
     let r = PySet::new(frozen);
-    for (k, h) in x.entries() {
+    x.try_each(|k, h| {
         if !y.contains_hashed(heap, k, h) {
             r.add_hashed(heap, k, h)?;
         }
-    }
+        Ok(())
+    })?;
     Ok(host(heap, r))
 }
 
