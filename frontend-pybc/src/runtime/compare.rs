@@ -169,14 +169,15 @@ fn cmp_depth(heap: &Heap, op: CmpOp, a: Value, b: Value, depth: usize) -> Result
             ) else {
                 return Ok(false);
             };
-            let (sub, sup) = (x.is_subset(heap, y), y.is_subset(heap, x));
+            // One subset test each: a subset of the same size is equal, a smaller one proper.
+            let (nx, ny) = (x.len(), y.len());
             return Ok(match op {
-                CmpOp::Eq => sub && sup,
-                CmpOp::Ne => !(sub && sup),
-                CmpOp::Le => sub,
-                CmpOp::Lt => sub && !sup,
-                CmpOp::Ge => sup,
-                CmpOp::Gt => sup && !sub,
+                CmpOp::Eq => nx == ny && x.is_subset(heap, y),
+                CmpOp::Ne => !(nx == ny && x.is_subset(heap, y)),
+                CmpOp::Le => x.is_subset(heap, y),
+                CmpOp::Lt => nx < ny && x.is_subset(heap, y),
+                CmpOp::Ge => y.is_subset(heap, x),
+                CmpOp::Gt => ny < nx && y.is_subset(heap, x),
             });
         }
         (Some(Obj::Host(x)), Some(Obj::Host(y))) if matches!(op, CmpOp::Eq | CmpOp::Ne) => {
