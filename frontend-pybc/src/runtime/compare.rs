@@ -139,6 +139,20 @@ impl Seq<'_> {
     }
 }
 
+/// `x op y` for two sets: one subset test each (a subset of the same size is equal, a
+/// smaller one proper).
+pub fn set_cmp(heap: &Heap, op: CmpOp, x: &PySet, y: &PySet) -> bool {
+    let (nx, ny) = (x.len(), y.len());
+    match op {
+        CmpOp::Eq => nx == ny && x.is_subset(heap, y),
+        CmpOp::Ne => !(nx == ny && x.is_subset(heap, y)),
+        CmpOp::Le => x.is_subset(heap, y),
+        CmpOp::Lt => nx < ny && x.is_subset(heap, y),
+        CmpOp::Ge => y.is_subset(heap, x),
+        CmpOp::Gt => ny < nx && y.is_subset(heap, x),
+    }
+}
+
 fn cmp_depth(heap: &Heap, op: CmpOp, a: Value, b: Value, depth: usize) -> Result<bool, Exception> {
     if let Some(o) = cmp_numbers(heap, a, b) {
         return Ok(match o {
@@ -169,16 +183,7 @@ fn cmp_depth(heap: &Heap, op: CmpOp, a: Value, b: Value, depth: usize) -> Result
             ) else {
                 return Ok(false);
             };
-            // One subset test each: a subset of the same size is equal, a smaller one proper.
-            let (nx, ny) = (x.len(), y.len());
-            return Ok(match op {
-                CmpOp::Eq => nx == ny && x.is_subset(heap, y),
-                CmpOp::Ne => !(nx == ny && x.is_subset(heap, y)),
-                CmpOp::Le => x.is_subset(heap, y),
-                CmpOp::Lt => nx < ny && x.is_subset(heap, y),
-                CmpOp::Ge => y.is_subset(heap, x),
-                CmpOp::Gt => ny < nx && y.is_subset(heap, x),
-            });
+            return Ok(set_cmp(heap, op, x, y));
         }
         (Some(Obj::Host(x)), Some(Obj::Host(y))) if matches!(op, CmpOp::Eq | CmpOp::Ne) => {
             let (x, y) = (x.as_any(), y.as_any());

@@ -290,6 +290,11 @@ impl Semantics for PySemantics {
         a: Value,
         b: Value,
     ) -> Result<Value, Exception> {
+        // Sets first: the general comparison tries numbers, strings and sequences before
+        // it reaches them, and set-heavy code (s <= t in a search) compares little else.
+        if let (Some(x), Some(y)) = (set::as_set(heap, a), set::as_set(heap, b)) {
+            return Ok(Value::bool(compare::set_cmp(heap, op, x, y)));
+        }
         compare::richcmp(heap, op, a, b).map(Value::bool)
     }
 

@@ -338,20 +338,6 @@ impl PySet {
             .map_or_else(|_| Vec::new(), |t| t.entries())
     }
 
-    /// Calls `f` on each item and its hash, in table order, without copying the table;
-    /// stops at the first error. `f` may read any set, this one included, but must not
-    /// change this one (it is borrowed for the walk).
-    fn try_each(
-        &self,
-        mut f: impl FnMut(Value, i64) -> Result<(), Exception>,
-    ) -> Result<(), Exception> {
-        let t = self.t.try_borrow().map_err(|_| busy())?;
-        for e in t.slots.iter().filter(|e| e.active()) {
-            f(e.key, e.hash)?;
-        }
-        Ok(())
-    }
-
     /// The items in iteration order.
     pub fn items(&self) -> Vec<Value> {
         self.t.try_borrow().map_or_else(
@@ -450,13 +436,41 @@ impl PySet {
 
     /// True when every item of `self` is in `other`.
     pub fn is_subset(&self, heap: &Heap, other: &PySet) -> bool {
-        self.len() <= other.len()
-            && self.t.try_borrow().map_or(true, |t| {
-                t.slots
-                    .iter()
-                    .filter(|e| e.active())
-                    .all(|e| other.contains_hashed(heap, e.key, e.hash))
-            })
+        if self.len() > other.len() {
+            return false;
+        }
+        let (Ok(t), Ok(o)) = (self.t.try_borrow(), other.t.try_borrow()) else {
+            return true;
+        };
+        t.slots
+            .iter()
+            .filter(|e| e.active())
+            .all(|e| o.lookup(heap, e.key, e.hash).is_some())
+    }
+
+    /// A new set of this one's items that are (`inside`) or are not in `other`, added in
+    /// this one's table order as CPython's `set_intersection` and `set_difference` add
+    /// them, so the result's table (and iteration order) is CPython's. Both tables are
+    /// borrowed once for the whole walk.
+    fn filtered(
+        &self,
+        heap: &Heap,
+        other: &PySet,
+        inside: bool,
+        frozen: bool,
+    ) -> Result<PySet, Exception> {
+        let t = self.t.try_borrow().map_err(|_| busy())?;
+        let o = other.t.try_borrow().map_err(|_| busy())?;
+        let mut out = Table::default();
+        for e in t.slots.iter().filter(|e| e.active()) {
+            if o.lookup(heap, e.key, e.hash).is_some() == inside {
+                out.add(heap, e.key, e.hash);
+            }
+        }
+        Ok(PySet {
+            t: RefCell::new(out),
+            frozen,
+        })
     }
 }
 
@@ -551,16 +565,13 @@ fn intersection(heap: &mut Heap, a: Value, b: Value, frozen: bool) -> Result<Val
     if a == b {
         return copy_of(heap, a, frozen);
     }
-    let r = PySet::new(frozen);
-    if let (Some(x), Some(y)) = (as_set(heap, a), as_set(heap, b)) {
-        let (big, small) = if y.len() > x.len() { (y, x) } else { (x, y) };
-        small.try_each(|k, h| {
-            if big.contains_hashed(heap, k, h) {
-                r.add_hashed(heap, k, h)?;
-            }
-            Ok(())
-        })?;
-    }
+    let r = match (as_set(heap, a), as_set(heap, b)) {
+        (Some(x), Some(y)) => {
+            let (big, small) = if y.len() > x.len() { (y, x) } else { (x, y) };
+            small.filtered(heap, big, true, frozen)?
+        }
+        _ => PySet::new(frozen),
+    };
     Ok(host(heap, r))
 }
 
@@ -573,13 +584,7 @@ fn difference(heap: &mut Heap, a: Value, b: Value, frozen: bool) -> Result<Value
         difference_update(heap, r, b)?;
         return Ok(r);
     }
-    let r = PySet::new(frozen);
-    x.try_each(|k, h| {
-        if !y.contains_hashed(heap, k, h) {
-            r.add_hashed(heap, k, h)?;
-        }
-        Ok(())
-    })?;
+    let r = x.filtered(heap, y, false, frozen)?;
     Ok(host(heap, r))
 }
 
