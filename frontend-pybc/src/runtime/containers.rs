@@ -253,19 +253,33 @@ impl PySemantics {
             }
             if let Some(s) = as_slice(heap, i) {
                 let sp = span(heap, s, a.len())?;
-                let mut drop: Vec<usize> = sp.indices().collect();
-                drop.sort_unstable();
+                if sp.len == 0 {
+                    return Ok(());
+                }
+                // Steps 1 and -1 select one block; any other step, items `|step|` apart:
+                // keep those whose distance from the lowest selected index is not a
+                // multiple of the step, up to the highest.
+                let first = sp.start as usize;
+                let (lo, hi) = if sp.step > 0 {
+                    (first, first + (sp.len - 1) * sp.step as usize)
+                } else {
+                    (
+                        first - (sp.len - 1) * sp.step.unsigned_abs() as usize,
+                        first,
+                    )
+                };
+                let stride = sp.step.unsigned_abs() as usize;
                 a.with_mut(|xs| {
-                    let mut k = 0;
-                    let mut idx = 0;
-                    xs.retain(|_| {
-                        let keep = drop.get(k) != Some(&idx);
-                        if !keep {
-                            k += 1;
-                        }
-                        idx += 1;
-                        keep
-                    });
+                    if stride == 1 {
+                        xs.drain(lo..=hi);
+                    } else {
+                        let mut idx = 0;
+                        xs.retain(|_| {
+                            let keep = idx < lo || idx > hi || (idx - lo) % stride != 0;
+                            idx += 1;
+                            keep
+                        });
+                    }
                 });
                 return Ok(());
             }
