@@ -50,10 +50,69 @@ struct Table {
 impl Default for Table {
     fn default() -> Table {
         Table {
-            slots: vec![UNUSED; MIN_SIZE],
+            slots: spare::take(MIN_SIZE),
             fill: 0,
             used: 0,
             finger: 0,
+        }
+    }
+}
+
+impl Drop for Table {
+    fn drop(&mut self) {
+        spare::give(std::mem::take(&mut self.slots));
+    }
+}
+
+/// Slot arrays of dead sets, by size, for the next sets: set-heavy code (a search making a
+/// new frozenset per step) otherwise spends a malloc and a free per table, where CPython's
+/// sets keep a small table inline. The sizes are powers of two from [`MIN_SIZE`]; up to
+/// 1 MiB of arrays of each of the five smallest sizes is kept (dead sets come back at a
+/// collection, in bulk, so the next cycle's new sets can take them).
+mod spare {
+    use super::{Slot, MIN_SIZE, UNUSED};
+    use std::cell::RefCell;
+
+    const CLASSES: usize = 5;
+    const BYTES_PER_CLASS: usize = 1 << 20;
+
+    thread_local! {
+        static SPARE: RefCell<[Vec<Vec<Slot>>; CLASSES]> = RefCell::new(Default::default());
+    }
+
+    fn class(size: usize) -> Option<usize> {
+        let c = (size / MIN_SIZE).trailing_zeros() as usize;
+        (size.is_power_of_two() && size >= MIN_SIZE && c < CLASSES).then_some(c)
+    }
+
+    /// `size` unused slots.
+    pub(super) fn take(size: usize) -> Vec<Slot> {
+        let reused = class(size).and_then(|c| {
+            SPARE
+                .try_with(|s| s.try_borrow_mut().ok()?[c].pop())
+                .ok()
+                .flatten()
+        });
+        match reused {
+            Some(mut v) => {
+                v.fill(UNUSED);
+                v
+            }
+            None => vec![UNUSED; size],
+        }
+    }
+
+    /// Keeps `v` for reuse if its size is one of the small ones and there is room.
+    pub(super) fn give(v: Vec<Slot>) {
+        if let Some(c) = class(v.len()) {
+            let _ = SPARE.try_with(|s| {
+                if let Ok(mut s) = s.try_borrow_mut() {
+                    let depth = BYTES_PER_CLASS / (v.len() * std::mem::size_of::<Slot>());
+                    if s[c].len() < depth {
+                        s[c].push(v);
+                    }
+                }
+            });
         }
     }
 }
@@ -172,13 +231,14 @@ impl Table {
         while size <= minused {
             size <<= 1;
         }
-        let old = std::mem::replace(&mut self.slots, vec![UNUSED; size]);
+        let old = std::mem::replace(&mut self.slots, spare::take(size));
         self.fill = self.used;
-        for e in old {
+        for e in &old {
             if e.active() {
                 insert_clean(&mut self.slots, e.key, e.hash);
             }
         }
+        spare::give(old);
     }
 
     fn discard(&mut self, heap: &Heap, key: Value, hash: i64) -> bool {
