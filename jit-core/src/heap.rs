@@ -232,9 +232,7 @@ impl TupleItems {
     /// Items owning `items`.
     pub fn new(items: Vec<Value>) -> TupleItems {
         if items.len() <= 2 {
-            let mut inline = [Value::NIL; 2];
-            inline[..items.len()].copy_from_slice(&items);
-            TupleItems(TupleRepr::Inline(items.len() as u8, inline))
+            TupleItems::from_slice(&items)
         } else {
             TupleItems(TupleRepr::Heap(items.into_boxed_slice()))
         }
@@ -365,6 +363,20 @@ pub struct GcBox {
     pub obj: Obj,
 }
 
+/// The object a free slot holds: a link to the next free slot (0 ends the list). It owns
+/// nothing, so overwriting it without dropping leaks nothing.
+fn free_link(next: Option<NonNull<GcBox>>) -> Obj {
+    Obj::Int(next.map_or(0, |p| p.as_ptr() as usize) as i64)
+}
+
+/// The next free slot after a free slot holding `obj` (see [`free_link`]).
+fn next_free(obj: &Obj) -> Option<NonNull<GcBox>> {
+    match obj {
+        Obj::Int(link) => NonNull::new(*link as usize as *mut GcBox),
+        _ => None,
+    }
+}
+
 /// Slot states.
 const FREE: u8 = 0;
 const LIVE: u8 = 1;
@@ -395,15 +407,15 @@ impl Chunk {
         for i in 0..CHUNK_SLOTS {
             let link = if i + 1 < CHUNK_SLOTS {
                 // SAFETY: `i + 1` is within the block.
-                unsafe { raw.add(i + 1) as usize }
+                NonNull::new(unsafe { raw.add(i + 1) })
             } else {
-                next.map_or(0, |p| p.as_ptr() as usize)
+                next
             };
             // SAFETY: `i` is within the freshly allocated block; writing initializes it.
             unsafe {
                 raw.add(i).write(GcBox {
                     state: Cell::new(FREE),
-                    obj: Obj::Int(link as i64),
+                    obj: free_link(link),
                 })
             };
         }
@@ -574,11 +586,7 @@ impl Heap {
         // dropping leaks nothing.
         unsafe {
             let b = p.as_ptr();
-            let link = match &(*b).obj {
-                Obj::Int(link) => *link as usize,
-                _ => 0,
-            };
-            self.free = NonNull::new(link as *mut GcBox);
+            self.free = next_free(&(*b).obj);
             core::ptr::addr_of_mut!((*b).obj).write(obj);
             (*b).state.set(LIVE);
         }
@@ -793,7 +801,7 @@ impl Heap {
                         let dead = unsafe {
                             core::ptr::replace(
                                 core::ptr::addr_of_mut!((*slots.add(i)).obj),
-                                Obj::Int(0),
+                                free_link(None),
                             )
                         };
                         if let Obj::Array(a) = dead {
@@ -824,8 +832,7 @@ impl Heap {
                 unsafe {
                     let b = slots.add(i);
                     if (*b).state.get() == FREE {
-                        core::ptr::addr_of_mut!((*b).obj)
-                            .write(Obj::Int(free.map_or(0, |p| p.as_ptr() as usize) as i64));
+                        core::ptr::addr_of_mut!((*b).obj).write(free_link(free));
                         free = Some(NonNull::new_unchecked(b));
                     }
                 }

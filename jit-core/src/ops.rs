@@ -364,25 +364,33 @@ pub fn core_iter_next(heap: &mut Heap, it: Value) -> Option<Option<Value>> {
     Some(Some(heap.int(big)))
 }
 
+/// Runs `f` on the items of a core array or tuple of exactly `n` items; `None` for
+/// anything else. `f` gets no heap, so it cannot change the sequence under it.
+#[inline(always)]
+fn with_exact_items<R>(
+    heap: &Heap,
+    v: Value,
+    n: usize,
+    f: impl FnOnce(&[Value]) -> R,
+) -> Option<R> {
+    match heap.get(v)? {
+        Obj::Tuple(t) if t.len() == n => Some(f(t)),
+        Obj::Array(a) if a.len() == n => Some(a.with_ref(f)),
+        _ => None,
+    }
+}
+
 /// Unpacks a core array or tuple of exactly `dst.len()` items into `dst` in reverse
 /// order (the last item first, as `UnpackSequence` leaves them on the stack); false, with
 /// `dst` untouched, for anything else.
 #[inline]
 pub fn unpack_exact(heap: &Heap, v: Value, dst: &mut [Value]) -> bool {
-    let copy = |items: &[Value], dst: &mut [Value]| {
-        if items.len() != dst.len() {
-            return false;
-        }
+    with_exact_items(heap, v, dst.len(), |items| {
         for (d, &s) in dst.iter_mut().zip(items.iter().rev()) {
             *d = s;
         }
-        true
-    };
-    match heap.get(v) {
-        Some(Obj::Tuple(t)) => copy(t, dst),
-        Some(Obj::Array(a)) => a.with_ref(|items| copy(items, dst)),
-        _ => false,
-    }
+    })
+    .is_some()
 }
 
 /// Stores the items of a core array or tuple of exactly `n` items into the locals named
@@ -401,21 +409,13 @@ pub unsafe fn unpack_to_locals(
     stores: *const core::cell::Cell<crate::bytecode::Instr>,
     locals: *mut Value,
 ) -> bool {
-    let store = |items: &[Value]| {
-        if items.len() != n {
-            return false;
-        }
+    with_exact_items(heap, v, n, |items| {
         for (k, &x) in items.iter().enumerate() {
             // SAFETY: the caller guarantees `n` store instructions with valid locals.
             unsafe { *locals.add((*stores.add(k)).get().a as usize) = x };
         }
-        true
-    };
-    match heap.get(v) {
-        Some(Obj::Tuple(t)) => store(t),
-        Some(Obj::Array(a)) => a.with_ref(store),
-        _ => false,
-    }
+    })
+    .is_some()
 }
 
 /// The items of a core array or tuple, copied.

@@ -595,17 +595,11 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
                     locals = stack.add(caller.base);
                 }
             }
-            Op::BuildArray => {
-                let n = ins.a as usize;
-                // SAFETY: the verifier proved `n` values are on the stack.
-                let items = unsafe { core::slice::from_raw_parts(sp.sub(n), n) };
-                let mut buf = core.heap.take_vec(n);
+            Op::BuildArray => replace_top!(ins.a as usize, |items| {
+                let mut buf = core.heap.take_vec(items.len());
                 buf.extend_from_slice(items);
-                // SAFETY: see the comment at the top of `run_loop`.
-                sp = unsafe { sp.sub(n) };
-                let arr = core.heap.array(buf);
-                push!(arr);
-            }
+                Ok::<_, Exception>(core.heap.array(buf))
+            }),
             Op::Index => {
                 adapt!(ins);
                 let i = pop!();
