@@ -128,21 +128,26 @@ pub fn assign(a: &ArrayObj, sp: Span, items: &[Value]) -> bool {
     true
 }
 
-/// `c[i]` for an array or tuple `c` and a slice `i` with small parts; `None` for anything
-/// else (the language's path).
-#[inline]
-pub fn get(heap: &mut Heap, c: Value, i: Value) -> Option<Value> {
-    let (start, stop, step) = small_parts(heap.as_slice(i)?)?;
+/// The number of items of an array or tuple `c`.
+pub fn seq_len(heap: &Heap, c: Value) -> Option<usize> {
     match heap.get(c)? {
-        Obj::Array(a) => {
-            let sp = Span::resolve(start, stop, step, a.len());
+        Obj::Array(a) => Some(a.len()),
+        Obj::Tuple(t) => Some(t.len()),
+        _ => None,
+    }
+}
+
+/// `c[sp]` for an array or tuple `c` and a span resolved against its length: a new array
+/// built in a recycled buffer, a new tuple, or `c` itself for a whole tuple.
+pub fn get_span(heap: &mut Heap, c: Value, sp: Span) -> Option<Value> {
+    match heap.get(c)? {
+        Obj::Array(_) => {
             let mut out = heap.take_vec(sp.len);
             heap.as_array(c)?
                 .with_ref(|items| select(items, sp, &mut out));
             Some(heap.array(out))
         }
         Obj::Tuple(t) => {
-            let sp = Span::resolve(start, stop, step, t.len());
             if sp.start == 0 && sp.step == 1 && sp.len == t.len() {
                 return Some(c);
             }
@@ -154,14 +159,35 @@ pub fn get(heap: &mut Heap, c: Value, i: Value) -> Option<Value> {
     }
 }
 
+/// `c[i]` for an array or tuple `c` and a slice `i` with small parts; `None` for anything
+/// else (the language's path).
+#[inline]
+pub fn get(heap: &mut Heap, c: Value, i: Value) -> Option<Value> {
+    let (start, stop, step) = small_parts(heap.as_slice(i)?)?;
+    let sp = Span::resolve(start, stop, step, seq_len(heap, c)?);
+    get_span(heap, c, sp)
+}
+
+/// `c[sp] = v` for an array `c` and an array or tuple `v` other than `c`, read in place:
+/// `None` when `v` is not such a sequence (the caller copies it), otherwise whether it
+/// was assigned (`Some(false)`: an extended slice of another length, nothing done).
+pub fn assign_from(heap: &Heap, c: Value, sp: Span, v: Value) -> Option<bool> {
+    if c == v {
+        return None;
+    }
+    let a = heap.as_array(c)?;
+    match heap.get(v)? {
+        Obj::Tuple(t) => Some(assign(a, sp, t)),
+        Obj::Array(src) => Some(src.with_ref(|items| assign(a, sp, items))),
+        _ => None,
+    }
+}
+
 /// `c[i] = v` for an array `c`, a slice `i` with small parts and an array or tuple `v`
 /// other than `c`; false (nothing done) for anything else, including an extended slice
 /// of another length (the language raises).
 #[inline]
 pub fn set(heap: &Heap, c: Value, i: Value, v: Value) -> bool {
-    if c == v {
-        return false;
-    }
     let (Some(a), Some(s)) = (heap.as_array(c), heap.as_slice(i)) else {
         return false;
     };
@@ -169,11 +195,7 @@ pub fn set(heap: &Heap, c: Value, i: Value, v: Value) -> bool {
         return false;
     };
     let sp = Span::resolve(start, stop, step, a.len());
-    match heap.get(v) {
-        Some(Obj::Tuple(t)) => assign(a, sp, t),
-        Some(Obj::Array(src)) => src.with_ref(|items| assign(a, sp, items)),
-        _ => false,
-    }
+    assign_from(heap, c, sp, v) == Some(true)
 }
 
 #[cfg(test)]

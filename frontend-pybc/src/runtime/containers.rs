@@ -13,7 +13,7 @@ use crate::pyfmt::IntRef;
 
 /// A slice resolved against a sequence length: the core's (CPython's rules).
 pub use jit_core::slice::Span;
-use jit_core::slice::{assign, select};
+use jit_core::slice::{assign, assign_from, get_span, seq_len};
 
 #[inline]
 fn slice_part(heap: &Heap, v: Value) -> Result<Option<i64>, Exception> {
@@ -87,11 +87,7 @@ impl PySemantics {
             Some(Obj::Array(a)) => {
                 if let Some(s) = as_slice(heap, i) {
                     let sp = span(heap, s, a.len())?;
-                    let mut out = heap.take_vec(sp.len);
-                    if let Some(a) = heap.as_array(c) {
-                        a.with_ref(|items| select(items, sp, &mut out));
-                    }
-                    return Ok(heap.array(out));
+                    return get_span(heap, c, sp).ok_or_else(|| not_subscriptable(heap, c));
                 }
                 if let Some(k) = item_index(heap, i)? {
                     return norm(k, a.len())
@@ -111,12 +107,7 @@ impl PySemantics {
                 }
                 if let Some(s) = as_slice(heap, i) {
                     let sp = span(heap, s, t.len())?;
-                    if sp.start == 0 && sp.step == 1 && sp.len == t.len() {
-                        return Ok(c);
-                    }
-                    let mut out = Vec::with_capacity(sp.len);
-                    select(t, sp, &mut out);
-                    return Ok(heap.tuple(out));
+                    return get_span(heap, c, sp).ok_or_else(|| not_subscriptable(heap, c));
                 }
                 Err(type_error(format!(
                     "tuple indices must be integers or slices, not {}",
@@ -209,15 +200,13 @@ impl PySemantics {
             if let Some(sl) = as_slice(heap, i) {
                 // A list or tuple other than the target is read in place; anything else
                 // (the target itself, any iterable) is copied first.
-                if v != c {
+                if v != c && matches!(heap.get(v), Some(Obj::Tuple(_) | Obj::Array(_))) {
                     let sp = span(heap, sl, a.len())?;
-                    match heap.get(v) {
-                        Some(Obj::Tuple(t)) => return assign_slice(a, sp, t),
-                        Some(Obj::Array(src)) => {
-                            return src.with_ref(|items| assign_slice(a, sp, items))
-                        }
-                        _ => {}
+                    if assign_from(heap, c, sp, v) == Some(true) {
+                        return Ok(());
                     }
+                    let n = seq_len(heap, v).unwrap_or(0);
+                    return Err(extended_size_error(n, sp));
                 }
                 let items = assignable_items(heap, v)?;
                 let (Some(a), Some(s)) = (heap.as_array(c), as_slice(heap, i)) else {
@@ -312,11 +301,15 @@ fn assign_slice(a: &ArrayObj, sp: Span, items: &[Value]) -> Result<(), Exception
     if assign(a, sp, items) {
         return Ok(());
     }
-    Err(value_error(format!(
-        "attempt to assign sequence of size {} to extended slice of size {}",
-        items.len(),
+    Err(extended_size_error(items.len(), sp))
+}
+
+/// CPython's error for assigning `n` items to an extended slice of another length.
+fn extended_size_error(n: usize, sp: Span) -> Exception {
+    value_error(format!(
+        "attempt to assign sequence of size {n} to extended slice of size {}",
         sp.len
-    )))
+    ))
 }
 
 fn not_subscriptable(heap: &Heap, c: Value) -> Exception {
