@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use jit_core::heap::{Heap, Obj};
+use jit_core::heap::{ArrayObj, Heap, Obj};
 use jit_core::interp::VmCore;
 use jit_core::semantics::Exception;
 use jit_core::value::Value;
@@ -203,44 +203,55 @@ fn grow(v: &mut Vec<Value>, n: usize) -> Result<usize, Exception> {
     Ok((v.capacity() - before) * std::mem::size_of::<Value>())
 }
 
-/// The list methods that loops call most (`append`, `pop`, `insert`) with positional
-/// small-int arguments, done without the general method machinery; `None` sends the call
-/// (another method, another receiver, anything that raises) the general way.
-#[inline]
-fn list_fast(heap: &mut Heap, obj: Value, name: &str, args: &[Value]) -> Option<Value> {
-    let a = heap.as_array(obj)?;
-    match (name, args) {
-        ("append", &[x]) => {
-            let grown = a.with_mut(|v| {
-                let grown = grow(v, 1).ok()?;
-                v.push(x);
-                Some(grown)
-            })?;
-            heap.account(grown);
-            Some(Value::NIL)
-        }
-        ("pop", &[]) => a.pop(),
-        ("pop", &[i]) => {
-            let (i, n) = (i.as_small_int()?, a.len() as i64);
-            let k = if i < 0 { i + n } else { i };
-            if k < 0 || k >= n {
-                return None;
-            }
-            Some(a.with_mut(|v| v.remove(k as usize)))
-        }
-        ("insert", &[i, x]) => {
-            let (i, n) = (i.as_small_int()?, a.len() as i64);
-            let k = if i < 0 { (i + n).max(0) } else { i.min(n) };
-            let grown = a.with_mut(|v| {
-                let grown = grow(v, 1).ok()?;
+/// Inserts `x` into the list at `at` (clamped as `list.insert` clamps; `None` appends),
+/// reserving room fallibly; returns the bytes the buffer grew by, for `Heap::account`.
+fn list_insert(a: &ArrayObj, at: Option<i64>, x: Value) -> Result<usize, Exception> {
+    a.with_mut(|v| {
+        let grown = grow(v, 1)?;
+        match at {
+            None => v.push(x),
+            Some(i) => {
+                let n = v.len() as i64;
+                let k = if i < 0 { (i + n).max(0) } else { i.min(n) };
                 v.insert(k as usize, x);
-                Some(grown)
-            })?;
-            heap.account(grown);
-            Some(Value::NIL)
+            }
         }
-        _ => None,
-    }
+        Ok(grown)
+    })
+}
+
+/// Removes and returns item `i` of the list (negative counts from the end); `None` when
+/// out of range.
+fn list_pop(a: &ArrayObj, i: i64) -> Option<Value> {
+    let n = a.len() as i64;
+    let k = if i < 0 { i + n } else { i };
+    (0..n)
+        .contains(&k)
+        .then(|| a.with_mut(|v| v.remove(k as usize)))
+}
+
+/// The list methods that loops call most (`append`, `pop`, `insert`) with positional
+/// small-int arguments, without the method table; `None` sends the call (another method,
+/// another receiver, an index out of range) the general way, which raises.
+#[inline]
+fn list_fast(
+    heap: &mut Heap,
+    obj: Value,
+    name: &str,
+    args: &[Value],
+) -> Option<Result<Value, Exception>> {
+    let a = heap.as_array(obj)?;
+    let inserted = match (name, args) {
+        ("append", &[x]) => list_insert(a, None, x),
+        ("insert", &[i, x]) => list_insert(a, Some(i.as_small_int()?), x),
+        ("pop", &[]) => return a.pop().map(Ok),
+        ("pop", &[i]) => return list_pop(a, i.as_small_int()?).map(Ok),
+        _ => return None,
+    };
+    Some(inserted.map(|grown| {
+        heap.account(grown);
+        Value::NIL
+    }))
 }
 
 impl PySemantics {
@@ -255,7 +266,7 @@ impl PySemantics {
     ) -> Result<Value, Exception> {
         if kw.is_empty() {
             if let Some(r) = list_fast(&mut vm.heap, obj, name, args) {
-                return Ok(r);
+                return r;
             }
         }
         let heap = &vm.heap;
@@ -610,11 +621,7 @@ impl PySemantics {
         match name {
             "append" => {
                 let x = one_arg(&qual, args, &kw)?;
-                let grown = arr.with_mut(|v| {
-                    let grown = grow(v, 1)?;
-                    v.push(x);
-                    Ok::<usize, Exception>(grown)
-                })?;
+                let grown = list_insert(arr, None, x)?;
                 heap.account(grown);
                 Ok(Value::NIL)
             }
@@ -635,12 +642,7 @@ impl PySemantics {
                     })?,
                     None => -1,
                 };
-                let n = arr.len() as i64;
-                let k = if i < 0 { i + n } else { i };
-                if k < 0 || k >= n {
-                    return Err(index_error("pop index out of range"));
-                }
-                Ok(arr.with_mut(|v| v.remove(k as usize)))
+                list_pop(arr, i).ok_or_else(|| index_error("pop index out of range"))
             }
             "insert" => {
                 if !kw.is_empty() {
@@ -650,9 +652,8 @@ impl PySemantics {
                     return Err(arg_count("insert", 2, 2, args.len()));
                 }
                 let i = small_index(heap, args[0])?;
-                let n = arr.len() as i64;
-                let k = if i < 0 { (i + n).max(0) } else { i.min(n) };
-                arr.with_mut(|v| v.insert(k as usize, args[1]));
+                let grown = list_insert(arr, Some(i), args[1])?;
+                heap.account(grown);
                 Ok(Value::NIL)
             }
             "index" => {
