@@ -54,12 +54,18 @@ fn run(file: &Path, args: &[&str], ulimit: bool) -> Run {
     }
 }
 
+/// True when CPython 3.11 is there to compile the Python programs; otherwise says the
+/// test is skipped.
 fn have_python() -> bool {
     let py = std::env::var("JIT_PYTHON").unwrap_or_else(|_| "python3".into());
-    Command::new(py)
+    let found = Command::new(py)
         .arg("--version")
         .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("Python 3.11"))
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("Python 3.11"));
+    if !found {
+        eprintln!("note: python3 is missing or not CPython 3.11; skipping");
+    }
+    found
 }
 
 const PY_UNBOUNDED: &str =
@@ -96,7 +102,6 @@ fn assert_tiny_memory_error(r: &Run, what: &str) {
 #[test]
 fn python_out_of_address_space_is_memory_error() {
     if !have_python() {
-        eprintln!("note: python3 is missing or not CPython 3.11; skipping");
         return;
     }
     let f = write_temp("unbounded.py", PY_UNBOUNDED);
@@ -112,7 +117,6 @@ fn python_out_of_address_space_is_memory_error() {
 #[test]
 fn python_past_max_heap_is_memory_error() {
     if !have_python() {
-        eprintln!("note: python3 is missing or not CPython 3.11; skipping");
         return;
     }
     let f = write_temp("unbounded_limit.py", PY_UNBOUNDED);
@@ -135,7 +139,6 @@ fn python_past_max_heap_is_memory_error() {
 #[test]
 fn python_huge_requests_fail_at_once() {
     if !have_python() {
-        eprintln!("note: python3 is missing or not CPython 3.11; skipping");
         return;
     }
     for expr in [

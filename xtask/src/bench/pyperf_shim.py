@@ -39,32 +39,27 @@ def _pyperf_call(func, loops, a, b, c, d, e, f):
     # Calls func(loops, a, b, c, d, e, f) (or without loops when it is _pyperf_noarg),
     # leaving out the trailing arguments that were not given.
     if loops is _pyperf_noarg:
-        if a is _pyperf_noarg:
-            return func()
-        if b is _pyperf_noarg:
-            return func(a)
-        if c is _pyperf_noarg:
-            return func(a, b)
-        if d is _pyperf_noarg:
-            return func(a, b, c)
-        if e is _pyperf_noarg:
-            return func(a, b, c, d)
-        if f is _pyperf_noarg:
-            return func(a, b, c, d, e)
-        return func(a, b, c, d, e, f)
+        return _pyperf_call_given(func, a, b, c, d, e, f, _pyperf_noarg)
+    return _pyperf_call_given(func, loops, a, b, c, d, e, f)
+
+
+def _pyperf_call_given(func, a, b, c, d, e, f, g):
+    # func(a, ..., g) up to the first _pyperf_noarg (no *args in the engine's subset yet).
     if a is _pyperf_noarg:
-        return func(loops)
+        return func()
     if b is _pyperf_noarg:
-        return func(loops, a)
+        return func(a)
     if c is _pyperf_noarg:
-        return func(loops, a, b)
+        return func(a, b)
     if d is _pyperf_noarg:
-        return func(loops, a, b, c)
+        return func(a, b, c)
     if e is _pyperf_noarg:
-        return func(loops, a, b, c, d)
+        return func(a, b, c, d)
     if f is _pyperf_noarg:
-        return func(loops, a, b, c, d, e)
-    return func(loops, a, b, c, d, e, f)
+        return func(a, b, c, d, e)
+    if g is _pyperf_noarg:
+        return func(a, b, c, d, e, f)
+    return func(a, b, c, d, e, f, g)
 
 
 def _pyperf_argparser():
