@@ -314,9 +314,6 @@ define_ops! {
     /// `LoadGlobal` of a slot that is still empty: pushes the value the frontend gave for
     /// it (a builtin), cached in the instruction's cache.
     LoadGlobalBuiltin(Global) in LoadGlobal;
-    /// `LoadAttr` of an attribute the frontend declared constant for that object (a
-    /// module's function): the object and the value are cached in the VM's attribute table.
-    LoadAttrConstant(Const) in LoadAttr;
 
     // ---- Tier-1 superinstructions, formed when code is first quickened (as CPython's
     // ---- `LOAD_FAST__LOAD_FAST`). Each is the first instruction of a sequence; it
@@ -406,7 +403,6 @@ impl Op {
                 | Op::ForIter
                 | Op::UnpackSequence
                 | Op::LoadGlobal
-                | Op::LoadAttr
         )
     }
 

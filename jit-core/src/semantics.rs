@@ -286,13 +286,6 @@ pub trait Semantics: Sized {
         Err(unsupported(name))
     }
 
-    /// True when `obj.name` will give the same value for as long as `obj` lives (a module's
-    /// members). Tier 1 then caches the object and the value, keeping both alive.
-    fn attr_is_constant(&self, heap: &Heap, obj: Value, name: &str) -> bool {
-        let _ = (heap, obj, name);
-        false
-    }
-
     /// `obj.name = v`.
     fn store_attr(
         &mut self,

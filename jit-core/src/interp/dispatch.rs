@@ -836,36 +836,6 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
                 let obj = pop!();
                 // SAFETY: see `const_str`; the constant is a root and objects never move.
                 let name = unsafe { const_str(&core.heap, *consts.add(ins.a as usize)) };
-                let r = tri!(sem.load_attr(&mut core.heap, obj, name));
-                let form = if ADAPTIVE && sem.attr_is_constant(&core.heap, obj, name) {
-                    // The pair lives in the VM's attribute table, a root, so the guard's
-                    // object can never be freed and its address reused.
-                    let slot = core.attr_cache.len() as u32;
-                    Some((Op::LoadAttrConstant, slot, 0))
-                } else {
-                    None
-                };
-                if specialize_after!(ins, form) {
-                    core.attr_cache.push((obj, r));
-                }
-                push!(r);
-            }
-            Op::LoadAttrConstant => {
-                let obj = peek!(0);
-                let slot = cache_of!(ins).get().aux as usize;
-                match core.attr_cache.get(slot) {
-                    Some(&(o, v)) if o == obj => {
-                        hit!(ins);
-                        // SAFETY: see the comment at the top of `run_loop`.
-                        unsafe { *sp.sub(1) = v };
-                        continue;
-                    }
-                    _ => {}
-                }
-                miss!(ins);
-                let obj = pop!();
-                // SAFETY: see `const_str`; the constant is a root and objects never move.
-                let name = unsafe { const_str(&core.heap, *consts.add(ins.a as usize)) };
                 push!(tri!(sem.load_attr(&mut core.heap, obj, name)));
             }
             Op::StoreAttr => {

@@ -118,9 +118,6 @@ pub struct VmCore {
     /// Extra roots: a slow path that holds values across [`VmCore::call_value`] (which may
     /// collect garbage) pushes them here and truncates afterwards.
     pub roots: Vec<Value>,
-    /// Tier 1's constant-attribute table: (object, attribute value) pairs that
-    /// `LoadAttrConstant` instructions index. Roots.
-    attr_cache: Vec<(Value, Value)>,
     mode: Mode,
     stack: *mut Value,
     stack_cap: usize,
@@ -185,7 +182,6 @@ impl<S: Semantics> Vm<S> {
                 stats: Stats::default(),
                 collect_stats: false,
                 roots: Vec::new(),
-                attr_cache: Vec::new(),
                 mode,
                 stack,
                 stack_cap,
@@ -373,7 +369,6 @@ impl VmCore {
         let globals = &self.globals;
         let module = &self.module;
         let roots = &self.roots;
-        let attr_cache = &self.attr_cache;
         // SAFETY: at a safepoint every live value is in the stack below `stack_len`, a
         // global, a constant, an extra root, or held by the frontend (which reports it in
         // `trace_roots`); the interpreter holds no other values across this call.
@@ -382,10 +377,6 @@ impl VmCore {
                 m.mark_all(stack);
                 m.mark_all(globals);
                 m.mark_all(roots);
-                for &(o, v) in attr_cache {
-                    m.mark(o);
-                    m.mark(v);
-                }
                 for code in &module.codes {
                     m.mark_all(&code.consts);
                 }
