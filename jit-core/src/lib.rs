@@ -52,10 +52,12 @@
 
 extern crate alloc;
 
+pub mod arith;
 pub mod bytecode;
 pub mod heap;
 pub mod interp;
 pub mod ops;
+pub mod optable;
 pub mod run;
 pub mod semantics;
 pub mod slice;

@@ -2,6 +2,8 @@
 //! the frontend's slow paths. The generic interpreter calls these for every operation;
 //! tier-1 specialized instructions call them when their guard fails.
 
+pub use crate::arith::{cmp_f64, cmp_ord, float_binary, floor_mod};
+use crate::arith::{floor_div, number_as_f64};
 use crate::bytecode::{BinOp, CmpOp, UnOp};
 use crate::heap::{FunctionObj, Heap, Obj, SeqIter};
 use crate::interp::VmCore;
@@ -31,7 +33,7 @@ pub fn binary<S: Semantics>(
             b,
         );
     }
-    if let (Some(x), Some(y)) = (small_number(a), small_number(b)) {
+    if let (Some(x), Some(y)) = (number_as_f64(a), number_as_f64(b)) {
         if let Some(r) = float_binary(op, x, y) {
             return Ok(Value::float(r));
         }
@@ -46,16 +48,6 @@ pub fn binary<S: Semantics>(
         }
     }
     sem.binary_slow(heap, op, a, b)
-}
-
-/// A float, or a small int as a float; `None` for anything else or for two ints.
-#[inline(always)]
-fn small_number(v: Value) -> Option<f64> {
-    if v.is_float() {
-        Some(v.float_unchecked())
-    } else {
-        v.as_small_int().map(|i| i as f64)
-    }
 }
 
 /// Concatenates two string values into a new one; `None` unless both are strings.
@@ -99,13 +91,7 @@ pub fn int_binary<S: Semantics>(
             if y == 0 {
                 return sem.binary_slow(heap, op, a, b);
             }
-            x.checked_div(y).map(|q| {
-                if x % y != 0 && ((x < 0) != (y < 0)) {
-                    q - 1
-                } else {
-                    q
-                }
-            })
+            floor_div(x, y)
         }
         BinOp::FloorMod => {
             if y == 0 {
@@ -135,31 +121,6 @@ pub fn int_binary<S: Semantics>(
     }
 }
 
-/// Python's `%` on ints (the result takes the divisor's sign). `y != 0`.
-#[inline(always)]
-pub fn floor_mod(x: i64, y: i64) -> i64 {
-    let r = x.wrapping_rem(y);
-    if r != 0 && ((r < 0) != (y < 0)) {
-        r + y
-    } else {
-        r
-    }
-}
-
-/// Float arithmetic the core handles itself; `None` sends the operation to the slow path
-/// (zero divisors, floor division, powers, bit operations).
-#[inline(always)]
-pub fn float_binary(op: BinOp, x: f64, y: f64) -> Option<f64> {
-    match op.arith() {
-        BinOp::Add => Some(x + y),
-        BinOp::Sub => Some(x - y),
-        BinOp::Mul => Some(x * y),
-        BinOp::DivTrunc | BinOp::TrueDiv if y != 0.0 => Some(x / y),
-        BinOp::ModTrunc if y != 0.0 => Some(x % y),
-        _ => None,
-    }
-}
-
 /// `a op b` for comparisons.
 #[inline(never)]
 pub fn compare<S: Semantics>(
@@ -175,7 +136,7 @@ pub fn compare<S: Semantics>(
             a.small_int_unchecked().cmp(&b.small_int_unchecked()),
         )));
     }
-    if let (Some(x), Some(y)) = (small_number(a), small_number(b)) {
+    if let (Some(x), Some(y)) = (number_as_f64(a), number_as_f64(b)) {
         return Ok(Value::bool(cmp_f64(op, x, y)));
     }
     if let (Some(x), Some(y)) = (heap.as_i64(a), heap.as_i64(b)) {
@@ -185,34 +146,6 @@ pub fn compare<S: Semantics>(
         return Ok(Value::bool(cmp_ord(op, x.as_bytes().cmp(y.as_bytes()))));
     }
     sem.compare_slow(heap, op, a, b)
-}
-
-/// Applies `op` to an ordering.
-#[inline(always)]
-pub fn cmp_ord(op: CmpOp, o: core::cmp::Ordering) -> bool {
-    use core::cmp::Ordering::*;
-    match op {
-        CmpOp::Eq => o == Equal,
-        CmpOp::Ne => o != Equal,
-        CmpOp::Lt => o == Less,
-        CmpOp::Le => o != Greater,
-        CmpOp::Gt => o == Greater,
-        CmpOp::Ge => o != Less,
-    }
-}
-
-/// Applies `op` to two floats with IEEE semantics (every comparison with NaN is false,
-/// except `!=`).
-#[inline(always)]
-pub fn cmp_f64(op: CmpOp, x: f64, y: f64) -> bool {
-    match op {
-        CmpOp::Eq => x == y,
-        CmpOp::Ne => x != y,
-        CmpOp::Lt => x < y,
-        CmpOp::Le => x <= y,
-        CmpOp::Gt => x > y,
-        CmpOp::Ge => x >= y,
-    }
 }
 
 /// `op v`.

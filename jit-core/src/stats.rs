@@ -3,45 +3,14 @@
 use alloc::string::String;
 use core::fmt::Write as _;
 
-use crate::bytecode::Op;
 use crate::heap::GcStats;
 
-/// The tier-1 specialization families, in report order.
-pub const FAMILIES: &[Op] = &[
-    Op::Binary,
-    Op::Compare,
-    Op::Unary,
-    Op::JumpIfFalse,
-    Op::JumpIfTrue,
-    Op::Index,
-    Op::StoreIndex,
-    Op::StoreSubscr,
-    Op::Call,
-    Op::ForIter,
-    Op::UnpackSequence,
-    Op::LoadGlobal,
-    Op::LoadAttr,
-];
+/// The tier-1 specialization families, in report order: derived from the instruction
+/// table (every generic instruction with specialized forms or superinstructions).
+pub use crate::optable::STATS_FAMILIES as FAMILIES;
 
-/// Index of a family in [`FAMILIES`].
-#[inline(always)]
-pub fn family_index(op: Op) -> usize {
-    match op.family() {
-        Op::Binary => 0,
-        Op::Compare => 1,
-        Op::Unary => 2,
-        Op::JumpIfFalse => 3,
-        Op::JumpIfTrue => 4,
-        Op::Index => 5,
-        Op::StoreIndex => 6,
-        Op::StoreSubscr => 7,
-        Op::Call => 8,
-        Op::ForIter => 9,
-        Op::UnpackSequence => 10,
-        Op::LoadGlobal => 11,
-        _ => 12,
-    }
-}
+/// Index of `op`'s family in [`FAMILIES`] (see [`crate::optable::stats_index`]).
+pub use crate::optable::stats_index as family_index;
 
 /// Tier-1 counters for one family.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -62,11 +31,13 @@ pub struct FamilyStats {
 #[derive(Clone, Debug, Default)]
 pub struct Stats {
     /// Per family, in [`FAMILIES`] order.
-    pub tier1: [FamilyStats; 13],
+    pub tier1: [FamilyStats; crate::optable::N_STATS_FAMILIES],
     /// Bytecode instructions executed (counted with `--stats` only).
     pub instructions: u64,
     /// Guest function calls.
     pub calls: u64,
+    /// Times a loop's back edge counted down to hot (tier 1 only).
+    pub hot_loops: u64,
     /// The deepest call nesting reached.
     pub max_depth: usize,
     /// The collector's counters, copied at the end of a run.

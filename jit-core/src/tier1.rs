@@ -17,9 +17,10 @@
 //! Specialized forms keep their family's operand and stack effect, so the verifier's
 //! facts still hold after quickening (a test re-verifies quickened code).
 
+use crate::arith::{compare_numbers, number_as_f64};
 use crate::bytecode::{BinOp, Cache, CmpOp, Code, Instr, Module, Op};
 use crate::heap::{Heap, Obj};
-use crate::ops;
+use crate::optable::{Fusion, PRIME_FUSIONS};
 use crate::value::Value;
 
 /// Executions of a generic instruction before the first specialization attempt.
@@ -29,129 +30,80 @@ pub const MISS_BUDGET: u16 = 52;
 /// The largest backoff exponent (a wait of 4096 executions).
 pub const MAX_BACKOFF: u8 = 12;
 
-/// Prepares `code` for tier 1: sets every cache to its warm-up count and forms the
-/// superinstructions (see the `Op` table), which need no runtime information.
+/// Executions of a backward `Jump` before its loop counts as hot (and, from then on,
+/// between two reports, with the same backoff as specialization attempts).
+pub const HOT_LOOP: u16 = 16;
+
+/// Type feedback in the `b` of a superinstruction ([`crate::optable::BUse::Seen`]): it
+/// computed its absorbed operation on two inline ints.
+pub const SEEN_INT: u8 = 1;
+/// Type feedback: on numbers with at least one float.
+pub const SEEN_FLOAT: u8 = 2;
+/// Type feedback: indexed an array.
+pub const SEEN_ARRAY: u8 = 4;
+/// Type feedback: indexed a tuple.
+pub const SEEN_TUPLE: u8 = 8;
+
+/// Prepares `code` for tier 1: sets every cache to its warm-up count (a backward jump's
+/// to [`HOT_LOOP`]) and forms the superinstructions the table forms at priming
+/// ([`PRIME_FUSIONS`]), which need no runtime information.
 pub fn prime_caches(code: &Code) {
-    for c in code.caches.iter() {
-        c.set(Cache {
-            counter: WARMUP,
-            ..Cache::default()
-        });
+    for cell in code.instrs.iter() {
+        let ins = cell.get();
+        if ins.op.has_cache() {
+            let counter = if ins.op.family() == Op::Jump {
+                HOT_LOOP
+            } else {
+                WARMUP
+            };
+            code.caches[ins.b as usize].set(Cache {
+                counter,
+                ..Cache::default()
+            });
+        }
     }
     // Back to front, so that when an instruction is considered, the ones after it have
-    // their final form: a pair only absorbs a plain instruction, never the start of a
+    // their final form: a pair that needs plain successors never absorbs the start of a
     // longer superinstruction (which would then never run).
-    let family = |pc: usize| code.instrs.get(pc).map(|c| c.get().op.family());
-    let plain = |pc: usize| code.instrs.get(pc).map(|c| c.get().op);
     for pc in (0..code.instrs.len()).rev() {
         let ins = code.instrs[pc].get();
-        let (next, after, third) = (family(pc + 1), family(pc + 2), family(pc + 3));
-        let fused = match (ins.op, next, after) {
-            (Op::LoadLocal, Some(Op::LoadInt), Some(Op::Compare))
-                if third == Some(Op::JumpIfFalse) =>
-            {
-                Op::LocalIntCompareJump
-            }
-            (Op::LoadLocal, Some(Op::LoadLocal), Some(Op::Compare))
-                if third == Some(Op::JumpIfFalse) =>
-            {
-                Op::LocalLocalCompareJump
-            }
-            (Op::ForRange, Some(Op::StoreLocal), _) => Op::ForRangeStore,
-            (Op::LoadLocal, Some(Op::LoadInt), Some(Op::Binary)) => Op::LocalIntArith,
-            (Op::LoadLocal, Some(Op::LoadLocal), Some(Op::Binary)) => Op::LocalLocalArith,
-            (Op::LoadLocal, Some(Op::LoadConst), Some(Op::Binary)) => Op::LocalConstArith,
-            (Op::LoadLocal, Some(Op::Binary), _) => Op::LoadLocalArith,
-            (Op::LoadLocal, Some(Op::Return), _) => Op::ReturnLocal,
-            (Op::LoadLocal, Some(Op::Index), _) => Op::LoadLocalIndex,
-            (Op::LoadLocal, _, _) if plain(pc + 1) == Some(Op::LoadLocal) => Op::LoadLocalLoadLocal,
-            (Op::LoadLocal, _, _) if plain(pc + 1) == Some(Op::LoadInt) => Op::LoadLocalLoadInt,
-            (Op::LoadLocal, _, _) if plain(pc + 1) == Some(Op::LoadConst) => Op::LoadLocalLoadConst,
-            (Op::LoadConst, Some(Op::Binary), _) => Op::LoadConstArith,
-            (Op::LoadConst, _, _) if plain(pc + 1) == Some(Op::LoadLocal) => Op::LoadConstLoadLocal,
-            (Op::StoreLocal, _, _) if plain(pc + 1) == Some(Op::LoadLocal) => {
-                Op::StoreLocalLoadLocal
-            }
-            (Op::StoreLocal, _, _) if plain(pc + 1) == Some(Op::StoreLocal) => {
-                Op::StoreLocalStoreLocal
-            }
-            (Op::UnpackSequence, _, _)
-                if (1..=ins.a as usize).all(|k| family(pc + k) == Some(Op::StoreLocal)) =>
-            {
-                Op::UnpackStore
-            }
-            (Op::LoadInt, Some(Op::Binary), _) => Op::LoadIntArith,
-            (Op::LoadInt, Some(Op::Compare), Some(Op::JumpIfFalse)) => Op::LoadIntCompareJump,
-            _ => continue,
-        };
-        code.instrs[pc].set(Instr { op: fused, ..ins });
+        if let Some(&fused) = PRIME_FUSIONS
+            .iter()
+            .find(|f| fusion_fits(code, pc, ins, **f))
+        {
+            code.instrs[pc].set(Instr { op: fused, ..ins });
+        }
     }
 }
 
-/// `a op b` when the core computes it inline without allocating (small ints whose result
-/// stays small, or numbers with at least one float), exactly as [`ops::binary`] would;
-/// `None` otherwise.
-#[inline(always)]
-pub fn inline_arith(op: u32, a: Value, b: Value) -> Option<Value> {
-    let op = BinOp::from_u32(op)?.arith();
-    if Value::both_small_ints(a, b) {
-        let (x, y) = (a.small_int_unchecked(), b.small_int_unchecked());
-        // Inline ints are 48-bit, so sums, differences and quotients fit in an i64.
-        let r = match op {
-            BinOp::Add => x + y,
-            BinOp::Sub => x - y,
-            BinOp::Mul => x.checked_mul(y)?,
-            BinOp::DivTrunc if y != 0 => x / y,
-            BinOp::ModTrunc if y != 0 => x % y,
-            BinOp::FloorMod if y != 0 => ops::floor_mod(x, y),
-            BinOp::TrueDiv if y != 0 => return Some(Value::float(x as f64 / y as f64)),
-            _ => return None,
-        };
-        return Value::try_small_int(r);
+/// True when the superinstruction `fused` can replace `ins` at `pc`: `ins` is its head
+/// and the instructions after it are the ones it absorbs.
+fn fusion_fits(code: &Code, pc: usize, ins: Instr, fused: Op) -> bool {
+    if ins.op != fused.family() {
+        return false;
     }
-    if a.is_float() || b.is_float() {
-        let r = ops::float_binary(op, number_as_f64(a)?, number_as_f64(b)?)?;
-        return Some(Value::float(r));
+    let at = |k: usize| code.instrs.get(pc + k).map(|c| c.get().op);
+    match fused.row().fusion {
+        Fusion::Absorbs { next, plain, .. } => next.iter().enumerate().all(|(k, &want)| {
+            at(k + 1).is_some_and(|op| {
+                if plain {
+                    op == want
+                } else {
+                    op.family() == want
+                }
+            })
+        }),
+        Fusion::StoresA => {
+            (1..=ins.a as usize).all(|k| at(k).is_some_and(|op| op.family() == Op::StoreLocal))
+        }
+        Fusion::None => false,
     }
-    None
-}
-
-/// `a op b` for two small ints or two numbers with a float, as [`ops::compare`] would.
-#[inline(always)]
-pub fn inline_compare(op: u32, a: Value, b: Value) -> Option<bool> {
-    let op = CmpOp::from_u32(op)?;
-    if Value::both_small_ints(a, b) {
-        return Some(ops::cmp_ord(
-            op,
-            a.small_int_unchecked().cmp(&b.small_int_unchecked()),
-        ));
-    }
-    compare_numbers(op, a, b)
 }
 
 /// Grows the backoff after a failed attempt or a de-specialization.
 pub fn back_off(c: &mut Cache) {
     c.backoff = (c.backoff + 1).min(MAX_BACKOFF);
     c.counter = 1 << c.backoff;
-}
-
-/// A float, or a small int converted to float.
-#[inline(always)]
-pub fn number_as_f64(v: Value) -> Option<f64> {
-    if v.is_float() {
-        Some(v.float_unchecked())
-    } else {
-        v.as_small_int().map(|i| i as f64)
-    }
-}
-
-/// `a op b` when both are numbers (floats or small ints) and at least one is a float.
-#[inline(always)]
-pub fn compare_numbers(op: CmpOp, a: Value, b: Value) -> Option<bool> {
-    if !(a.is_float() || b.is_float()) {
-        return None;
-    }
-    Some(ops::cmp_f64(op, number_as_f64(a)?, number_as_f64(b)?))
 }
 
 /// Picks a specialized form for `ins` (at `pc` in `code`) given the current operand

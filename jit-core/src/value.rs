@@ -120,10 +120,16 @@ impl Value {
         self.0
     }
 
-    /// Rebuilds a value from [`Value::to_bits`]. The caller must pass bits that came from a
-    /// live `Value` (an object pointer must still be reachable by the collector).
+    /// Rebuilds a value from [`Value::to_bits`].
+    ///
+    /// # Safety
+    ///
+    /// `bits` must come from [`Value::to_bits`] of a value that is still live: a float,
+    /// an inline int or special, or an object the collector has not freed (reachable from
+    /// a root since it was read). Any other bits could make [`crate::heap::Heap::get`]
+    /// dereference memory that is not an object.
     #[inline(always)]
-    pub fn from_bits(bits: u64) -> Value {
+    pub unsafe fn from_bits(bits: u64) -> Value {
         Value(bits)
     }
 

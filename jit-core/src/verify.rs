@@ -25,6 +25,7 @@ use core::fmt;
 use crate::bytecode::{
     is_branch, is_terminator, stack_effect, BinOp, CmpOp, Code, Module, Op, Operand, UnOp,
 };
+use crate::optable::{BUse, Fusion, MAKE_FUNCTION_FLAGS};
 
 /// Why a code object was rejected.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -154,21 +155,37 @@ pub fn verify_code(code: &mut Code, n_globals: usize, n_codes: usize) -> Result<
             }
             _ => {}
         }
-        if ins.op.has_cache() && ins.b as usize >= n_caches {
-            return Err(err(Some(pc), format!("cache index {} out of range", ins.b)));
+        let row = ins.op.family().row();
+        match row.b {
+            BUse::Cache if ins.b as usize >= n_caches => {
+                return Err(err(Some(pc), format!("cache index {} out of range", ins.b)));
+            }
+            BUse::CounterSlots if ins.b as u32 + 1 >= code.num_locals => {
+                return Err(err(
+                    Some(pc),
+                    format!(
+                        "loop counter slots {} and {} out of range ({} locals)",
+                        ins.b,
+                        ins.b as u32 + 1,
+                        code.num_locals
+                    ),
+                ));
+            }
+            BUse::FunctionFlags if ins.b & !MAKE_FUNCTION_FLAGS != 0 => {
+                return Err(err(
+                    Some(pc),
+                    format!("bad flags {:#x} for {}", ins.b, ins.op.name()),
+                ));
+            }
+            _ => {}
         }
-        if ins.op.family() == Op::ForRange && ins.b as u32 + 1 >= code.num_locals {
+        if ins.a < row.a_min || ins.a > row.a_max {
             return Err(err(
                 Some(pc),
-                format!(
-                    "loop counter slots {} and {} out of range ({} locals)",
-                    ins.b,
-                    ins.b as u32 + 1,
-                    code.num_locals
-                ),
+                format!("bad operand {} for {}", ins.a, ins.op.name()),
             ));
         }
-        let stores = if ins.op == Op::UnpackStore {
+        let stores = if ins.op.row().fusion == Fusion::StoresA {
             ins.a as usize
         } else {
             0
@@ -194,27 +211,6 @@ pub fn verify_code(code: &mut Code, n_globals: usize, n_codes: usize) -> Result<
                     "conditional jump backward to {a}; loops must close with an unconditional Jump"
                 ),
             ));
-        }
-        let family = ins.op.family();
-        let bad_count = match family {
-            Op::CopyN => ins.a == 0,
-            Op::SwapN => ins.a < 2,
-            Op::ListAppend | Op::ListExtend | Op::MapAdd => ins.a == 0,
-            Op::BuildSlice => !(2..=3).contains(&ins.a),
-            Op::FormatValue => ins.a > 7,
-            Op::Raise => ins.a > 2,
-            Op::MakeFunction => ins.b & !0b1011 != 0,
-            Op::IsOp | Op::ContainsOp => ins.a > 1,
-            _ => false,
-        };
-        if bad_count {
-            return Err(err(
-                Some(pc),
-                format!("bad operand {} for {}", ins.a, ins.op.name()),
-            ));
-        }
-        if ins.op == Op::Call && ins.a > MAX_STACK {
-            return Err(err(Some(pc), format!("call with {} arguments", ins.a)));
         }
     }
     if !is_terminator(code.instr(n - 1).op) {

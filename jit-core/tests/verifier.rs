@@ -334,3 +334,30 @@ fn unpack_store_must_be_followed_by_as_many_stores() {
     let mut short = module_with(body(2), 0);
     rejects(&mut short, "is not followed by StoreLocal");
 }
+
+#[test]
+fn operand_limits_come_from_the_instruction_table() {
+    let mut checked = 0;
+    for &op in Op::ALL {
+        let row = op.family().row();
+        let mut bad = Vec::new();
+        if row.a_min > 0 {
+            bad.push(row.a_min - 1);
+        }
+        if row.a_max < u32::MAX {
+            bad.push(row.a_max + 1);
+        }
+        for a in bad {
+            // The operand check runs before the stack analysis, so the rest of the
+            // code does not need to make sense.
+            let mut m = module_with(code(vec![i(op, a), i(Op::Return, 0)], vec![], 0, 1), 0);
+            rejects(&mut m, &format!("bad operand {a} for {}", op.name()));
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10, "only {checked} limits checked");
+    // `MakeFunction`'s flags in `b` are the table's `MAKE_FUNCTION_FLAGS`.
+    let f = Instr::with_b(Op::MakeFunction, 0, 0b0100);
+    let mut m = module_with(code(vec![f, i(Op::Return, 0)], vec![], 0, 1), 0);
+    rejects(&mut m, "bad flags 0x4 for MakeFunction");
+}

@@ -34,6 +34,8 @@ use crate::value::Value;
 use crate::verify::{verify_module, VerifyError};
 
 mod dispatch;
+mod exec;
+mod handlers;
 
 use dispatch::run_loop;
 
@@ -76,13 +78,6 @@ pub(crate) fn local_name(code: &Code, slot: u32) -> &str {
     code.local_names
         .get(slot as usize)
         .map_or("?", String::as_str)
-}
-
-/// What a call instruction found in its callee slot.
-pub(crate) enum CallTarget {
-    Guest(CodeId),
-    Native(u32),
-    Other,
 }
 
 /// A call frame record. The running frame's `pc` is stale; callers' frames hold the
@@ -339,6 +334,18 @@ impl VmCore {
         self.stats.calls += 1;
         self.stats.max_depth = self.stats.max_depth.max(depth);
         self.dispatch(sem, depth)
+    }
+
+    /// A loop became hot: a backward `Jump` to instruction `pc` of the running code (the
+    /// loop header) counted down its cache `c`. This is where tier 2 attaches (projecting a trace
+    /// from the loop header and installing its executor in `c.aux`); until then the
+    /// loop is counted and its counter backs off.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn hot_loop(&mut self, pc: usize, c: &mut crate::bytecode::Cache) {
+        let _ = pc;
+        self.stats.hot_loops += 1;
+        tier1::back_off(c);
     }
 
     /// A safepoint that found work: collects, then raises the language's memory error
