@@ -1,9 +1,11 @@
-//! The Tiny language frontend: source text to a resolved syntax tree, with
-//! every compile-time error (see `README.md` for the language).
+//! The Tiny language frontend (see `README.md` for the language): source text to
+//! `jit-core` bytecode, with every compile-time error, and the language's runtime.
 //!
 //! Pipeline: `lexer` (text to tokens) -> `parser` (tokens to `ast` with
-//! names as strings) -> `resolve` (names to slots and indices). Errors are
-//! `diag::Diagnostic`s, rendered rustc-style by `Diagnostic::render`.
+//! names as strings) -> `resolve` (names to slots and indices) -> `codegen`
+//! (bytecode). Compile errors are `diag::Diagnostic`s, rendered rustc-style by
+//! `Diagnostic::render`. `runtime` is `TinySemantics` (builtins, error wording,
+//! printing); `driver::run` compiles, verifies and runs a program end to end.
 
 pub mod ast;
 pub mod codegen;

@@ -1,9 +1,11 @@
 //! `jit-core`: the `no_std` heart of the engine. Values, heap and collector, the bytecode
 //! and its verifier, the generic interpreter and tier 1, and the trait through which a
-//! frontend supplies its language's semantics.
+//! frontend supplies its language's semantics. Tier 2 (trace projection, the uop IR and
+//! its optimizer) is planned and not built yet.
 //!
 //! *Architecture invariant:* this crate never touches the operating system. It needs only
-//! `alloc`; output, files, clocks and executable memory come from the embedding runtime.
+//! `alloc`; output, files, clocks (and, once tier 3 exists, executable memory) come from
+//! the embedding runtime.
 //!
 //! A frontend builds a [`bytecode::Module`] (allocating its constants in a [`heap::Heap`]),
 //! implements [`semantics::Semantics`], and runs it with [`interp::Vm`]:

@@ -19,10 +19,24 @@
 //! a full `i64`, and beyond `i64` the frontend decides: Tiny raises `integer overflow`,
 //! Python promotes to a big integer). x86-64 user-space pointers fit in 48 bits.
 //!
-//! Every NaN a float operation can produce is either the canonical quiet NaN
-//! `0x7FF8...` or the x86 default NaN `0xFFF8...`, both below `TAG_MIN`;
-//! [`Value::float`] still canonicalizes any NaN whose bits would fall into the tagged
-//! range, so no float can ever be mistaken for a tagged value.
+//! # NaN payloads
+//!
+//! Float operations do *not* only produce the canonical NaN. A NaN's sign and payload
+//! can come from outside (a `.pyc` file stores a double's raw bits) and arithmetic
+//! passes them through: on x86-64 an operation with a NaN operand returns that NaN with
+//! its sign and payload, quieted if it was signaling (`0xFFF1_0000_0000_0007 + 0.0` is
+//! `0xFFF9_0000_0000_0007`), and negation flips the sign bit of any NaN
+//! (`-0x7FF9_0000_0000_0007` is `0xFFF9_0000_0000_0007`). Only a NaN made from non-NaN
+//! operands (`0.0 / 0.0`, `inf - inf`) is the default NaN `0xFFF8...`. So a float
+//! computed from a NaN can have bits at or above `TAG_MIN`, which read as a small int,
+//! an object pointer or a special.
+//!
+//! The defence: `Value`'s field is private, and [`Value::float`], the one constructor
+//! from an `f64`, replaces any NaN whose bits are at or above `TAG_MIN` with the
+//! canonical quiet NaN `0x7FF8...` (every other double, NaNs below `TAG_MIN` included,
+//! is kept bit for bit). Every float result, in the core and in the frontends, goes
+//! through it; the only constructor from raw bits, [`Value::from_bits`], takes bits of an
+//! existing `Value`. Compiled code that boxes a float result must apply the same rule.
 
 use core::fmt;
 
@@ -72,7 +86,8 @@ impl Value {
     /// Marks an unbound local or global, and a `NULL` pushed by the Python call protocol.
     pub const EMPTY: Value = Value(TAG_SPECIAL | 4);
 
-    /// A float. Never allocates.
+    /// A float. Never allocates. A NaN whose bits would fall in the tagged range
+    /// (at or above `TAG_MIN`) becomes the canonical quiet NaN; see the module docs.
     #[inline(always)]
     pub fn float(f: f64) -> Value {
         let bits = f.to_bits();
@@ -127,7 +142,8 @@ impl Value {
     /// `bits` must come from [`Value::to_bits`] of a value that is still live: a float,
     /// an inline int or special, or an object the collector has not freed (reachable from
     /// a root since it was read). Any other bits could make [`crate::heap::Heap::get`]
-    /// dereference memory that is not an object.
+    /// dereference memory that is not an object. Never pass a double's raw bits: a NaN's
+    /// may be a tagged value's; use [`Value::float`].
     #[inline(always)]
     pub unsafe fn from_bits(bits: u64) -> Value {
         Value(bits)

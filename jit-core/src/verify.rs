@@ -3,6 +3,8 @@
 //! After [`verify_module`] accepts a module, for every code object:
 //! - every operand is in range for its kind (constants, locals, globals, jump targets,
 //!   operator kinds, the counter slots of `ForRange`, cache indices);
+//! - there are at most [`MAX_CACHES`] cached instructions, so the cache indices
+//!   [`Code::new`] assigns are all distinct (it cannot number more in 16 bits);
 //! - the operand-stack depth at every instruction is the same along every path that
 //!   reaches it, never negative, and at most [`Code::max_stack`], which it computes;
 //! - execution never runs off the end of the code;
@@ -53,6 +55,10 @@ impl fmt::Display for VerifyError {
 
 /// The largest operand stack a code object may use.
 pub const MAX_STACK: u32 = 1 << 16;
+
+/// The most cached instructions (see [`Op::has_cache`]) a code object may have: one per
+/// 16-bit cache index.
+pub const MAX_CACHES: usize = u16::MAX as usize + 1;
 
 /// Verifies every code object of `module` and records each one's maximum stack depth.
 pub fn verify_module(module: &mut Module) -> Result<(), VerifyError> {
@@ -120,6 +126,16 @@ pub fn verify_code(code: &mut Code, n_globals: usize, n_codes: usize) -> Result<
         ));
     }
     let n_caches = code.caches.len();
+    // Cache indices are 16 bits (`Instr::b`): past this many cached instructions two of
+    // them would share a cache, and one specialization would read another's data.
+    if n_caches > MAX_CACHES {
+        return Err(err(
+            None,
+            format!(
+                "too many cached instructions: {n_caches} (limit {MAX_CACHES}); split the function"
+            ),
+        ));
+    }
     // Operands.
     for pc in 0..n {
         let ins = code.instr(pc);

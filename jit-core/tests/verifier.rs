@@ -361,3 +361,34 @@ fn operand_limits_come_from_the_instruction_table() {
     let mut m = module_with(code(vec![f, i(Op::Return, 0)], vec![], 0, 1), 0);
     rejects(&mut m, "bad flags 0x4 for MakeFunction");
 }
+
+/// `n` cached instructions (`LoadGlobal 0` each, popped), then `return nil`.
+fn many_cached(n: usize) -> Module {
+    let mut instrs = Vec::with_capacity(2 * n + 2);
+    for _ in 0..n {
+        instrs.push(i(Op::LoadGlobal, 0));
+        instrs.push(i(Op::Pop, 0));
+    }
+    instrs.push(i(Op::LoadNil, 0));
+    instrs.push(i(Op::Return, 0));
+    module_with(code(instrs, vec![], 0, 0), 1)
+}
+
+#[test]
+fn rejects_more_cached_instructions_than_cache_indices() {
+    // Cache indices are 16 bits: 65,536 cached instructions each get their own cache.
+    let mut m = many_cached(65_536);
+    verify_module(&mut m).unwrap();
+    assert_eq!(m.codes[0].caches.len(), 65_536);
+    // One more would share a cache with another instruction: an error, not a silent
+    // collision.
+    let mut m = many_cached(65_537);
+    let e = verify_module(&mut m).expect_err("65,537 cached instructions were accepted");
+    assert_eq!(e.pc, None);
+    assert_eq!(
+        e.message,
+        "too many cached instructions: 65537 (limit 65536); split the function"
+    );
+    let mut m = many_cached(100_000);
+    rejects(&mut m, "too many cached instructions: 100000");
+}
