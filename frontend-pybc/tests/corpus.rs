@@ -84,14 +84,24 @@ fn run_python(py: &str, path: &Path, args: &[String]) -> Run {
     }
 }
 
-fn run_engine(path: &Path, args: &[String], mode: Mode) -> (Run, String) {
+/// Runs `path` in `mode`; `stats` runs the counting loop, which also checks every
+/// instruction's stack depth against the verifier's table.
+fn run_engine(path: &Path, args: &[String], mode: Mode, stats: bool) -> (Run, String) {
     let buf = SharedBuf::default();
     let cfg = RunConfig {
         args: args.to_vec(),
         reverify: true,
+        stats,
         ..RunConfig::new(mode)
     };
     let o = run_file(path, &cfg, Box::new(buf.clone()));
+    let mismatches = o.stats.as_ref().map_or(0, |s| s.depth_mismatches);
+    assert_eq!(
+        mismatches,
+        0,
+        "{}: stack depths differ from the verifier's",
+        path.display()
+    );
     let stdout = String::from_utf8_lossy(&buf.0.borrow()).into_owned();
     (
         Run {
@@ -146,8 +156,13 @@ fn corpus_matches_cpython_in_every_mode() {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let args = args.clone();
         let want = run_python(&py, path, &args);
-        for &mode in MODES {
-            let (got, stderr) = run_engine(path, &args, mode);
+        // Each mode, and tier 1 once more with statistics (the counting loop).
+        let runs = MODES
+            .iter()
+            .map(|&m| (m, false))
+            .chain([(Mode::Adaptive, true)]);
+        for (mode, stats) in runs {
+            let (got, stderr) = run_engine(path, &args, mode, stats);
             let mut problems = Vec::new();
             if got.stdout != want.stdout {
                 let line = want
@@ -178,7 +193,7 @@ fn corpus_matches_cpython_in_every_mode() {
             if !problems.is_empty() {
                 failures.push(format!(
                     "{name} [{}]: {}\n  engine stderr: {}",
-                    mode.name(),
+                    if stats { "adaptive+stats" } else { mode.name() },
                     problems.join("; "),
                     stderr.lines().take(6).collect::<Vec<_>>().join("\n    ")
                 ));

@@ -217,6 +217,9 @@ pub struct Code {
     pub extra_arg_slots: u32,
     /// Set by the verifier; the interpreter refuses unverified code.
     pub(crate) verified: bool,
+    /// The operand-stack depth before each instruction, computed by the verifier
+    /// (`u32::MAX` where no path reaches). See [`Code::stack_depth`].
+    pub(crate) stack_depths: Vec<u32>,
 }
 
 impl Code {
@@ -256,6 +259,7 @@ impl Code {
             num_kwonly: 0,
             extra_arg_slots: 0,
             verified: false,
+            stack_depths: Vec::new(),
         }
     }
 
@@ -276,6 +280,19 @@ impl Code {
         self.instrs[pc].get()
     }
 
+    /// The operand-stack depth (values above the locals) before instruction `pc`, as the
+    /// verifier proved it is on every path: `None` before verification and for an
+    /// instruction no path reaches. A frame stopped at `pc` has its stack top at
+    /// `base + num_locals + stack_depth(pc)`, which is how an exit rebuilds the frame
+    /// it leaves to, values mid-expression included (CPython's frames keep their stack
+    /// top for the same reason).
+    pub fn stack_depth(&self, pc: usize) -> Option<u32> {
+        self.stack_depths
+            .get(pc)
+            .copied()
+            .filter(|&d| d != u32::MAX)
+    }
+
     /// The source location of the instruction at `pc`.
     pub fn loc(&self, pc: usize) -> Loc {
         self.locs.get(pc).copied().unwrap_or_default()
@@ -286,6 +303,7 @@ impl Code {
         self.instrs.len() * core::mem::size_of::<Instr>()
             + self.caches.len() * core::mem::size_of::<Cache>()
             + self.locs.len() * core::mem::size_of::<Loc>()
+            + self.stack_depths.len() * core::mem::size_of::<u32>()
     }
 }
 

@@ -746,6 +746,14 @@ impl Heap {
         self.stats
     }
 
+    /// Where the collector keeps its allocation volume since the last collection and
+    /// the volume that triggers the next one, for compiled code's inline safepoint check
+    /// ([`crate::jit::JitState::gc_allocated`]). Valid while the heap lives and does not
+    /// move.
+    pub fn gc_budget_ptrs(&self) -> (*const usize, *const usize) {
+        (&raw const self.bytes_since_gc, &raw const self.threshold)
+    }
+
     /// True when enough has been allocated since the last collection to run one.
     #[inline(always)]
     pub fn should_collect(&self) -> bool {

@@ -58,6 +58,7 @@ pub mod arith;
 pub mod bytecode;
 pub mod heap;
 pub mod interp;
+pub mod jit;
 pub mod ops;
 pub mod optable;
 pub mod run;

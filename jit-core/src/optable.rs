@@ -259,6 +259,8 @@ pub enum Guard {
     GlobalEmpty,
     /// The loop counter and end (locals `b` and `b + 1`) are inline ints.
     SmallIntBounds,
+    /// The executor in the slot the cache's `aux` names exists.
+    ExecutorInstalled,
 }
 
 /// What a specialized form does once its guards hold.
@@ -330,6 +332,9 @@ pub enum Action {
     /// Stores the counter into the absorbed `StoreLocal`'s local and counts up, or jumps
     /// when the counter reached the end.
     CountToLocal,
+    /// Jumps to the loop header and runs the loop's compiled code there
+    /// ([`crate::jit::Executor`]).
+    EnterExecutor,
 }
 
 impl Action {
@@ -802,6 +807,9 @@ define_ops! {
     /// the stores name; anything else is unpacked onto the stack as `UnpackSequence`
     /// does, and the stores run. It absorbs `a` instructions (the verifier checks them).
     UnpackStore(Count) in UnpackSequence = Row::spec(&[G::ArrayOrTuple, G::LengthIsA], X::UnpackToLocals).fuses_stores();
+    /// `Jump` back to a loop header whose loop has compiled code: enters the executor in
+    /// the cache's `aux` slot (CPython's `ENTER_EXECUTOR`).
+    JumpExecutor(Target) in Jump = Row::spec(&[G::ExecutorInstalled], X::EnterExecutor).effects(SLOW_CALLS);
     /// `LoadGlobal` of a slot that is still empty: pushes the value the frontend gave for
     /// it (a builtin), cached in the instruction's cache.
     LoadGlobalBuiltin(Global) in LoadGlobal = Row::spec(&[G::GlobalEmpty], X::PushCached);
@@ -1210,8 +1218,7 @@ mod tests {
                             }
                     )
             });
-            // A backward `Jump`'s cache counts its loop's hotness.
-            let want = specializes || fam == Op::Jump;
+            let want = specializes;
             assert_eq!(fam.has_cache(), want, "{}", fam.name());
             assert_eq!(fam.row().b == BUse::Cache, want, "{}", fam.name());
         }

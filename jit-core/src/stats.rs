@@ -38,6 +38,13 @@ pub struct Stats {
     pub calls: u64,
     /// Times a loop's back edge counted down to hot (tier 1 only).
     pub hot_loops: u64,
+    /// Executors the attached backend installed.
+    pub executors: u64,
+    /// Entries into compiled code.
+    pub executor_entries: u64,
+    /// Instructions at which the operand stack was not as deep as the verifier's depth
+    /// table says (checked with `--stats`; always zero unless the engine has a bug).
+    pub depth_mismatches: u64,
     /// The deepest call nesting reached.
     pub max_depth: usize,
     /// The collector's counters, copied at the end of a run.

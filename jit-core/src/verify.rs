@@ -8,6 +8,8 @@
 //! - the operand-stack depth at every instruction is the same along every path that
 //!   reaches it, never negative, and at most [`Code::max_stack`], which it computes;
 //! - execution never runs off the end of the code;
+//! - and it records the operand-stack depth before every instruction
+//!   ([`Code::stack_depth`]), which a frame's stack top is rebuilt from;
 //! - a superinstruction (a fused compare-and-jump, a fused load-and-add, ...) is followed
 //!   by the instructions it absorbs;
 //! - every conditional jump goes forward, so every loop closes with an unconditional
@@ -300,6 +302,7 @@ pub fn verify_code(code: &mut Code, n_globals: usize, n_codes: usize) -> Result<
         }
     }
     code.max_stack = max;
+    code.stack_depths = depth;
     code.verified = true;
     Ok(())
 }

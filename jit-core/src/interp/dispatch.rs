@@ -28,6 +28,7 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
         let ins = m.fetch();
         if STATS {
             m.core.stats.instructions += 1;
+            m.check_depth();
         }
         // Runs a handler; its error ends the loop. Each arm continues the loop
         // directly on success, so no result flows through a join point.
@@ -86,7 +87,7 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
             Op::LoadGlobalBuiltin => run!(m.load_global_builtin(ins)),
             Op::StoreGlobal => {
                 let v = m.pop();
-                m.set_global(ins.a, v);
+                m.store_global(ins.a, v);
             }
             Op::LoadLocalChecked => run!(m.load_local_checked(ins)),
             Op::DeleteLocal => {
@@ -135,6 +136,7 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
 
             // ---- control.rs
             Op::Jump => run!(m.jump(ins)),
+            Op::JumpExecutor => run!(m.jump_executor(ins)),
             Op::JumpIfFalse | Op::JumpIfTrue => run!(m.cond_jump_adaptive(ins)),
             Op::JumpIfFalseBool | Op::JumpIfTrueBool => run!(m.jump_if_bool(ins)),
             Op::JumpIfFalseInt | Op::JumpIfTrueInt => run!(m.jump_if_int(ins)),

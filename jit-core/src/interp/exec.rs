@@ -114,6 +114,22 @@ impl<'a, S: Semantics, const ADAPTIVE: bool, const STATS: bool> Exec<'a, S, ADAP
         }
     }
 
+    /// Statistics runs check, before every instruction, that the operand stack is as
+    /// deep as the verifier's depth table says ([`Code::stack_depth`]): the table is what
+    /// an exit rebuilds a frame's stack top from, so it must be exact. A mismatch is
+    /// counted in [`crate::stats::Stats::depth_mismatches`], which the tests require to
+    /// stay zero.
+    #[inline(always)]
+    pub fn check_depth(&mut self) {
+        let pc = self.pc() - 1;
+        let code = self.code();
+        // SAFETY: `locals + num_locals <= sp`, both in the frame (struct invariant).
+        let depth = unsafe { self.sp.offset_from(self.locals) } - code.num_locals as isize;
+        if code.stack_depth(pc) != u32::try_from(depth).ok() {
+            self.core.stats.depth_mismatches += 1;
+        }
+    }
+
     /// The `k`th instruction after the one being executed (`k = 0` is the next one): an
     /// instruction a superinstruction absorbs.
     #[inline(always)]
@@ -264,11 +280,13 @@ impl<'a, S: Semantics, const ADAPTIVE: bool, const STATS: bool> Exec<'a, S, ADAP
         unsafe { *self.globals.add(i as usize) }
     }
 
-    /// Sets global `i`.
+    /// Stores global `i`, moving the globals' version on (see
+    /// [`VmCore::globals_version`]).
     #[inline(always)]
-    pub fn set_global(&mut self, i: u32, v: Value) {
+    pub fn store_global(&mut self, i: u32, v: Value) {
         // SAFETY: as in `global`.
         unsafe { *self.globals.add(i as usize) = v };
+        self.core.globals_version += 1;
     }
 
     /// The inline cache of `ins`, a cached instruction.
@@ -441,11 +459,11 @@ impl<'a, S: Semantics, const ADAPTIVE: bool, const STATS: bool> Exec<'a, S, ADAP
         }
     }
 
-    /// Counts a loop's back edge (the backward `Jump` `ins`) toward hotness, as CPython's
-    /// `JUMP_BACKWARD` does: the jump's cache counts down from [`tier1::HOT_LOOP`]; at
-    /// zero the loop is reported hot ([`VmCore::hot_loop`], where tier 2 will project a
-    /// trace and install an executor in the cache's `aux` slot), and the count restarts
-    /// with the specialization backoff.
+    /// Counts a loop's back edge (the backward `Jump` `ins`, being executed) toward
+    /// hotness, as CPython's `JUMP_BACKWARD` does: the jump's cache counts down from
+    /// [`tier1::HOT_LOOP`]; at zero the VM is told ([`VmCore::hot_loop`]). When an
+    /// attached backend compiled the loop, the jump becomes `JumpExecutor`; otherwise
+    /// the count restarts with the specialization backoff.
     #[inline(always)]
     pub fn loop_back_edge(&mut self, ins: Instr) {
         if !ADAPTIVE {
@@ -459,11 +477,48 @@ impl<'a, S: Semantics, const ADAPTIVE: bool, const STATS: bool> Exec<'a, S, ADAP
                 return;
             }
         }
-        let cell = self.cache(ins);
-        let mut c = cell.get();
-        let pc = self.pc();
-        self.core.hot_loop(pc, &mut c);
-        cell.set(c);
+        self.loop_is_hot(ins);
+    }
+
+    #[inline(always)]
+    fn loop_is_hot(&mut self, ins: Instr) {
+        let code = self.core.frames.last().map_or(0, |f| f.code);
+        let (header, jump) = (ins.a as usize, self.pc() - 1);
+        match self.core.hot_loop(code, header, jump) {
+            Some(slot) => {
+                self.install(ins, Some((Op::JumpExecutor, slot, 0)));
+            }
+            None => {
+                let cell = self.cache(ins);
+                let mut c = cell.get();
+                tier1::back_off(&mut c);
+                cell.set(c);
+            }
+        }
+    }
+
+    /// Runs compiled code from the current instruction (a loop header) and resumes
+    /// where it exits.
+    #[inline(always)]
+    pub fn run_executor(&mut self, executor: &dyn crate::jit::Executor) -> Result<(), Exception> {
+        if STATS {
+            self.core.stats.executor_entries += 1;
+        }
+        // SAFETY: `code` points at the running code object (struct invariant).
+        let code = unsafe { &*self.code };
+        let (sp, pc) = enter_executor(
+            self.core,
+            (&raw mut *self.sem).cast(),
+            executor,
+            code,
+            self.stack,
+            self.locals,
+            self.sp,
+            self.globals,
+        )?;
+        self.sp = sp;
+        self.jump_to(pc);
+        Ok(())
     }
 
     // ---- Safepoints and frames.
@@ -572,4 +627,60 @@ impl<'a, S: Semantics, const ADAPTIVE: bool, const STATS: bool> Exec<'a, S, ADAP
         }
         None
     }
+}
+
+/// Runs `executor` for the frame whose registers are given, and checks that the frame it
+/// left is one the verifier's facts describe: the stack top and resume point it returns.
+/// Out of line and free of `Exec`, so that the dispatch loop's registers stay registers.
+#[cold]
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+fn enter_executor(
+    core: &mut VmCore,
+    sem: *mut core::ffi::c_void,
+    executor: &dyn crate::jit::Executor,
+    code: &Code,
+    stack: *mut Value,
+    locals: *mut Value,
+    sp: *mut Value,
+    globals: *mut Value,
+) -> Result<(*mut Value, u32), Exception> {
+    use crate::jit::{JitState, EXIT_ERROR};
+    let (gc_allocated, gc_threshold) = core.heap.gc_budget_ptrs();
+    let mut state = JitState {
+        stack_base: stack,
+        stack_end: stack.wrapping_add(core.stack_cap),
+        locals,
+        sp,
+        globals,
+        globals_version: &raw const core.globals_version,
+        gc_allocated,
+        gc_threshold,
+        pending_exception: 0,
+        reserved: 0,
+        helpers: core.helpers(),
+        vm: &raw mut *core,
+        sem,
+    };
+    // SAFETY: the state describes the running frame at the loop header the executor was
+    // installed for (the jump that entered it is the one it was compiled for); nothing
+    // else uses the VM or the semantics while it runs.
+    let exit = unsafe { executor.enter(&mut state) };
+    if exit.status == EXIT_ERROR || state.pending_exception != 0 {
+        return Err(core.take_pending());
+    }
+    let pc = exit.pc as usize;
+    let lo = locals.wrapping_add(code.num_locals as usize);
+    let depth = (state.sp as usize).wrapping_sub(lo as usize) / core::mem::size_of::<Value>();
+    let fits = pc < code.instrs.len()
+        && state.sp >= lo
+        && code.stack_depth(pc) == u32::try_from(depth).ok();
+    if !fits {
+        return Err(Exception::msg(alloc::format!(
+            "internal error: compiled code {} exited to instruction {} with a bad frame",
+            executor.name(),
+            exit.pc
+        )));
+    }
+    Ok((state.sp, exit.pc))
 }

@@ -22,11 +22,14 @@
 //! [`crate::verify`]): operands are in range, the stack depth never exceeds `max_stack`
 //! (for which every frame reserves room), and code never runs off its end.
 
+use alloc::boxed::Box;
+use alloc::rc::Rc;
 use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::bytecode::{Code, CodeId, Module};
 use crate::heap::{Heap, Obj};
+use crate::jit::{Backend, Executor, Helpers};
 use crate::semantics::{Exception, Semantics, TraceEntry};
 use crate::stats::Stats;
 use crate::tier1;
@@ -106,6 +109,11 @@ pub struct VmCore {
     pub module: Module,
     /// The global slots.
     pub globals: Vec<Value>,
+    /// Moves on with every store to a global (`StoreGlobal`): compiled code that relies
+    /// on a global's value (a function it inlined, a constant it folded) records the
+    /// version it saw and checks it on entry, as CPython's traces watch their globals'
+    /// dictionary version. See [`VmCore::globals_version`].
+    globals_version: u64,
     /// What the engine counted.
     pub stats: Stats,
     /// Count instructions and guard hits (slower).
@@ -120,6 +128,14 @@ pub struct VmCore {
     /// The stack height at the current call into the frontend: a reentrant call builds
     /// its frame from here.
     sp_hint: usize,
+    /// The attached code generator, asked for an executor when a loop becomes hot.
+    backend: Option<Box<dyn Backend>>,
+    /// The executors the backend made; a `JumpExecutor`'s cache `aux` indexes this.
+    executors: Vec<Rc<dyn Executor>>,
+    /// The exception a helper raised in compiled code, until the executor exits.
+    pending: Option<Exception>,
+    /// The `extern "C"` helpers for this VM's semantics.
+    helpers: Helpers,
 }
 
 impl Drop for VmCore {
@@ -174,6 +190,7 @@ impl<S: Semantics> Vm<S> {
                 heap,
                 module,
                 globals,
+                globals_version: 0,
                 stats: Stats::default(),
                 collect_stats: false,
                 roots: Vec::new(),
@@ -182,6 +199,10 @@ impl<S: Semantics> Vm<S> {
                 stack_cap,
                 frames: Vec::new(),
                 sp_hint: 0,
+                backend: None,
+                executors: Vec::new(),
+                pending: None,
+                helpers: Helpers::new::<S>(),
             },
             sem,
         })
@@ -190,6 +211,14 @@ impl<S: Semantics> Vm<S> {
     /// The mode this VM runs in.
     pub fn mode(&self) -> Mode {
         self.core.mode
+    }
+
+    /// Attaches a code generator: in tier 1 (`Mode::Adaptive`), loops that become hot
+    /// are offered to it, and the executors it returns run from then on (see
+    /// [`crate::jit`]). Backends extend the modes this way: the core's `Mode` names the
+    /// interpreters, the backend names itself ([`Backend::name`]).
+    pub fn attach_backend(&mut self, backend: Box<dyn Backend>) {
+        self.core.backend = Some(backend);
     }
 
     /// Runs the module's entry code to completion.
@@ -222,6 +251,13 @@ impl VmCore {
     /// The mode this VM runs in.
     pub fn mode(&self) -> Mode {
         self.mode
+    }
+
+    /// The globals' version: it changes whenever a global is stored, so a value a
+    /// compiled trace read from a global at a version is still there while the version
+    /// is unchanged.
+    pub fn globals_version(&self) -> u64 {
+        self.globals_version
     }
 
     /// Runs the frame on top of `frames` until the frame at index `stop_depth` returns.
@@ -336,16 +372,72 @@ impl VmCore {
         self.dispatch(sem, depth)
     }
 
-    /// A loop became hot: a backward `Jump` to instruction `pc` of the running code (the
-    /// loop header) counted down its cache `c`. This is where tier 2 attaches (projecting a trace
-    /// from the loop header and installing its executor in `c.aux`); until then the
-    /// loop is counted and its counter backs off.
+    /// A loop became hot: the backward `Jump` at `jump_pc` of code `code` goes to the
+    /// loop header `header_pc`. With a backend attached, asks it for an executor and
+    /// returns the slot it is kept in (the `Jump` then becomes `JumpExecutor`); otherwise
+    /// the loop is only counted, and its counter backs off.
     #[cold]
     #[inline(never)]
-    pub(crate) fn hot_loop(&mut self, pc: usize, c: &mut crate::bytecode::Cache) {
-        let _ = pc;
+    pub(crate) fn hot_loop(
+        &mut self,
+        code: CodeId,
+        header_pc: usize,
+        jump_pc: usize,
+    ) -> Option<u32> {
         self.stats.hot_loops += 1;
-        tier1::back_off(c);
+        let backend = self.backend.as_mut()?;
+        let executor = backend.compile_loop(&self.module, code, header_pc, jump_pc)?;
+        let slot = u32::try_from(self.executors.len()).ok()?;
+        self.executors.push(Rc::from(executor));
+        self.stats.executors += 1;
+        Some(slot)
+    }
+
+    /// The executor in `slot`, shared so that it can run while the VM is borrowed by its
+    /// helpers.
+    pub(crate) fn executor(&self, slot: u32) -> Option<Rc<dyn Executor>> {
+        self.executors.get(slot as usize).cloned()
+    }
+
+    /// The helper table and state-block parts for an executor run.
+    pub(crate) fn helpers(&self) -> *const Helpers {
+        &raw const self.helpers
+    }
+
+    /// Records the exception a helper raised in compiled code.
+    pub(crate) fn set_pending(&mut self, e: Exception) {
+        self.pending = Some(e);
+    }
+
+    /// Takes the exception compiled code left pending.
+    pub(crate) fn take_pending(&mut self) -> Exception {
+        self.pending.take().unwrap_or_else(|| {
+            Exception::msg("internal error: compiled code exited with no exception")
+        })
+    }
+
+    /// The heap, for the helpers.
+    pub(crate) fn heap_mut(&mut self) -> &mut Heap {
+        &mut self.heap
+    }
+
+    /// Tells the VM where the live stack ends before a helper may call back into guest
+    /// code.
+    pub(crate) fn set_sp_hint(&mut self, height: usize) {
+        self.sp_hint = height;
+    }
+
+    /// A safepoint for compiled code: collects when due, with the `height` values at the
+    /// bottom of the stack as its live part.
+    pub(crate) fn safepoint_at<S: Semantics>(
+        &mut self,
+        sem: &mut S,
+        height: usize,
+    ) -> Result<(), Exception> {
+        if self.heap.should_collect() || crate::heap::memory_exhausted() {
+            self.safepoint_slow(sem, height.min(self.stack_cap))?;
+        }
+        Ok(())
     }
 
     /// A safepoint that found work: collects, then raises the language's memory error
@@ -353,7 +445,7 @@ impl VmCore {
     /// past its limit.
     #[cold]
     #[inline(never)]
-    fn safepoint_slow<S: Semantics>(
+    pub(crate) fn safepoint_slow<S: Semantics>(
         &mut self,
         sem: &mut S,
         stack_len: usize,

@@ -15,12 +15,34 @@ impl<S: Semantics, const ADAPTIVE: bool, const STATS: bool> Exec<'_, S, ADAPTIVE
     #[inline(always)]
     pub fn jump(&mut self, ins: Instr) -> Result<(), Exception> {
         let back = (ins.a as usize) < self.pc();
-        self.jump_to(ins.a);
         if back {
             self.loop_back_edge(ins);
+        }
+        self.jump_to(ins.a);
+        if back {
             self.safepoint()?;
         }
         Ok(())
+    }
+
+    /// `JumpExecutor`: the loop's back edge enters its compiled code at the header, and
+    /// tier 1 resumes where the code exits, with the frame it wrote back.
+    #[inline(always)]
+    pub fn jump_executor(&mut self, ins: Instr) -> Result<(), Exception> {
+        self.jump_to(ins.a);
+        self.safepoint()?;
+        let slot = self.cache(ins).get().aux;
+        match self.core.executor(slot) {
+            Some(executor) => {
+                self.hit(ins);
+                self.run_executor(&*executor)
+            }
+            // Executors are never removed, so this does not happen; stay in tier 1.
+            None => {
+                self.miss(ins);
+                Ok(())
+            }
+        }
     }
 
     /// Pops the condition and jumps to `a` when its truth is `jump_if`.

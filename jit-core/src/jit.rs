@@ -1,0 +1,296 @@
+//! The interface compiled code attaches through: the [`Backend`] and [`Executor`] traits
+//! a code generator implements, the `#[repr(C)]` [`JitState`] block compiled code runs
+//! against, and the `extern "C"` helper ABI ([`Helpers`]) through which it calls the
+//! core's generic operations and the frontend's [`Semantics`].
+//!
+//! # How a loop gets compiled code
+//!
+//! Tier 1 counts every loop's back edge in the backward `Jump`'s cache
+//! ([`crate::tier1::HOT_LOOP`]). When the count runs out and a backend is attached
+//! ([`crate::interp::Vm::attach_backend`]), the VM asks it for an executor for that loop
+//! ([`Backend::compile_loop`]). An executor it returns is kept by the VM, and the `Jump`
+//! is rewritten to `JumpExecutor` with the executor's slot in its cache's `aux`, as
+//! CPython's `ENTER_EXECUTOR` replaces `JUMP_BACKWARD`. From then on every back edge enters
+//! the executor at the loop header with the frame's registers in a [`JitState`].
+//!
+//! # Leaving compiled code
+//!
+//! An executor returns an [`Exit`]: the instruction to resume at and whether an
+//! exception is pending. Before it returns it writes every value tier 1 needs back into
+//! the frame (locals, and the operand stack up to `JitState::sp`), so that the frame
+//! looks exactly as the interpreter would have left it at that instruction: the
+//! operand-stack depth there must be the verifier's ([`crate::bytecode::Code::stack_depth`]),
+//! which the VM checks.
+//!
+//! # Helpers
+//!
+//! Compiled code reaches everything it does not do inline through [`Helpers`], one table
+//! of `extern "C"` trampolines per frontend, monomorphized over its `Semantics`. Values
+//! cross the boundary as their `u64` bits. A helper that raises stores the exception in
+//! the VM, sets `JitState::pending_exception`, and returns [`Value::EMPTY`]'s bits (or
+//! the documented error code); the compiled code must then exit with
+//! [`Exit::status`] = [`EXIT_ERROR`] without touching the result. A helper that can collect
+//! treats the stack below `JitState::sp`, the globals and the roots as the roots: values
+//! compiled code keeps elsewhere (in registers) must be written back first, or be
+//! values the collector cannot free (floats, inline ints).
+
+use alloc::boxed::Box;
+use core::ffi::c_void;
+
+use crate::bytecode::{BinOp, CmpOp, CodeId, Module};
+use crate::interp::VmCore;
+use crate::ops;
+use crate::semantics::{Exception, Semantics};
+use crate::value::Value;
+
+/// A code generator: turns a hot loop into an [`Executor`].
+pub trait Backend {
+    /// The name `--mode` and dumps use.
+    fn name(&self) -> &'static str;
+
+    /// The backward `Jump` at `jump_pc` of code object `code`, which goes to the loop
+    /// header `header_pc`, became hot. Returns an executor to enter at the header from
+    /// now on, or `None` to leave the loop to tier 1 (it is asked again after a backoff).
+    fn compile_loop(
+        &mut self,
+        module: &Module,
+        code: CodeId,
+        header_pc: usize,
+        jump_pc: usize,
+    ) -> Option<Box<dyn Executor>>;
+}
+
+/// Compiled code for one loop.
+pub trait Executor {
+    /// A name for dumps and statistics.
+    fn name(&self) -> &str;
+
+    /// Runs the loop from its header.
+    ///
+    /// # Safety
+    ///
+    /// `state` describes the running frame of the code object the executor was compiled
+    /// for, stopped at the loop header it was compiled for: `locals` is the frame's base,
+    /// `sp` its operand-stack top, the stack, globals and helpers are the VM's, and `vm`
+    /// and `sem` point to the running VM and its semantics. The implementation must keep
+    /// the frame valid (see the module docs) and return only a resume point inside the
+    /// code object.
+    unsafe fn enter(&self, state: &mut JitState) -> Exit;
+}
+
+/// How compiled code left: resume tier 1 at instruction `pc` with the frame as written
+/// back, or unwind the pending exception.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Exit {
+    /// The instruction tier 1 resumes at.
+    pub pc: u32,
+    /// [`EXIT_RESUME`] or [`EXIT_ERROR`].
+    pub status: u32,
+}
+
+/// [`Exit::status`]: resume at `pc`.
+pub const EXIT_RESUME: u32 = 0;
+/// [`Exit::status`]: a helper raised; the VM unwinds the exception it holds.
+pub const EXIT_ERROR: u32 = 1;
+
+/// The state block compiled code runs against. The field order is part of the ABI (a
+/// test pins the offsets).
+#[repr(C)]
+#[derive(Debug)]
+pub struct JitState {
+    /// The value stack's first slot.
+    pub stack_base: *mut Value,
+    /// One past the value stack's last slot.
+    pub stack_end: *mut Value,
+    /// The running frame's locals (its base).
+    pub locals: *mut Value,
+    /// The running frame's operand-stack top (one past the last value).
+    pub sp: *mut Value,
+    /// The global slots.
+    pub globals: *mut Value,
+    /// The globals' version ([`VmCore::globals_version`]); compiled code that relies on
+    /// a global's value compares it with the version it was compiled at.
+    pub globals_version: *const u64,
+    /// Bytes allocated since the last collection. With `gc_threshold`, the inline
+    /// safepoint check: when `*gc_allocated >= *gc_threshold`, call
+    /// [`Helpers::safepoint`].
+    pub gc_allocated: *const usize,
+    /// The allocation volume that triggers the next collection.
+    pub gc_threshold: *const usize,
+    /// Non-zero when a helper raised (the exception waits in the VM).
+    pub pending_exception: u32,
+    /// Spare, zero.
+    pub reserved: u32,
+    /// The helper table of the running frontend.
+    pub helpers: *const Helpers,
+    /// The running VM, for the helpers.
+    pub vm: *mut VmCore,
+    /// The running frontend's `Semantics`, type-erased, for the helpers.
+    pub sem: *mut c_void,
+}
+
+/// The `extern "C"` helpers compiled code calls. Each takes the state block first.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct Helpers {
+    /// `a op b` ([`crate::ops::binary`]: the core's fast paths, then the frontend's).
+    /// Returns the result's bits, or [`Value::EMPTY`]'s when it raised.
+    pub binary: unsafe extern "C" fn(*mut JitState, u32, u64, u64) -> u64,
+    /// `a op b` for a [`CmpOp`] ([`crate::ops::compare`]); as `binary`.
+    pub compare: unsafe extern "C" fn(*mut JitState, u32, u64, u64) -> u64,
+    /// The truth of a value: 0 false, 1 true, 2 raised.
+    pub truthy: unsafe extern "C" fn(*mut JitState, u64) -> u32,
+    /// A safepoint: collects when due, with the stack below `sp` as roots. 0, or 1 when
+    /// it raised (the language's memory error).
+    pub safepoint: unsafe extern "C" fn(*mut JitState) -> u32,
+    /// Boxes an `i64` that does not fit inline.
+    pub box_int: unsafe extern "C" fn(*mut JitState, i64) -> u64,
+}
+
+impl Helpers {
+    /// The trampolines for semantics `S`.
+    pub fn new<S: Semantics>() -> Helpers {
+        Helpers {
+            binary: binary_helper::<S>,
+            compare: compare_helper::<S>,
+            truthy: truthy_helper::<S>,
+            safepoint: safepoint_helper::<S>,
+            box_int: box_int_helper,
+        }
+    }
+}
+
+/// The VM, the semantics and the state behind a helper's state pointer.
+///
+/// # Safety
+///
+/// `st` must be the state block the VM built for the running executor (see
+/// [`Executor::enter`]): valid, and its `vm` and `sem` point to the running VM and to
+/// its semantics of type `S`, neither otherwise borrowed while the helper runs.
+unsafe fn parts<'a, S: Semantics>(
+    st: *mut JitState,
+) -> (&'a mut JitState, &'a mut VmCore, &'a mut S) {
+    // SAFETY: the caller's promise (above).
+    unsafe {
+        let state = &mut *st;
+        let vm = &mut *state.vm;
+        let sem = &mut *state.sem.cast::<S>();
+        (state, vm, sem)
+    }
+}
+
+/// Records `e` as the pending exception and returns [`Value::EMPTY`]'s bits.
+fn raise(state: &mut JitState, vm: &mut VmCore, e: Exception) -> u64 {
+    vm.set_pending(e);
+    state.pending_exception = 1;
+    Value::EMPTY.to_bits()
+}
+
+/// The stack height below the state's `sp`, which a helper that may run guest code
+/// hands the VM (everything below stays rooted).
+fn height(state: &JitState) -> usize {
+    // SAFETY: `sp` and `stack_base` point into the VM's value stack (the state block's
+    // contract).
+    unsafe { state.sp.offset_from(state.stack_base) as usize }
+}
+
+unsafe extern "C" fn binary_helper<S: Semantics>(
+    st: *mut JitState,
+    op: u32,
+    a: u64,
+    b: u64,
+) -> u64 {
+    // SAFETY: compiled code passes the state block of the running executor.
+    let (state, vm, sem) = unsafe { parts::<S>(st) };
+    let Some(op) = BinOp::from_u32(op) else {
+        return raise(
+            state,
+            vm,
+            Exception::msg("internal error: bad binary operator"),
+        );
+    };
+    // SAFETY: compiled code passes bits of live values it read from the frame or got
+    // from helpers since the last safepoint.
+    let (a, b) = unsafe { (Value::from_bits(a), Value::from_bits(b)) };
+    vm.set_sp_hint(height(state));
+    match ops::binary(vm.heap_mut(), sem, op, a, b) {
+        Ok(v) => v.to_bits(),
+        Err(e) => raise(state, vm, e),
+    }
+}
+
+unsafe extern "C" fn compare_helper<S: Semantics>(
+    st: *mut JitState,
+    op: u32,
+    a: u64,
+    b: u64,
+) -> u64 {
+    // SAFETY: as in `binary_helper`.
+    let (state, vm, sem) = unsafe { parts::<S>(st) };
+    let Some(op) = CmpOp::from_u32(op) else {
+        return raise(state, vm, Exception::msg("internal error: bad comparison"));
+    };
+    // SAFETY: as in `binary_helper`.
+    let (a, b) = unsafe { (Value::from_bits(a), Value::from_bits(b)) };
+    match ops::compare(vm.heap_mut(), sem, op, a, b) {
+        Ok(v) => v.to_bits(),
+        Err(e) => raise(state, vm, e),
+    }
+}
+
+unsafe extern "C" fn truthy_helper<S: Semantics>(st: *mut JitState, v: u64) -> u32 {
+    // SAFETY: as in `binary_helper`.
+    let (state, vm, sem) = unsafe { parts::<S>(st) };
+    // SAFETY: as in `binary_helper`.
+    let v = unsafe { Value::from_bits(v) };
+    match ops::truthy(vm.heap_mut(), sem, v) {
+        Ok(t) => t as u32,
+        Err(e) => {
+            raise(state, vm, e);
+            2
+        }
+    }
+}
+
+unsafe extern "C" fn safepoint_helper<S: Semantics>(st: *mut JitState) -> u32 {
+    // SAFETY: as in `binary_helper`.
+    let (state, vm, sem) = unsafe { parts::<S>(st) };
+    let h = height(state);
+    match vm.safepoint_at(sem, h) {
+        Ok(()) => 0,
+        Err(e) => {
+            raise(state, vm, e);
+            1
+        }
+    }
+}
+
+unsafe extern "C" fn box_int_helper(st: *mut JitState, i: i64) -> u64 {
+    // SAFETY: `st` is the running executor's state block, whose `vm` is the running VM.
+    let vm = unsafe { &mut *(*st).vm };
+    vm.heap_mut().int(i).to_bits()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use core::mem::offset_of;
+
+    #[test]
+    fn the_state_block_layout_is_the_abi() {
+        assert_eq!(offset_of!(JitState, stack_base), 0);
+        assert_eq!(offset_of!(JitState, stack_end), 8);
+        assert_eq!(offset_of!(JitState, locals), 16);
+        assert_eq!(offset_of!(JitState, sp), 24);
+        assert_eq!(offset_of!(JitState, globals), 32);
+        assert_eq!(offset_of!(JitState, globals_version), 40);
+        assert_eq!(offset_of!(JitState, gc_allocated), 48);
+        assert_eq!(offset_of!(JitState, gc_threshold), 56);
+        assert_eq!(offset_of!(JitState, pending_exception), 64);
+        assert_eq!(offset_of!(JitState, helpers), 72);
+        assert_eq!(offset_of!(JitState, vm), 80);
+        assert_eq!(offset_of!(JitState, sem), 88);
+        assert_eq!(core::mem::size_of::<Exit>(), 8);
+    }
+}
