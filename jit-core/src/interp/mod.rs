@@ -459,6 +459,16 @@ impl VmCore {
         Ok(())
     }
 
+    /// Collects garbage now (Python's `gc.collect()`), from a slow path: the roots are
+    /// the stack up to the instruction that called out to the frontend (its operands
+    /// included), the globals, the constants, [`VmCore::roots`] and what `sem` reports.
+    /// A value the caller holds only in a Rust variable is not a root: push it to
+    /// [`VmCore::roots`] first if it must survive.
+    pub fn collect_now<S: Semantics>(&mut self, sem: &S) {
+        let height = self.sp_hint.min(self.stack_cap);
+        self.collect_garbage(sem, height);
+    }
+
     /// Runs a collection with the live part of the stack (`stack_len` values) as roots.
     #[cold]
     fn collect_garbage<S: Semantics>(&mut self, sem: &S, stack_len: usize) {
