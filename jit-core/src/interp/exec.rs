@@ -158,6 +158,14 @@ impl<'a, S: Semantics, const ADAPTIVE: bool, const STATS: bool> Exec<'a, S, ADAP
         self.ip = unsafe { self.instrs.add(target as usize) };
     }
 
+    /// True when a jump to `target` goes backward (closes a loop).
+    #[inline(always)]
+    pub fn is_back_edge(&self, target: u32) -> bool {
+        // Compared as addresses, like the jump itself: `instrs + target` stays inside
+        // the array (the verifier checked the target).
+        self.instrs.wrapping_add(target as usize) < self.ip
+    }
+
     /// The index of the next instruction.
     #[inline(always)]
     pub fn pc(&self) -> usize {
@@ -178,6 +186,15 @@ impl<'a, S: Semantics, const ADAPTIVE: bool, const STATS: bool> Exec<'a, S, ADAP
         // SAFETY: `code` points at an element of `module.codes`, which lives as long as
         // the VM and is not modified while the module runs.
         unsafe { &*self.code }
+    }
+
+    /// Code object `id` of the module, if it exists.
+    #[inline(always)]
+    pub fn code_at(&self, id: CodeId) -> Option<&'a Code> {
+        let code: *const Code = self.core.module.codes.get(id as usize)?;
+        // SAFETY: `module.codes` lives as long as the VM and is neither resized nor
+        // modified while the module runs.
+        Some(unsafe { &*code })
     }
 
     // ---- Operand stack.
@@ -443,20 +460,31 @@ impl<'a, S: Semantics, const ADAPTIVE: bool, const STATS: bool> Exec<'a, S, ADAP
         cell.set(c);
     }
 
-    /// Records in the `b` of the superinstruction being executed (`ins`) the kinds of
-    /// operands it saw ([`tier1::SEEN_INT`], ...; [`crate::optable::BUse::Seen`]), so the
-    /// trace projector learns from fused sites as it does from specialized ones. The hit
-    /// path only tests the instruction word it already holds; the instruction is
-    /// rewritten when a kind is new.
+    /// Records in the `b` of the superinstruction being executed the kinds of operands
+    /// it saw ([`tier1::SEEN_INT`], ...; [`crate::optable::BUse::Seen`]), so the trace
+    /// projector learns from fused sites as it does from specialized ones. The hit path
+    /// tests one byte of the instruction word; it is rewritten only when a kind is new.
     #[inline(always)]
-    pub fn note_seen(&self, ins: Instr, kinds: u8) {
-        let kinds = kinds as u16;
-        if ADAPTIVE && ins.b & kinds != kinds {
-            self.rewrite_current(Instr {
-                b: ins.b | kinds,
-                ..ins
-            });
+    pub fn note_seen(&self, kinds: u8) {
+        if !ADAPTIVE {
+            return;
         }
+        let kinds = kinds as u16;
+        // SAFETY: `ip - 1` is the instruction being executed, in the running code's
+        // array; instructions are only accessed through `Cell::get`/`set` and this
+        // pointer, one at a time, on this thread.
+        let b = unsafe { (*(*self.ip.sub(1)).as_ptr()).b };
+        if b & kinds != kinds {
+            self.note_seen_slow(kinds);
+        }
+    }
+
+    #[cold]
+    #[inline(always)]
+    fn note_seen_slow(&self, kinds: u16) {
+        // SAFETY: as in `note_seen`. Only `b` changes, which the superinstruction's
+        // family leaves unused, so no verified fact changes.
+        unsafe { (*(*self.ip.sub(1)).as_ptr()).b |= kinds };
     }
 
     /// Counts a loop's back edge (the backward `Jump` `ins`, being executed) toward
@@ -534,31 +562,25 @@ impl<'a, S: Semantics, const ADAPTIVE: bool, const STATS: bool> Exec<'a, S, ADAP
         Ok(())
     }
 
-    /// Enters guest function `code_id`, whose `argc` arguments are the top of the stack
-    /// (the callee value just below them).
+    /// Enters guest function `code_id` (`callee`, its code object), whose `argc`
+    /// arguments are the top of the stack (the callee value just below them). The
+    /// caller guarantees `argc <= callee.num_locals`: an exact call passes `num_params`
+    /// arguments, which the verifier checked fit the locals, and a call whose arguments
+    /// the frontend bound checks its count.
     #[inline(always)]
-    pub fn enter(&mut self, code_id: CodeId, argc: usize) -> Result<(), Exception> {
+    pub fn enter(&mut self, code_id: CodeId, callee: &Code, argc: usize) -> Result<(), Exception> {
         let new_depth = self.core.frames.len();
         // Read on every call: a program may change its limit (`sys.setrecursionlimit`).
         if new_depth > self.sem.max_call_depth() {
             return Err(self.sem.stack_overflow());
         }
-        let Some(callee) = self.core.module.codes.get(code_id as usize) else {
-            return Err(Exception::msg(
-                "internal error: call of an unknown code object",
-            ));
-        };
+        let callee_ref = callee;
         let callee: *const Code = callee;
-        // SAFETY: `callee` points at an element of `module.codes` (checked just above).
-        let callee_ref = unsafe { &*callee };
         let base = self.height() - argc;
         let nl = callee_ref.num_locals as usize;
         let need = base + nl + callee_ref.max_stack as usize;
         if need > self.core.stack_cap {
             return Err(self.sem.stack_overflow());
-        }
-        if argc > nl {
-            return Err(Exception::msg("internal error: more arguments than locals"));
         }
         let pc = self.pc();
         if let Some(f) = self.core.frames.last_mut() {
@@ -574,7 +596,8 @@ impl<'a, S: Semantics, const ADAPTIVE: bool, const STATS: bool> Exec<'a, S, ADAP
             self.core.stats.max_depth = self.core.stats.max_depth.max(new_depth);
         }
         // SAFETY: `base + num_locals + max_stack <= stack_cap` was checked above, so the
-        // new frame's locals and operand stack are inside the stack; `argc <= num_locals`.
+        // new frame's locals and operand stack are inside the stack; `argc <= num_locals`
+        // (the caller's guarantee).
         unsafe {
             self.locals = self.stack.add(base);
             let init = callee_ref.local_init;

@@ -1,9 +1,9 @@
 //! The interpreter: the generic reference interpreter and tier 1, in one dispatch loop.
 //!
-//! `run_loop::<ADAPTIVE, STATS>` is instantiated three times: the generic interpreter
+//! `run_loop::<ADAPTIVE, STATS>` is instantiated four times: the generic interpreter
 //! (`--mode interp`: generic instructions only, no quickening), tier 1 (`--mode adaptive`:
 //! generic instructions count down and rewrite themselves into specialized forms, see
-//! [`crate::tier1`]), and either with per-instruction statistics (`--stats`).
+//! [`crate::tier1`]), each with and without per-instruction statistics (`--stats`).
 //!
 //! # Frames and the stack
 //!

@@ -235,7 +235,7 @@ impl<S: Semantics, const ADAPTIVE: bool, const STATS: bool> Exec<'_, S, ADAPTIVE
         let x = self.local(ins.a);
         if let Some((r, kind)) = inline_arith_kind(bin.a, x, y) {
             self.hit(ins);
-            self.note_seen(ins, kind);
+            self.note_seen(kind);
             self.push(r);
             self.skip(2);
             return;
@@ -256,7 +256,7 @@ impl<S: Semantics, const ADAPTIVE: bool, const STATS: bool> Exec<'_, S, ADAPTIVE
         let a = self.peek(0);
         if let Some((r, kind)) = inline_arith_kind(bin.a, a, b) {
             self.hit(ins);
-            self.note_seen(ins, kind);
+            self.note_seen(kind);
             self.set_peek(0, r);
             self.skip(1);
             return;
@@ -277,7 +277,7 @@ impl<S: Semantics, const ADAPTIVE: bool, const STATS: bool> Exec<'_, S, ADAPTIVE
         let x = self.local(ins.a);
         if let Some((r, kind)) = inline_compare_kind(cmp.a, x, y) {
             self.hit(ins);
-            self.note_seen(ins, kind);
+            self.note_seen(kind);
             if r {
                 self.skip(3);
             } else {
@@ -297,7 +297,7 @@ impl<S: Semantics, const ADAPTIVE: bool, const STATS: bool> Exec<'_, S, ADAPTIVE
         let a = self.peek(0);
         if let Some((r, kind)) = inline_compare_kind(cmp.a, a, b) {
             self.hit(ins);
-            self.note_seen(ins, kind);
+            self.note_seen(kind);
             self.drop_n(1);
             if r {
                 self.skip(2);

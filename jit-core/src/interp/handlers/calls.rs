@@ -3,7 +3,7 @@
 
 use alloc::vec::Vec;
 
-use crate::bytecode::{CodeId, Instr};
+use crate::bytecode::{Code, CodeId, Instr};
 use crate::heap::Obj;
 use crate::interp::exec::Exec;
 use crate::ops;
@@ -28,8 +28,16 @@ impl<S: Semantics, const ADAPTIVE: bool, const STATS: bool> Exec<'_, S, ADAPTIVE
     /// Replaces the `argc` arguments on top of the stack by the `bound` argument slots
     /// the frontend computed (more or fewer values), checking they fit in the stack.
     #[inline(always)]
-    fn rebind_args(&mut self, argc: usize, bound: Vec<Value>) -> Result<usize, Exception> {
+    fn rebind_args(
+        &mut self,
+        argc: usize,
+        bound: Vec<Value>,
+        callee: &Code,
+    ) -> Result<usize, Exception> {
         let n = bound.len();
+        if n > callee.num_locals as usize {
+            return Err(Exception::msg("internal error: more arguments than locals"));
+        }
         self.drop_n(argc);
         if self.height() + n > self.core.stack_cap {
             return Err(self.sem.stack_overflow());
@@ -67,11 +75,11 @@ impl<S: Semantics, const ADAPTIVE: bool, const STATS: bool> Exec<'_, S, ADAPTIVE
         let args = self.top(argc);
         match target {
             CallTarget::Guest(code_id) => {
-                let Some(callee_code) = self.core.module.codes.get(code_id as usize) else {
+                let Some(callee_code) = self.code_at(code_id) else {
                     return Err(Exception::msg("internal error: call of an unknown code"));
                 };
                 if callee_code.takes_exactly(argc) {
-                    return self.enter(code_id, argc);
+                    return self.enter(code_id, callee_code, argc);
                 }
                 let params = callee_code.arg_slots() as usize;
                 let bound =
@@ -82,8 +90,8 @@ impl<S: Semantics, const ADAPTIVE: bool, const STATS: bool> Exec<'_, S, ADAPTIVE
                         "internal error: bind_arguments returned the wrong count",
                     ));
                 }
-                let n = self.rebind_args(argc, bound)?;
-                self.enter(code_id, n)
+                let n = self.rebind_args(argc, bound, callee_code)?;
+                self.enter(code_id, callee_code, n)
             }
             CallTarget::Native(id) => {
                 self.before_call_out();
@@ -109,7 +117,10 @@ impl<S: Semantics, const ADAPTIVE: bool, const STATS: bool> Exec<'_, S, ADAPTIVE
         if let Some(f) = self.core.heap.as_function(self.peek(argc)) {
             if f.code == want {
                 self.hit(ins);
-                return self.enter(want, argc);
+                // SAFETY: `want` was looked up in `module.codes` when the instruction
+                // specialized (`tier1::specialize`), and code objects are never removed.
+                let callee = unsafe { &*self.codes.add(want as usize) };
+                return self.enter(want, callee, argc);
             }
         }
         self.miss(ins);
@@ -145,14 +156,10 @@ impl<S: Semantics, const ADAPTIVE: bool, const STATS: bool> Exec<'_, S, ADAPTIVE
         // The arguments below the names tuple.
         let args = &self.top(argc + 1)[..argc];
         let guest = match self.core.heap.get(callee) {
-            Some(Obj::Function(f)) => self
-                .core
-                .module
-                .codes
-                .get(f.code as usize)
-                .map(|c| (f.code, c)),
+            Some(Obj::Function(f)) => Some(f.code),
             _ => None,
         };
+        let guest = guest.and_then(|id| self.code_at(id).map(|c| (id, c)));
         match guest {
             Some((code_id, callee_code)) => {
                 let want = callee_code.arg_slots() as usize;
@@ -168,8 +175,8 @@ impl<S: Semantics, const ADAPTIVE: bool, const STATS: bool> Exec<'_, S, ADAPTIVE
                         "internal error: bind_keywords returned the wrong count",
                     ));
                 }
-                let n = self.rebind_args(argc + 1, bound)?;
-                self.enter(code_id, n)
+                let n = self.rebind_args(argc + 1, bound, callee_code)?;
+                self.enter(code_id, callee_code, n)
             }
             None => {
                 self.before_call_out();

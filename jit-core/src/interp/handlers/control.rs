@@ -14,7 +14,7 @@ impl<S: Semantics, const ADAPTIVE: bool, const STATS: bool> Exec<'_, S, ADAPTIVE
     /// hotness (see [`Exec::loop_back_edge`]).
     #[inline(always)]
     pub fn jump(&mut self, ins: Instr) -> Result<(), Exception> {
-        let back = (ins.a as usize) < self.pc();
+        let back = self.is_back_edge(ins.a);
         if back {
             self.loop_back_edge(ins);
         }

@@ -65,7 +65,7 @@ impl<S: Semantics, const ADAPTIVE: bool, const STATS: bool> Exec<'_, S, ADAPTIVE
             };
             if let Some((v, kind)) = item {
                 self.hit(ins);
-                self.note_seen(ins, kind);
+                self.note_seen(kind);
                 self.set_peek(0, v);
                 self.skip(1);
                 return;
