@@ -63,18 +63,28 @@ impl Stats {
         );
         let _ = writeln!(
             s,
+            "loops: {} hot, {} executors, {} entries into compiled code",
+            self.hot_loops, self.executors, self.executor_entries
+        );
+        let _ = writeln!(
+            s,
+            "stack depths differing from the verifier's: {}",
+            self.depth_mismatches
+        );
+        let _ = writeln!(
+            s,
             "gc: {} allocations, {} collections, {} freed, peak live {} bytes",
             self.gc.allocations, self.gc.collections, self.gc.freed, self.gc.peak_live_bytes
         );
         let _ = writeln!(
             s,
-            "tier1 {:<12} {:>10} {:>9} {:>14} {:>12} {:>8}",
+            "tier1 {:<14} {:>11} {:>9} {:>14} {:>12} {:>8}",
             "family", "specialized", "failed", "hits", "misses", "deopts"
         );
         for (f, st) in FAMILIES.iter().zip(self.tier1.iter()) {
             let _ = writeln!(
                 s,
-                "tier1 {:<12} {:>10} {:>9} {:>14} {:>12} {:>8}",
+                "tier1 {:<14} {:>11} {:>9} {:>14} {:>12} {:>8}",
                 f.name(),
                 st.specializations,
                 st.failures,

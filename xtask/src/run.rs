@@ -157,13 +157,16 @@ pub fn main(a: &RunArgs) -> i32 {
         }
         if let Some(path) = &a.stats_json {
             let json = format!(
-                "{{\"mode\": \"{}\", \"status\": {}, \"phases\": {{\"frontend_s\": {}, \"interpret_s\": {}, \"compile_s\": 0.0, \"native_s\": 0.0}}, \"instructions\": {}, \"calls\": {}, \"gc\": {{\"allocations\": {}, \"collections\": {}, \"freed\": {}, \"peak_live_bytes\": {}}}, \"tier1\": {}}}\n",
+                "{{\"mode\": \"{}\", \"status\": {}, \"phases\": {{\"frontend_s\": {}, \"interpret_s\": {}, \"compile_s\": 0.0, \"native_s\": 0.0}}, \"instructions\": {}, \"calls\": {}, \"hot_loops\": {}, \"executors\": {}, \"depth_mismatches\": {}, \"gc\": {{\"allocations\": {}, \"collections\": {}, \"freed\": {}, \"peak_live_bytes\": {}}}, \"tier1\": {}}}\n",
                 mode.name(),
                 outcome.status,
                 outcome.compile_time.as_secs_f64(),
                 outcome.run_time.as_secs_f64(),
                 stats.instructions,
                 stats.calls,
+                stats.hot_loops,
+                stats.executors,
+                stats.depth_mismatches,
                 stats.gc.allocations,
                 stats.gc.collections,
                 stats.gc.freed,
