@@ -481,7 +481,13 @@ impl PySemantics {
             }
             B::MathDist => {
                 exactly(2)?;
-                let (p, q) = (self.collect(vm, args[0])?, self.collect(vm, args[1])?);
+                let p = self.collect(vm, args[0])?;
+                // Collecting `q` may run guest code (an iterator): keep `p`'s items rooted.
+                let base = vm.roots.len();
+                vm.roots.extend_from_slice(&p);
+                let q = self.collect(vm, args[1]);
+                vm.roots.truncate(base);
+                let q = q?;
                 if p.len() != q.len() {
                     return Err(value_error(
                         "both points must have the same number of dimensions",

@@ -224,7 +224,7 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
                 // `list += iterable` extends in place, from any iterable: the frontend's
                 // list extension may need to run guest code (an iterator), so it gets
                 // the VM.
-                core.sp_hint = stack_off!(sp);
+                core.sp_hint = stack_off!(sp) + 2; // `a` and `b` stay rooted
                 tri!(sem.list_extend(core, a, b));
                 push!(a);
             } else {
@@ -764,7 +764,7 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
                 }
                 // A failed `UnpackStore` leaves the items on the stack for its stores.
                 drop_top!();
-                core.sp_hint = stack_off!(sp);
+                core.sp_hint = stack_off!(sp) + 1; // `v` stays rooted
                 let items = tri!(ops::unpack(core, sem, v, n));
                 for &x in items.iter().rev() {
                     push!(x);
@@ -797,7 +797,7 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
                 let r = if conversion == 0 && spec.is_none() && core.heap.as_str(v).is_some() {
                     v
                 } else {
-                    core.sp_hint = stack_off!(sp);
+                    core.sp_hint = stack_off!(sp) + 1 + usize::from(spec.is_some());
                     tri!(sem.format_value(core, v, conversion, spec))
                 };
                 push!(r);
@@ -817,7 +817,7 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
                 match (core.heap.as_array(list), items) {
                     (Some(a), Some(items)) => a.with_mut(|v| v.extend_from_slice(&items)),
                     _ => {
-                        core.sp_hint = stack_off!(sp);
+                        core.sp_hint = stack_off!(sp) + 1; // `src` stays rooted
                         tri!(sem.list_extend(core, list, src));
                     }
                 }
@@ -857,7 +857,7 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
                 let obj = peek!(argc);
                 // SAFETY: the verifier proved `argc` arguments are on the stack.
                 let args = unsafe { core::slice::from_raw_parts(sp.sub(argc), argc) };
-                core.sp_hint = stack_off!(sp);
+                core.sp_hint = stack_off!(sp) + usize::from(kwnames.is_some());
                 let r = tri!(sem.call_method(core, obj, name, args, kwnames));
                 // SAFETY: the arguments and the object slot below them are on the stack.
                 unsafe {
@@ -904,7 +904,7 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
                         enter!(code_id, want);
                     }
                     None => {
-                        core.sp_hint = stack_off!(sp);
+                        core.sp_hint = stack_off!(sp) + 1; // `kwnames` stays rooted
                         let r = tri!(sem.call_kw(core, callee, args, kwnames));
                         // SAFETY: the arguments and the callee slot below them are on the stack.
                         unsafe {
@@ -922,7 +922,7 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
             Op::ContainsOp => {
                 let c = pop!();
                 let x = pop!();
-                core.sp_hint = stack_off!(sp);
+                core.sp_hint = stack_off!(sp) + 2; // `c` and `x` stay rooted
                 let r = tri!(sem.contains(core, c, x));
                 push!(Value::bool(r != (ins.a == 1)));
             }

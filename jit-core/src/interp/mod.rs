@@ -123,7 +123,8 @@ pub struct VmCore {
     stack_cap: usize,
     frames: Vec<Frame>,
     /// The stack height at the current call into the frontend: a reentrant call builds
-    /// its frame from here.
+    /// its frame from here. Every value the core passed to that call lies below it, so it
+    /// stays rooted while the frontend runs guest code.
     sp_hint: usize,
 }
 
