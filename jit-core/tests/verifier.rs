@@ -51,7 +51,7 @@ fn accepts_well_formed_code_and_computes_max_stack() {
         0,
     );
     verify_module(&mut m).unwrap();
-    assert_eq!(m.codes[0].max_stack, 2);
+    assert_eq!(m.codes[0].max_stack(), 2);
 }
 
 #[test]

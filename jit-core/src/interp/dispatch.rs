@@ -442,7 +442,10 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
                 let v = unsafe { *globals.add(ins.a as usize) };
                 if v.is_empty() {
                     hit!(ins);
-                    push!(Value::from_bits(cache_of!(ins).get().data));
+                    let bits = cache_of!(ins).get().data;
+                    // SAFETY: the bits are a value `global_empty` returned, which the
+                    // frontend keeps alive (see `Semantics::global_empty`).
+                    push!(unsafe { Value::from_bits(bits) });
                     continue;
                 }
                 miss!(ins);
@@ -815,7 +818,7 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
                 let list = peek!(ins.a as usize - 1);
                 let items = ops::core_sequence(&core.heap, src);
                 match (core.heap.as_array(list), items) {
-                    (Some(a), Some(items)) => a.with_mut(|v| v.extend_from_slice(&items)),
+                    (Some(a), Some(items)) => a.extend_from_slice(&items),
                     _ => {
                         core.sp_hint = stack_off!(sp) + 1; // `src` stays rooted
                         tri!(sem.list_extend(core, list, src));
