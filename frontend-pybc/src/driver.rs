@@ -116,7 +116,9 @@ pub fn run_loaded(m: &LoadedModule, cfg: &RunConfig, out: Box<dyn Write>, t0: In
         run_time: Duration::ZERO,
         compile_time: t0.elapsed(),
     };
-    let mut heap = Heap::new();
+    // SAFETY: this heap's values are used only with it: the module's constants and the
+    // run's values, all dropped with the `Vm` below (the outcome holds no values).
+    let mut heap = unsafe { Heap::new() };
     if let Some(limit) = cfg.max_heap {
         heap.set_limit(limit);
     }
@@ -135,13 +137,17 @@ pub fn run_loaded(m: &LoadedModule, cfg: &RunConfig, out: Box<dyn Write>, t0: In
     let compile_time = t0.elapsed();
     let mut stderr = String::new();
     if cfg.dump_bytecode {
-        jit_core::run::dump_codes(&vm.core, "bytecode", &mut stderr);
+        jit_core::run::dump_codes(vm.core(), "bytecode", &mut stderr);
     }
-    vm.core.collect_stats = cfg.stats;
+    vm.set_collect_stats(cfg.stats);
     let t1 = Instant::now();
-    let result = vm.run();
+    // SAFETY: `PySemantics::trace_roots` reports every value the semantics keeps between
+    // calls, and each host object's `trace` the values it holds; its slow paths keep
+    // `call_value`'s contract (see the `SAFETY` comment at each call). After the run this
+    // function reads only the globals (roots) and the error, which holds no values.
+    let result = unsafe { vm.run() };
     let run_time = t1.elapsed();
-    let flushed = vm.sem.flush();
+    let flushed = vm.sem_mut().flush();
     let mut status = 0;
     match result {
         // `sys.exit(code)`: no traceback. An int code is the exit status (`None`: 0); any
@@ -172,14 +178,14 @@ pub fn run_loaded(m: &LoadedModule, cfg: &RunConfig, out: Box<dyn Write>, t0: In
                 let locals = e
                     .traceback
                     .first()
-                    .and_then(|t| vm.core.module.codes.get(t.code as usize))
+                    .and_then(|t| vm.module().codes.get(t.code as usize))
                     .map(|c| c.local_names.clone())
                     .unwrap_or_default();
                 message.push_str(&crate::runtime::suggest::name_error_hint(
                     &message,
                     &locals,
-                    &vm.core.module.global_names,
-                    &vm.core.globals,
+                    &vm.module().global_names,
+                    vm.globals(),
                 ));
             }
             if message.is_empty() {
@@ -195,8 +201,8 @@ pub fn run_loaded(m: &LoadedModule, cfg: &RunConfig, out: Box<dyn Write>, t0: In
             }
         }
     }
-    status = jit_core::run::after_run(&mut vm.core, cfg, status, &mut stderr);
-    let stats = Some(vm.core.stats.clone());
+    status = jit_core::run::after_run(&mut vm, cfg, status, &mut stderr);
+    let stats = Some(vm.stats().clone());
     if cfg.exit_after_run {
         // The output was flushed above; the process exits next and the OS takes the heap.
         std::mem::forget(vm);

@@ -28,7 +28,9 @@ pub fn run(file_name: &str, source: &str, cfg: &RunConfig, out: Box<dyn Write>) 
         Ok(p) => p,
         Err(d) => return fail(2, d.render(file_name, source), t0.elapsed()),
     };
-    let mut heap = Heap::new();
+    // SAFETY: this heap's values are used only with it: the module's constants and the
+    // run's values, all dropped with the `Vm` below (the outcome holds no values).
+    let mut heap = unsafe { Heap::new() };
     if let Some(limit) = cfg.max_heap {
         heap.set_limit(limit);
     }
@@ -50,13 +52,16 @@ pub fn run(file_name: &str, source: &str, cfg: &RunConfig, out: Box<dyn Write>) 
     };
     let compile_time = t0.elapsed();
     if cfg.dump_bytecode {
-        jit_core::run::dump_codes(&vm.core, "bytecode", &mut stderr);
+        jit_core::run::dump_codes(vm.core(), "bytecode", &mut stderr);
     }
-    vm.core.collect_stats = cfg.stats;
+    vm.set_collect_stats(cfg.stats);
     let t1 = Instant::now();
-    let result = vm.run();
+    // SAFETY: `TinySemantics` keeps no values and defines no host objects; its slow paths
+    // never call back into guest code; and the result is used only to print the error,
+    // which holds no values.
+    let result = unsafe { vm.run() };
     let run_time = t1.elapsed();
-    let flushed = vm.sem.flush();
+    let flushed = vm.sem_mut().flush();
     let mut status = 0;
     if let Err(e) = result {
         status = 1;
@@ -68,8 +73,8 @@ pub fn run(file_name: &str, source: &str, cfg: &RunConfig, out: Box<dyn Write>) 
         status = 1;
         let _ = writeln!(stderr, "error: cannot write output: {e}");
     }
-    status = jit_core::run::after_run(&mut vm.core, cfg, status, &mut stderr);
-    let stats = Some(vm.core.stats.clone());
+    status = jit_core::run::after_run(&mut vm, cfg, status, &mut stderr);
+    let stats = Some(vm.stats().clone());
     if cfg.exit_after_run {
         // The output was flushed above; the process exits next and the OS takes the heap.
         std::mem::forget(vm);

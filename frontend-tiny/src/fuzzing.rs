@@ -14,7 +14,8 @@ pub fn compile_any(data: &[u8]) {
     let Ok(program) = crate::parse_and_resolve("fuzz.tiny", source) else {
         return;
     };
-    let mut heap = Heap::new();
+    // SAFETY: the heap's values live in `module`, which is dropped with it here.
+    let mut heap = unsafe { Heap::new() };
     let Ok(mut module) = crate::codegen::compile(&program, &mut heap) else {
         return;
     };

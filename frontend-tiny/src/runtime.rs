@@ -474,7 +474,7 @@ impl Semantics for TinySemantics {
         id: u32,
         args: &[Value],
     ) -> Result<Value, Exception> {
-        let heap = &mut vm.heap;
+        let heap = vm.heap_mut();
         match Builtin::ALL.get(id as usize) {
             Some(&b) => self.builtin(heap, b, args),
             None => Err(err(format!("internal error: unknown builtin {id}"))),
@@ -487,7 +487,7 @@ impl Semantics for TinySemantics {
         callee: Value,
         _args: &[Value],
     ) -> Result<Value, Exception> {
-        let heap = &mut vm.heap;
+        let heap = vm.heap();
         Err(err(format!(
             "cannot call a value of type {}",
             type_name(heap, callee)

@@ -8,7 +8,7 @@
 //!
 //! An instruction is 8 bytes: the opcode, a 16-bit secondary operand `b` and a 32-bit
 //! primary operand `a`. For instructions that can be specialized, `b` is the index of
-//! the instruction's inline cache in [`Code::caches`] (assigned when the code is built);
+//! the instruction's inline cache, [`Code::cache`] (assigned when the code is built);
 //! see `ARCHITECTURE.md` for the per-instruction memory cost.
 
 use alloc::boxed::Box;
@@ -185,13 +185,37 @@ pub struct Cache {
 }
 
 /// A compiled function body.
+///
+/// A frontend builds one with [`Code::new`] and sets the public fields (names, flags,
+/// argument layout, `local_init`) before the module is verified. The instructions,
+/// constants and caches are private: once [`crate::interp::Vm::new`] has verified the
+/// module it owns it, and code outside the core only ever sees `&Code`, through which
+/// nothing can change them (tier 1 rewrites instructions through their `Cell`s from
+/// inside the core only). The public fields cannot change either, as that takes
+/// `&mut Code`.
+///
+/// ```compile_fail,E0616
+/// # use jit_core::bytecode::{Code, Instr, Op};
+/// # fn rewrite(code: &Code) {
+/// // The instructions of a verified code object cannot be reached from outside the core.
+/// code.instrs[0].set(Instr::new(Op::Jump, 1_000_000));
+/// # }
+/// ```
+///
+/// ```compile_fail,E0616
+/// # use jit_core::bytecode::{Cache, Code};
+/// # fn reset(code: &Code) {
+/// // Nor can its inline caches.
+/// code.caches[0].set(Cache::default());
+/// # }
+/// ```
 pub struct Code {
     /// The function's name, for dumps and errors.
     pub name: String,
     /// The instructions. `Cell`s so tier 1 can quicken them in place while running.
-    pub instrs: Box<[Cell<Instr>]>,
+    pub(crate) instrs: Box<[Cell<Instr>]>,
     /// Constants referred to by `LoadConst`.
-    pub consts: Vec<Value>,
+    pub(crate) consts: Vec<Value>,
     /// The source location of each instruction (same length as `instrs`).
     pub locs: Vec<Loc>,
     /// Number of parameters (they arrive in locals `0..num_params`).
@@ -201,9 +225,9 @@ pub struct Code {
     /// Names of the local slots, for dumps (may be shorter than `num_locals`).
     pub local_names: Vec<String>,
     /// Maximum operand-stack depth, computed by the verifier.
-    pub max_stack: u32,
+    pub(crate) max_stack: u32,
     /// The inline caches, one per cached instruction (see [`Op::has_cache`]).
-    pub caches: Box<[Cell<Cache>]>,
+    pub(crate) caches: Box<[Cell<Cache>]>,
     /// What locals hold before they are assigned: nil for Tiny, [`Value::EMPTY`] for
     /// Python (so reading one raises `UnboundLocalError`).
     pub local_init: Value,
@@ -215,7 +239,8 @@ pub struct Code {
     /// Further argument slots after the keyword-only ones (Python's `*args` and
     /// `**kwargs`).
     pub extra_arg_slots: u32,
-    /// Set by the verifier; the interpreter refuses unverified code.
+    /// Set by the verifier. (The interpreter runs only modules that [`crate::interp::Vm`]
+    /// verified itself, so it does not need to read this.)
     pub(crate) verified: bool,
     /// The operand-stack depth before each instruction, computed by the verifier
     /// (`u32::MAX` where no path reaches). See [`Code::stack_depth`].
@@ -224,7 +249,7 @@ pub struct Code {
 
 impl Code {
     /// Builds a code object, assigning each cached instruction its cache slot.
-    /// Run [`crate::verify::verify_module`] before executing it.
+    /// [`crate::interp::Vm::new`] verifies it (with its module) before running it.
     pub fn new(
         name: impl Into<String>,
         instrs: Vec<Instr>,
@@ -275,7 +300,7 @@ impl Code {
         argc == self.num_params as usize && self.num_kwonly == 0 && self.extra_arg_slots == 0
     }
 
-    /// The instruction at `pc`.
+    /// The instruction at `pc` (as tier 1 has left it). Panics when `pc` is out of range.
     pub fn instr(&self, pc: usize) -> Instr {
         self.instrs[pc].get()
     }
@@ -291,6 +316,46 @@ impl Code {
             .get(pc)
             .copied()
             .filter(|&d| d != u32::MAX)
+    }
+
+    /// The number of instructions.
+    pub fn len(&self) -> usize {
+        self.instrs.len()
+    }
+
+    /// True when there are no instructions (the verifier rejects such code).
+    pub fn is_empty(&self) -> bool {
+        self.instrs.is_empty()
+    }
+
+    /// The instructions, in order (a snapshot of each as it is now).
+    pub fn instrs(&self) -> impl ExactSizeIterator<Item = Instr> + '_ {
+        self.instrs.iter().map(Cell::get)
+    }
+
+    /// The constants `LoadConst` refers to.
+    pub fn consts(&self) -> &[Value] {
+        &self.consts
+    }
+
+    /// The maximum operand-stack depth, as the verifier computed it (0 before then).
+    pub fn max_stack(&self) -> u32 {
+        self.max_stack
+    }
+
+    /// The number of inline caches.
+    pub fn num_caches(&self) -> usize {
+        self.caches.len()
+    }
+
+    /// A copy of inline cache `i`, if it exists.
+    pub fn cache(&self, i: usize) -> Option<Cache> {
+        self.caches.get(i).map(Cell::get)
+    }
+
+    /// True once the verifier has accepted this code object.
+    pub fn is_verified(&self) -> bool {
+        self.verified
     }
 
     /// The source location of the instruction at `pc`.

@@ -8,13 +8,19 @@
 //! live value is in a root (the value stack, the globals, the constants, and whatever
 //! the frontend reports through [`crate::semantics::Semantics::trace_roots`]).
 //! Allocation itself never collects, so Rust code between two safepoints (a builtin, a
-//! slow path) may hold `Value`s in locals freely.
+//! slow path) may hold `Value`s in locals freely, as long as it does not call back into
+//! guest code (the `unsafe` [`crate::interp::VmCore::call_value`]) meanwhile.
 //!
 //! *Architecture invariant:* the only function that frees objects is
 //! [`Heap::collect`], and it is `unsafe` because its caller promises that every value it
-//! will use afterwards was reachable from the roots it passed in.
+//! will use afterwards was reachable from the roots it passed in. The functions that may
+//! call it ([`crate::interp::Vm::run`], [`crate::interp::VmCore::call_value`]) are `unsafe`
+//! with the same promise, and so is [`Heap::new`] for the other way a value can dangle
+//! (outliving its heap, or meeting another one). With those, and [`Value::from_bits`]
+//! being `unsafe`, every object value safe code holds points to a live object.
 
 use alloc::boxed::Box;
+use alloc::collections::TryReserveError;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::any::Any;
@@ -50,9 +56,11 @@ pub trait HostObject: Any {
 
 /// A growable array of values (Tiny's array, Python's list).
 ///
-/// Interior mutability without a borrow flag: every method takes `&self`, borrows the
-/// vector for the duration of the call only and never calls out, so no two borrows can
-/// overlap. The type is `!Sync` (through `UnsafeCell`), so no other thread can touch it.
+/// Interior mutability without a borrow flag: every safe method takes `&self`, borrows the
+/// vector for the duration of the call only and never calls out (no closure, no trait
+/// method of the caller's), so no two borrows can overlap. The one method that lends the
+/// items to a closure, [`ArrayObj::with_ref`], is `unsafe` for that reason. The type is
+/// `!Sync` (through `UnsafeCell`), so no other thread can touch it.
 pub struct ArrayObj {
     items: UnsafeCell<Vec<Value>>,
 }
@@ -63,6 +71,16 @@ impl ArrayObj {
         ArrayObj {
             items: UnsafeCell::new(items),
         }
+    }
+
+    /// Runs `f` on the vector. Private: every caller passes a closure that only works on
+    /// the vector it is given and calls nothing that could reach this array.
+    #[inline(always)]
+    fn edit<R>(&self, f: impl FnOnce(&mut Vec<Value>) -> R) -> R {
+        // SAFETY: the borrow lives for the call of `f`; every caller (in this impl) passes
+        // a closure that touches nothing but the vector, and no other borrow of it exists
+        // (see the type's documentation), so the exclusive borrow is unique.
+        f(unsafe { &mut *self.items.get() })
     }
 
     /// The number of elements.
@@ -102,14 +120,106 @@ impl ArrayObj {
 
     /// Appends `v`.
     pub fn push(&self, v: Value) {
-        // SAFETY: a short exclusive borrow that ends before returning (see the type's docs).
-        unsafe { (&mut *self.items.get()).push(v) }
+        self.edit(|items| items.push(v))
     }
 
     /// Removes and returns the last element.
     pub fn pop(&self) -> Option<Value> {
-        // SAFETY: a short exclusive borrow that ends before returning (see the type's docs).
-        unsafe { (&mut *self.items.get()).pop() }
+        self.edit(Vec::pop)
+    }
+
+    /// Appends a copy of `items`. (`items` cannot be this array's own storage: safe code
+    /// never holds a slice of it.)
+    #[inline]
+    pub fn extend_from_slice(&self, items: &[Value]) {
+        self.edit(|v| v.extend_from_slice(items))
+    }
+
+    /// Appends a copy of this array's items to `out`.
+    #[inline]
+    pub fn append_to(&self, out: &mut Vec<Value>) {
+        // SAFETY: a short shared borrow that ends before returning; `out` is a vector of
+        // the caller's, not this array's storage (which safe code cannot borrow).
+        out.extend_from_slice(unsafe { &*self.items.get() })
+    }
+
+    /// Inserts `v` before index `i`; false, with nothing inserted, when `i > len`.
+    pub fn insert(&self, i: usize, v: Value) -> bool {
+        self.edit(|items| {
+            if i > items.len() {
+                return false;
+            }
+            items.insert(i, v);
+            true
+        })
+    }
+
+    /// Removes and returns the element at `i`, shifting the rest down; `None` when out of
+    /// bounds.
+    pub fn remove(&self, i: usize) -> Option<Value> {
+        self.edit(|items| (i < items.len()).then(|| items.remove(i)))
+    }
+
+    /// Removes `count` elements starting at `start`, `step` apart (`step` at least 1: a
+    /// block for 1), keeping the order of the rest. False, with nothing removed, when the
+    /// last of them would be out of bounds or `step` is 0.
+    pub fn remove_stepped(&self, start: usize, count: usize, step: usize) -> bool {
+        if count == 0 {
+            return true;
+        }
+        let last = (count - 1)
+            .checked_mul(step)
+            .and_then(|d| d.checked_add(start));
+        self.edit(|items| {
+            let Some(last) = last.filter(|&l| step > 0 && l < items.len()) else {
+                return false;
+            };
+            if step == 1 {
+                items.drain(start..=last);
+            } else {
+                let (mut idx, mut next) = (0, start);
+                items.retain(|_| {
+                    let gone = idx == next && idx <= last;
+                    if gone {
+                        next = next.saturating_add(step);
+                    }
+                    idx += 1;
+                    !gone
+                });
+            }
+            true
+        })
+    }
+
+    /// Replaces the elements `lo..hi` with a copy of `items` (in place when the lengths
+    /// agree); false, with nothing changed, when `lo > hi` or `hi > len`.
+    pub fn splice(&self, lo: usize, hi: usize, items: &[Value]) -> bool {
+        self.edit(|xs| {
+            if lo > hi || hi > xs.len() {
+                return false;
+            }
+            if hi - lo == items.len() {
+                xs[lo..hi].copy_from_slice(items);
+            } else {
+                xs.splice(lo..hi, items.iter().copied());
+            }
+            true
+        })
+    }
+
+    /// Reverses the elements in place.
+    pub fn reverse(&self) {
+        self.edit(|items| items.reverse())
+    }
+
+    /// Reserves room for `additional` more elements without aborting when the allocator
+    /// refuses; returns the bytes the buffer grew by (for [`Heap::account`]).
+    pub fn try_reserve(&self, additional: usize) -> Result<usize, TryReserveError> {
+        self.edit(|items| {
+            let before = items.capacity();
+            items.try_reserve(additional)?;
+            Ok((items.capacity() - before) * core::mem::size_of::<Value>())
+        })
     }
 
     /// A copy of the elements, for operations that call out while iterating.
@@ -125,25 +235,22 @@ impl ArrayObj {
 
     /// Replaces the whole contents.
     pub fn replace(&self, items: Vec<Value>) {
-        // SAFETY: a short exclusive borrow that ends before returning (see the type's docs).
-        unsafe { *self.items.get() = items }
+        self.edit(|v| *v = items)
     }
 
-    /// Runs `f` with shared access to the elements. `f` gets no heap, so it cannot reach
-    /// this array (or change it) through any other path.
+    /// Runs `f` with shared access to the elements, without copying them.
+    ///
+    /// # Safety
+    ///
+    /// While `f` runs, nothing may change this array: `f` must not reach it through another
+    /// path (a `Value` of it looked up in the heap) and call a method that changes it
+    /// (`set`, `push`, `pop`, `replace`, ...). Reading it, and changing other arrays, is
+    /// fine.
     #[inline(always)]
-    pub fn with_ref<R>(&self, f: impl FnOnce(&[Value]) -> R) -> R {
-        // SAFETY: the borrow lives for the call of `f`, which cannot reach this array
-        // other than through the shared slice it is given.
+    pub unsafe fn with_ref<R>(&self, f: impl FnOnce(&[Value]) -> R) -> R {
+        // SAFETY: the shared borrow lives for the call of `f`, during which the caller
+        // promises that no exclusive borrow of this vector is made.
         f(unsafe { &*self.items.get() })
-    }
-
-    /// Runs `f` with exclusive access to the vector. `f` must not touch this array
-    /// through any other path (it gets no heap, so it cannot reach other objects).
-    pub fn with_mut<R>(&self, f: impl FnOnce(&mut Vec<Value>) -> R) -> R {
-        // SAFETY: the borrow lives for the call of `f`, which has no access to this array
-        // other than through the reference it is given.
-        f(unsafe { &mut *self.items.get() })
     }
 
     fn capacity_bytes(&self) -> usize {
@@ -520,15 +627,25 @@ impl Marker {
     }
 }
 
-impl Default for Heap {
-    fn default() -> Self {
-        Heap::new()
-    }
-}
-
 impl Heap {
     /// An empty heap.
-    pub fn new() -> Heap {
+    ///
+    /// # Safety
+    ///
+    /// A [`Value`] is a plain word that does not keep its object alive and does not say
+    /// which heap it belongs to, and [`Heap::get`] dereferences it. The caller promises,
+    /// for the whole life of this heap:
+    ///
+    /// - its object values are used (looked up, stored into objects, marked) only with
+    ///   this heap, and values of other heaps never with it (so two heaps are never
+    ///   swapped or replaced under a running program, e.g. through a `&mut Heap` lent to
+    ///   a slow path);
+    /// - none of its object values is used after the heap is dropped (dropping a
+    ///   [`crate::interp::Vm`] drops its heap).
+    ///
+    /// The other way a value dies, a collection, has its own contract
+    /// ([`Heap::collect`], [`crate::interp::Vm::run`], [`crate::interp::VmCore::call_value`]).
+    pub unsafe fn new() -> Heap {
         Heap {
             chunks: Vec::new(),
             free: None,
@@ -645,12 +762,19 @@ impl Heap {
     ///
     /// The reference is valid while the heap is borrowed: objects are only freed by
     /// [`Heap::collect`], which needs `&mut self`.
+    ///
+    /// Sound for every `Value` safe code can hold: an object value is made only by
+    /// [`Heap::alloc`] (or by the `unsafe` [`Value::from_bits`]), and it stops pointing to
+    /// a live object only in ways whose callers promised not to use it again: a collection
+    /// that did not see it ([`Heap::collect`], [`crate::interp::Vm::run`],
+    /// [`crate::interp::VmCore::call_value`]) or the end of its heap ([`Heap::new`]).
     #[inline(always)]
     pub fn get(&self, v: Value) -> Option<&Obj> {
         let p = v.as_ptr::<GcBox>()?;
-        // SAFETY: object values are created only by `alloc` and stay valid until a
-        // collection finds them unreachable; `collect`'s contract forbids using a value
-        // it did not see, and it cannot run while this shared borrow of the heap lives.
+        // A collection needs `&mut self`, so none runs while the returned borrow lives.
+        // SAFETY: `v` came from `alloc` on this heap (`Heap::new`'s contract; forged bits
+        // need the `unsafe` `from_bits`) and its box is live: the functions that may
+        // collect make their callers promise not to use a value the collection missed.
         Some(unsafe { &(*p).obj })
     }
 
@@ -865,7 +989,8 @@ fn trace_obj(obj: &Obj, visit: &mut dyn FnMut(Value)) {
     match obj {
         Obj::Str(_) | Obj::Int(_) | Obj::Native(_) | Obj::RangeIter(_) => {}
         Obj::SeqIter(it) => visit(it.seq),
-        Obj::Array(a) => a.with_mut(|items| items.iter().for_each(|&v| visit(v))),
+        // SAFETY: `visit` marks values (the collector's worklist) and changes no array.
+        Obj::Array(a) => unsafe { a.with_ref(|items| items.iter().for_each(|&v| visit(v))) },
         Obj::Tuple(items) => items.iter().for_each(|&v| visit(v)),
         Obj::Function(f) => {
             f.slots.iter().for_each(|&v| visit(v));
@@ -901,9 +1026,14 @@ fn object_size(obj: &Obj) -> usize {
 mod tests {
     use super::*;
 
+    fn new_heap() -> Heap {
+        // SAFETY: each test uses its heap's values with that heap only, within the test.
+        unsafe { Heap::new() }
+    }
+
     #[test]
     fn collect_frees_unreachable_and_keeps_reachable() {
-        let mut heap = Heap::new();
+        let mut heap = new_heap();
         let kept = heap.str("kept");
         let inner = heap.str("inner");
         let arr = heap.array(alloc::vec![inner, Value::small_int(3)]);
@@ -920,7 +1050,7 @@ mod tests {
 
     #[test]
     fn slots_are_reused_and_empty_chunks_released() {
-        let mut heap = Heap::new();
+        let mut heap = new_heap();
         let n = 3 * CHUNK_SLOTS + 7;
         let keep: Vec<Value> = (0..n).map(|i| heap.str(&alloc::format!("s{i}"))).collect();
         assert_eq!(heap.chunks.len(), 4);
@@ -951,7 +1081,7 @@ mod tests {
 
     #[test]
     fn cycles_are_collected() {
-        let mut heap = Heap::new();
+        let mut heap = new_heap();
         let a = heap.array(Vec::new());
         heap.as_array(a).unwrap().push(a);
         // SAFETY: no value is used afterwards.
@@ -969,7 +1099,7 @@ mod tests {
             core::mem::size_of::<Obj>()
         );
         assert!(core::mem::size_of::<GcBox>() <= 40);
-        let mut heap = Heap::new();
+        let mut heap = new_heap();
         let t = heap.tuple(alloc::vec![Value::small_int(1), Value::NIL]);
         assert_eq!(
             heap.as_tuple(t),
@@ -981,7 +1111,7 @@ mod tests {
 
     #[test]
     fn limit_is_checked_after_collection() {
-        let mut heap = Heap::new();
+        let mut heap = new_heap();
         heap.set_limit(1000);
         assert!(heap.fits(500) && !heap.fits(2000));
         let keep = heap.array(alloc::vec![Value::NIL; 200]);
@@ -999,9 +1129,88 @@ mod tests {
         assert!(heap.should_collect() && !heap.fits(1));
     }
 
+    fn ints(a: &ArrayObj) -> Vec<i64> {
+        a.to_vec()
+            .iter()
+            .map(|v| v.as_small_int().unwrap())
+            .collect()
+    }
+
+    fn array_of(items: &[i64]) -> ArrayObj {
+        ArrayObj::new(items.iter().map(|&i| Value::small_int(i)).collect())
+    }
+
+    #[test]
+    fn array_insert_remove_reverse() {
+        let a = array_of(&[1, 2, 3]);
+        assert!(a.insert(0, Value::small_int(0)));
+        assert!(
+            a.insert(4, Value::small_int(4)),
+            "inserting at the end appends"
+        );
+        assert!(!a.insert(6, Value::NIL), "past the end: nothing inserted");
+        assert_eq!(ints(&a), [0, 1, 2, 3, 4]);
+        assert_eq!(a.remove(1), Some(Value::small_int(1)));
+        assert_eq!(a.remove(4), None);
+        assert_eq!(ints(&a), [0, 2, 3, 4]);
+        a.reverse();
+        assert_eq!(ints(&a), [4, 3, 2, 0]);
+        assert_eq!(a.pop(), Some(Value::small_int(0)));
+        a.push(Value::small_int(9));
+        assert_eq!(ints(&a), [4, 3, 2, 9]);
+    }
+
+    #[test]
+    fn array_extend_and_append_to() {
+        let a = array_of(&[1]);
+        a.extend_from_slice(&[Value::small_int(2), Value::small_int(3)]);
+        a.extend_from_slice(&[]);
+        assert_eq!(ints(&a), [1, 2, 3]);
+        let mut out = alloc::vec![Value::small_int(0)];
+        a.append_to(&mut out);
+        a.append_to(&mut out);
+        let got: Vec<i64> = out.iter().map(|v| v.as_small_int().unwrap()).collect();
+        assert_eq!(got, [0, 1, 2, 3, 1, 2, 3]);
+        let grown = a.try_reserve(100).unwrap();
+        assert!(grown >= 97 * core::mem::size_of::<Value>());
+        assert_eq!(a.try_reserve(1).unwrap(), 0, "room was already there");
+        assert!(a.try_reserve(usize::MAX).is_err());
+        assert_eq!(ints(&a), [1, 2, 3]);
+    }
+
+    #[test]
+    fn array_remove_stepped() {
+        let a = array_of(&[0, 1, 2, 3, 4, 5, 6]);
+        assert!(a.remove_stepped(1, 2, 1));
+        assert_eq!(ints(&a), [0, 3, 4, 5, 6]);
+        assert!(a.remove_stepped(0, 3, 2));
+        assert_eq!(ints(&a), [3, 5]);
+        assert!(!a.remove_stepped(1, 2, 1), "past the end: nothing removed");
+        assert!(!a.remove_stepped(0, 2, 0), "a zero step is refused");
+        assert!(!a.remove_stepped(1, 2, usize::MAX), "overflow is refused");
+        assert!(a.remove_stepped(7, 0, 1), "removing nothing always works");
+        assert_eq!(ints(&a), [3, 5]);
+    }
+
+    #[test]
+    fn array_splice() {
+        let a = array_of(&[0, 1, 2, 3]);
+        assert!(a.splice(1, 3, &[Value::small_int(7), Value::small_int(8)]));
+        assert_eq!(ints(&a), [0, 7, 8, 3]);
+        assert!(a.splice(1, 3, &[Value::small_int(5)]));
+        assert_eq!(ints(&a), [0, 5, 3]);
+        assert!(a.splice(3, 3, &[Value::small_int(6), Value::small_int(6)]));
+        assert_eq!(ints(&a), [0, 5, 3, 6, 6]);
+        assert!(a.splice(0, 2, &[]));
+        assert_eq!(ints(&a), [3, 6, 6]);
+        assert!(!a.splice(2, 1, &[]), "lo > hi");
+        assert!(!a.splice(0, 4, &[]), "hi > len");
+        assert_eq!(ints(&a), [3, 6, 6]);
+    }
+
     #[test]
     fn big_ints_are_boxed() {
-        let mut heap = Heap::new();
+        let mut heap = new_heap();
         let v = heap.int(i64::MAX);
         assert!(v.is_object());
         assert_eq!(heap.as_i64(v), Some(i64::MAX));

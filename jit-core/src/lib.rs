@@ -46,9 +46,33 @@
 //!     file_name: "demo".into(), codes: vec![code], global_names: vec![],
 //!     global_init: vec![], entry: 0,
 //! };
-//! let mut vm = Vm::new(module, Sem, Heap::new(), Mode::Adaptive).unwrap();
-//! assert_eq!(vm.run().unwrap().as_small_int(), Some(42));
+//! // SAFETY: this heap's values are used with it only, and not after `vm` is dropped.
+//! let heap = unsafe { Heap::new() };
+//! let mut vm = Vm::new(module, Sem, heap, Mode::Adaptive).unwrap();
+//! // SAFETY: `Sem` keeps no values, and only the result is used afterwards.
+//! let result = unsafe { vm.run() }.unwrap();
+//! assert_eq!(result.as_small_int(), Some(42));
 //! ```
+//!
+//! # The API boundary
+//!
+//! Other runtimes link this crate, so its safe API must not allow undefined behaviour.
+//! The interpreter trusts verified code and raw pointers into the value stack and the
+//! globals, and a [`value::Value`] is a plain word that [`heap::Heap::get`] dereferences.
+//! What keeps that sound:
+//!
+//! - A module is verified by [`interp::Vm::new`], which then owns it; outside the core only
+//!   `&Module` and `&Code` are reachable, and nothing reachable through them changes
+//!   instructions or caches (tier 1 is private to the crate). Slow paths get
+//!   [`interp::VmCore`], whose fields are private: heap, extra roots, the module to read,
+//!   globals by index (never resized), and [`interp::VmCore::call_value`].
+//! - A promise the caller keeps is an `unsafe fn` with a `# Safety` section: making a value
+//!   from raw bits ([`value::Value::from_bits`]), creating a heap ([`heap::Heap::new`]:
+//!   its values never meet another heap or outlive it), anything that may collect garbage
+//!   ([`interp::Vm::run`], [`interp::VmCore::call_value`], [`heap::Heap::collect`]: values
+//!   used afterwards were reachable from a root), calling slow paths from outside a run
+//!   ([`interp::Vm::parts_mut`]), and lending an array's items to a closure
+//!   ([`heap::ArrayObj::with_ref`]).
 #![no_std]
 #![warn(missing_docs)]
 
@@ -65,6 +89,6 @@ pub mod run;
 pub mod semantics;
 pub mod slice;
 pub mod stats;
-pub mod tier1;
+pub(crate) mod tier1;
 pub mod value;
 pub mod verify;

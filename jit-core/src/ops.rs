@@ -298,7 +298,8 @@ pub fn core_iter_next(heap: &mut Heap, it: Value) -> Option<Option<Value>> {
 }
 
 /// Runs `f` on the items of a core array or tuple of exactly `n` items; `None` for
-/// anything else. `f` gets no heap, so it cannot change the sequence under it.
+/// anything else. Private: both callers pass an `f` that only copies the items out (to
+/// the value stack or to locals), so it cannot change the sequence under it.
 #[inline(always)]
 fn with_exact_items<R>(
     heap: &Heap,
@@ -308,7 +309,8 @@ fn with_exact_items<R>(
 ) -> Option<R> {
     match heap.get(v)? {
         Obj::Tuple(t) if t.len() == n => Some(f(t)),
-        Obj::Array(a) if a.len() == n => Some(a.with_ref(f)),
+        // SAFETY: `f` (see above) writes only stack slots and touches no array.
+        Obj::Array(a) if a.len() == n => Some(unsafe { a.with_ref(f) }),
         _ => None,
     }
 }
@@ -393,14 +395,15 @@ pub fn get_iter<S: Semantics>(heap: &mut Heap, sem: &mut S, v: Value) -> Result<
 }
 
 /// The `n` items of `v` for `UnpackSequence`: directly from an array or tuple of that
-/// length, otherwise through the frontend (which may run guest code).
-pub fn unpack<S: Semantics>(
+/// length, otherwise through the frontend (which may run guest code, and so collect: the
+/// dispatch loop keeps `v` and everything else it holds on the value stack).
+pub(crate) fn unpack<S: Semantics>(
     vm: &mut VmCore,
     sem: &mut S,
     v: Value,
     n: usize,
 ) -> Result<alloc::vec::Vec<Value>, Exception> {
-    if let Some(items) = core_sequence(&vm.heap, v) {
+    if let Some(items) = core_sequence(vm.heap(), v) {
         if items.len() == n {
             return Ok(items);
         }

@@ -6,7 +6,8 @@ use alloc::vec::Vec;
 use core::time::Duration;
 
 use crate::bytecode::disassemble;
-use crate::interp::{Mode, VmCore};
+use crate::interp::{Mode, Vm, VmCore};
+use crate::semantics::Semantics;
 use crate::stats::Stats;
 
 /// What to run and what to report.
@@ -72,18 +73,24 @@ pub fn dump_codes(core: &VmCore, heading: &str, out: &mut String) {
     out.push_str("== ");
     out.push_str(heading);
     out.push_str(" ==\n");
-    for code in &core.module.codes {
-        disassemble(&core.module, code, &core.heap, out);
+    let module = core.module();
+    for code in &module.codes {
+        disassemble(module, code, core.heap(), out);
     }
 }
 
 /// After the run: re-verifies the (quickened) code when `cfg.reverify` asks, and dumps it
 /// when `cfg.dump_specialized` does. Returns status 3 (an internal error) if quickening
 /// broke a verifier fact, otherwise `status`.
-pub fn after_run(core: &mut VmCore, cfg: &RunConfig, status: i32, out: &mut String) -> i32 {
+pub fn after_run<S: Semantics>(
+    vm: &mut Vm<S>,
+    cfg: &RunConfig,
+    status: i32,
+    out: &mut String,
+) -> i32 {
     let mut status = status;
     if cfg.reverify {
-        if let Err(e) = crate::verify::verify_module(&mut core.module) {
+        if let Err(e) = vm.reverify() {
             status = 3;
             out.push_str(&alloc::format!(
                 "error: internal: quickened code fails verification: {e}\n"
@@ -95,7 +102,7 @@ pub fn after_run(core: &mut VmCore, cfg: &RunConfig, status: i32, out: &mut Stri
             "specialized bytecode (after the run, mode {})",
             cfg.mode.name()
         );
-        dump_codes(core, &heading, out);
+        dump_codes(vm.core(), &heading, out);
     }
     status
 }

@@ -13,7 +13,19 @@
 //!   would have handled, if they choose to see them).
 //! - A slow path may allocate through the `&mut Heap` it gets, but must not keep
 //!   `Value`s anywhere the collector cannot see between calls, except in objects
-//!   reachable from [`Semantics::trace_roots`].
+//!   reachable from [`Semantics::trace_roots`]. (This, and the next point, are part of
+//!   what the caller of the `unsafe` [`crate::interp::Vm::run`] promises about its
+//!   semantics.)
+//! - Only the methods that get `&mut VmCore` may run guest code, through the `unsafe`
+//!   [`VmCore::call_value`], and so collect garbage. The values the core passes to any
+//!   slow path are on the value stack (rooted) for the whole call; values a slow path
+//!   makes or finds itself and still uses after a `call_value` must be rooted during it
+//!   ([`VmCore::roots_mut`]). The same holds for the slow path's own callers in the
+//!   frontend: a function that may run guest code is one whose callers root what they
+//!   keep across it. Code outside a run gets `&mut VmCore` only through the `unsafe`
+//!   [`crate::interp::Vm::parts_mut`], whose caller promises the same.
+//! - A slow path must not replace or swap the `Heap` it is lent (see
+//!   [`Heap::new`]).
 //! - Errors are returned as [`Exception`]s; the core attaches the source location of
 //!   the failing instruction and the call stack.
 //! - None of these methods may panic on any input: bad operands are language errors.
@@ -142,7 +154,8 @@ pub trait Semantics: Sized {
     ) -> Result<(), Exception>;
 
     /// Calls builtin `id` (a [`crate::heap::NativeObj`]) with `args`. It may call back into
-    /// guest code with [`VmCore::call_value`] (see that method for what stays alive).
+    /// guest code with the `unsafe` [`VmCore::call_value`] (see that method for what must
+    /// stay reachable).
     fn call_native(&mut self, vm: &mut VmCore, id: u32, args: &[Value])
         -> Result<Value, Exception>;
 

@@ -108,23 +108,14 @@ pub fn assign(a: &ArrayObj, sp: Span, items: &[Value]) -> bool {
         let n = a.len() as i64;
         let lo = sp.start.clamp(0, n) as usize;
         let hi = (sp.stop.clamp(0, n) as usize).max(lo);
-        a.with_mut(|xs| {
-            if hi - lo == items.len() {
-                xs[lo..hi].copy_from_slice(items);
-            } else {
-                xs.splice(lo..hi, items.iter().copied());
-            }
-        });
-        return true;
+        return a.splice(lo, hi, items);
     }
     if items.len() != sp.len {
         return false;
     }
-    a.with_mut(|xs| {
-        for (k, &x) in sp.indices().zip(items) {
-            xs[k] = x;
-        }
-    });
+    for (k, &x) in sp.indices().zip(items) {
+        a.set(k, x);
+    }
     true
 }
 
@@ -143,8 +134,9 @@ pub fn get_span(heap: &mut Heap, c: Value, sp: Span) -> Option<Value> {
     match heap.get(c)? {
         Obj::Array(_) => {
             let mut out = heap.take_vec(sp.len);
-            heap.as_array(c)?
-                .with_ref(|items| select(items, sp, &mut out));
+            let a = heap.as_array(c)?;
+            // SAFETY: `select` only copies items into `out`, a vector of this function's.
+            unsafe { a.with_ref(|items| select(items, sp, &mut out)) };
             Some(heap.array(out))
         }
         Obj::Tuple(t) => {
@@ -178,7 +170,9 @@ pub fn assign_from(heap: &Heap, c: Value, sp: Span, v: Value) -> Option<bool> {
     let a = heap.as_array(c)?;
     match heap.get(v)? {
         Obj::Tuple(t) => Some(assign(a, sp, t)),
-        Obj::Array(src) => Some(src.with_ref(|items| assign(a, sp, items))),
+        // SAFETY: `assign` changes only `a`, which is not `src`: `c != v`, and an object
+        // has exactly one value (its box's address).
+        Obj::Array(src) => Some(unsafe { src.with_ref(|items| assign(a, sp, items)) }),
         _ => None,
     }
 }

@@ -54,7 +54,9 @@ pub const SMALL_INT_MIN: i64 = -(1 << 47);
 pub const SMALL_INT_MAX: i64 = (1 << 47) - 1;
 
 /// One NaN-boxed value. `Copy`: ownership of heap objects belongs to the collector,
-/// which finds live objects through the roots (see [`crate::heap`]).
+/// which finds live objects through the roots (see [`crate::heap`]). A value does not
+/// keep its object alive; the API makes whoever could leave one dangling promise not to
+/// use it (see [`crate::heap::Heap::get`]), and forging one from bits is `unsafe`.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 #[repr(transparent)]
 pub struct Value(u64);
@@ -139,11 +141,13 @@ impl Value {
     ///
     /// # Safety
     ///
-    /// `bits` must come from [`Value::to_bits`] of a value that is still live: a float,
-    /// an inline int or special, or an object the collector has not freed (reachable from
-    /// a root since it was read). Any other bits could make [`crate::heap::Heap::get`]
-    /// dereference memory that is not an object. Never pass a double's raw bits: a NaN's
-    /// may be a tagged value's; use [`Value::float`].
+    /// Bits with the object tag (`0xFFFA` in the top 16 bits) must be those of a `Value`
+    /// whose object is still live: it was allocated by the heap the value will be used
+    /// with, and every collection since then saw it reachable (see
+    /// [`crate::heap::Heap::collect`]). [`crate::heap::Heap::get`] dereferences the pointer
+    /// in such bits, so forged or stale bits are undefined behaviour there. Any other bits
+    /// make a float, an int or a special and are always sound. Never pass a double's
+    /// raw bits: a NaN's may be a tagged value's; use [`Value::float`].
     #[inline(always)]
     pub unsafe fn from_bits(bits: u64) -> Value {
         Value(bits)

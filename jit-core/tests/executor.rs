@@ -222,13 +222,13 @@ type Asked = Option<(CodeId, usize, usize)>;
 fn run(plan: Plan) -> (Result<Value, Exception>, u32, Asked, Vm<Sem>) {
     let entries = Rc::new(Cell::new(0));
     let asked = Rc::new(Cell::new(None));
-    let mut vm = Vm::new(counting_module(), Sem, Heap::new(), Mode::Adaptive).unwrap();
+    let mut vm = Vm::new(counting_module(), Sem, heap(), Mode::Adaptive).unwrap();
     vm.attach_backend(Box::new(Once {
         plan,
         entries: entries.clone(),
         asked: asked.clone(),
     }));
-    let r = vm.run();
+    let r = run_vm(&mut vm);
     (r, entries.get(), asked.get(), vm)
 }
 
@@ -238,8 +238,8 @@ fn a_hot_loop_runs_its_executor_and_tier_one_resumes_at_the_exit() {
     assert_eq!(r.unwrap().as_small_int(), Some(1000));
     assert_eq!(asked, Some((0, HEADER, JUMP)));
     assert_eq!(entries, 1, "entered once, ran the rest of the loop");
-    assert_eq!(vm.core.stats.executors, 1);
-    assert_eq!(vm.core.module.codes[0].instr(JUMP).op, Op::JumpExecutor);
+    assert_eq!(vm.stats().executors, 1);
+    assert_eq!(vm.module().codes[0].instr(JUMP).op, Op::JumpExecutor);
 }
 
 #[test]
@@ -260,9 +260,24 @@ fn an_exit_with_a_frame_tier_one_cannot_run_is_an_error() {
 
 #[test]
 fn without_a_backend_hot_loops_are_only_counted() {
-    let mut vm = Vm::new(counting_module(), Sem, Heap::new(), Mode::Adaptive).unwrap();
-    assert_eq!(vm.run().unwrap().as_small_int(), Some(1000));
-    assert!(vm.core.stats.hot_loops >= 1);
-    assert_eq!(vm.core.stats.executors, 0);
-    assert_eq!(vm.core.module.codes[0].instr(JUMP).op, Op::Jump);
+    let mut vm = Vm::new(counting_module(), Sem, heap(), Mode::Adaptive).unwrap();
+    assert_eq!(run_vm(&mut vm).unwrap().as_small_int(), Some(1000));
+    assert!(vm.stats().hot_loops >= 1);
+    assert_eq!(vm.stats().executors, 0);
+    assert_eq!(vm.module().codes[0].instr(JUMP).op, Op::Jump);
+}
+
+/// A fresh heap for one VM.
+fn heap() -> Heap {
+    // SAFETY: each test's heap is used only with the one VM it is given to, and its
+    // values are dropped with that VM.
+    unsafe { Heap::new() }
+}
+
+/// Runs the VM's program.
+fn run_vm<S: Semantics>(vm: &mut Vm<S>) -> Result<Value, Exception> {
+    // SAFETY: the test's semantics keep no values between calls, and afterwards the tests
+    // read only the returned value (an inline int or a float) or the error, and the
+    // VM's own state.
+    unsafe { vm.run() }
 }

@@ -198,11 +198,9 @@ fn run_op(mode: Mode, x: u64, op: &[Instr]) -> (Value, Vec<Op>) {
         global_init: vec![],
         entry: 0,
     };
-    let mut vm = Vm::new(module, Sem, Heap::new(), mode).expect("verifies");
-    let r = vm
-        .run()
-        .unwrap_or_else(|e| panic!("{mode:?}, x = {x:#018x}: {e:?}"));
-    let code = &vm.core.module.codes[0];
+    let mut vm = Vm::new(module, Sem, heap(), mode).expect("verifies");
+    let r = run_vm(&mut vm).unwrap_or_else(|e| panic!("{mode:?}, x = {x:#018x}: {e:?}"));
+    let code = &vm.module().codes[0];
     let quickened: Vec<Op> = (op_start..op_start + op.len())
         .map(|pc| code.instr(pc).op)
         .zip(op)
@@ -275,4 +273,19 @@ fn core_arithmetic_never_makes_a_tagged_value_from_a_nan() {
     ] {
         assert!(forms.contains(&form), "{form:?} never ran");
     }
+}
+
+/// A fresh heap for one VM.
+fn heap() -> Heap {
+    // SAFETY: each test's heap is used only with the one VM it is given to, and its
+    // values are dropped with that VM.
+    unsafe { Heap::new() }
+}
+
+/// Runs the VM's program.
+fn run_vm<S: Semantics>(vm: &mut Vm<S>) -> Result<Value, Exception> {
+    // SAFETY: the test's semantics keep no values between calls, and afterwards the tests
+    // read only the returned value (an inline int or a float) or the error, and the
+    // VM's own state.
+    unsafe { vm.run() }
 }

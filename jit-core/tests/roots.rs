@@ -40,7 +40,9 @@ struct Sem {
 
 impl Sem {
     fn collect_and_check(&mut self, vm: &mut VmCore) -> Result<(), Exception> {
-        vm.collect_now(self);
+        // SAFETY: the test's slow paths use no object value after this (they check a
+        // flag), and the core keeps the operands it passed on the stack.
+        unsafe { vm.collect_now(self) };
         self.collections += 1;
         if self.freed.get() {
             return Err(Exception::msg(
@@ -99,7 +101,7 @@ impl Semantics for Sem {
     }
     fn call_native(&mut self, vm: &mut VmCore, _: u32, _: &[Value]) -> Result<Value, Exception> {
         Ok(vm
-            .heap
+            .heap_mut()
             .alloc(Obj::Host(Box::new(Probe(self.freed.clone())))))
     }
     fn call_slow(&mut self, _: &mut VmCore, _: Value, _: &[Value]) -> Result<Value, Exception> {
@@ -168,11 +170,11 @@ fn run_with_probe(body: &[Instr]) -> usize {
             freed: freed.clone(),
             collections: 0,
         };
-        let mut vm = Vm::new(module, sem, Heap::new(), mode).unwrap();
-        if let Err(e) = vm.run() {
+        let mut vm = Vm::new(module, sem, heap(), mode).unwrap();
+        if let Err(e) = run_vm(&mut vm) {
             panic!("{} [{}]", e.message, mode.name());
         }
-        total += vm.sem.collections;
+        total += vm.sem().collections;
     }
     total
 }
@@ -227,4 +229,19 @@ fn formatting_keeps_its_operand_rooted() {
     // `f"{probe}"`.
     let body = [Instr::new(Op::FormatValue, 0), Instr::new(Op::Pop, 0)];
     assert_eq!(run_with_probe(&body), 2);
+}
+
+/// A fresh heap for one VM.
+fn heap() -> Heap {
+    // SAFETY: each test's heap is used only with the one VM it is given to, and its
+    // values are dropped with that VM.
+    unsafe { Heap::new() }
+}
+
+/// Runs the VM's program.
+fn run_vm<S: Semantics>(vm: &mut Vm<S>) -> Result<Value, Exception> {
+    // SAFETY: the test's semantics keep no values between calls, and afterwards the tests
+    // read only the returned value (an inline int or a float) or the error, and the
+    // VM's own state.
+    unsafe { vm.run() }
 }

@@ -51,7 +51,7 @@ fn accepts_well_formed_code_and_computes_max_stack() {
         0,
     );
     verify_module(&mut m).unwrap();
-    assert_eq!(m.codes[0].max_stack, 2);
+    assert_eq!(m.codes[0].max_stack(), 2);
 }
 
 #[test]
@@ -379,7 +379,7 @@ fn rejects_more_cached_instructions_than_cache_indices() {
     // Cache indices are 16 bits: 65,536 cached instructions each get their own cache.
     let mut m = many_cached(65_536);
     verify_module(&mut m).unwrap();
-    assert_eq!(m.codes[0].caches.len(), 65_536);
+    assert_eq!(m.codes[0].num_caches(), 65_536);
     // One more would share a cache with another instruction: an error, not a silent
     // collision.
     let mut m = many_cached(65_537);

@@ -43,7 +43,10 @@ unsafe impl GlobalAlloc for Bump {
             if end > 1 << 22 {
                 return core::ptr::null_mut();
             }
-            match self.next.compare_exchange(cur, end, Ordering::Relaxed, Ordering::Relaxed) {
+            match self
+                .next
+                .compare_exchange(cur, end, Ordering::Relaxed, Ordering::Relaxed)
+            {
                 Ok(_) => return (base + start) as *mut u8,
                 Err(now) => cur = now,
             }
@@ -53,7 +56,10 @@ unsafe impl GlobalAlloc for Bump {
 }
 
 #[global_allocator]
-static ALLOC: Bump = Bump { arena: UnsafeCell::new([0; 1 << 22]), next: AtomicUsize::new(0) };
+static ALLOC: Bump = Bump {
+    arena: UnsafeCell::new([0; 1 << 22]),
+    next: AtomicUsize::new(0),
+};
 
 // The prebuilt `alloc` of the stable toolchain is compiled with unwinding tables and
 // names these two symbols. With `panic = "abort"` nothing ever unwinds, so they are
@@ -84,13 +90,25 @@ impl Semantics for Sem {
     fn stack_overflow(&mut self) -> Exception {
         fail()
     }
-    fn binary_slow(&mut self, _: &mut Heap, _: BinOp, _: Value, _: Value) -> Result<Value, Exception> {
+    fn binary_slow(
+        &mut self,
+        _: &mut Heap,
+        _: BinOp,
+        _: Value,
+        _: Value,
+    ) -> Result<Value, Exception> {
         Err(fail())
     }
     fn int_overflow(&mut self, _: &mut Heap, _: Overflow) -> Result<Value, Exception> {
         Err(fail())
     }
-    fn compare_slow(&mut self, _: &mut Heap, _: CmpOp, _: Value, _: Value) -> Result<Value, Exception> {
+    fn compare_slow(
+        &mut self,
+        _: &mut Heap,
+        _: CmpOp,
+        _: Value,
+        _: Value,
+    ) -> Result<Value, Exception> {
         Err(fail())
     }
     fn unary_slow(&mut self, _: &mut Heap, _: UnOp, _: Value) -> Result<Value, Exception> {
@@ -102,7 +120,13 @@ impl Semantics for Sem {
     fn index_slow(&mut self, _: &mut Heap, _: Value, _: Value) -> Result<Value, Exception> {
         Err(fail())
     }
-    fn store_index_slow(&mut self, _: &mut Heap, _: Value, _: Value, _: Value) -> Result<(), Exception> {
+    fn store_index_slow(
+        &mut self,
+        _: &mut Heap,
+        _: Value,
+        _: Value,
+        _: Value,
+    ) -> Result<(), Exception> {
         Err(fail())
     }
     fn call_native(&mut self, _: &mut VmCore, _: u32, _: &[Value]) -> Result<Value, Exception> {
@@ -111,7 +135,13 @@ impl Semantics for Sem {
     fn call_slow(&mut self, _: &mut VmCore, _: Value, _: &[Value]) -> Result<Value, Exception> {
         Err(fail())
     }
-    fn bind_arguments(&mut self, _: &mut Heap, _: Value, _: &Code, _: &[Value]) -> Result<Vec<Value>, Exception> {
+    fn bind_arguments(
+        &mut self,
+        _: &mut Heap,
+        _: Value,
+        _: &Code,
+        _: &[Value],
+    ) -> Result<Vec<Value>, Exception> {
         Err(fail())
     }
     fn bad_for_bound(&mut self, _: &mut Heap, _: Value) -> Exception {
@@ -148,11 +178,21 @@ pub extern "C" fn main(_argc: i32, _argv: *const *const u8) -> i32 {
     ];
     let n = instrs.len();
     let code = Code::new("main", instrs, vec![Loc::default(); n], vec![], 0, 2);
-    let module = Module { file_name: "nostd".into(), codes: vec![code], global_names: vec![], global_init: vec![], entry: 0 };
-    let Ok(mut vm) = Vm::with_stack(module, Sem, Heap::new(), Mode::Adaptive, 1 << 12) else {
+    let module = Module {
+        file_name: "nostd".into(),
+        codes: vec![code],
+        global_names: vec![],
+        global_init: vec![],
+        entry: 0,
+    };
+    // SAFETY: the heap's values are used with it only, and none outlives `vm`.
+    let heap = unsafe { Heap::new() };
+    let Ok(mut vm) = Vm::with_stack(module, Sem, heap, Mode::Adaptive, 1 << 12) else {
         return 3;
     };
-    match vm.run() {
+    // SAFETY: `Sem` keeps no values and never calls back into guest code; only the result
+    // is used afterwards.
+    match unsafe { vm.run() } {
         Ok(v) if v.as_small_int() == Some(4950) => 0,
         _ => 1,
     }

@@ -47,7 +47,7 @@ impl PySemantics {
                     )));
                 }
                 return Ok(host(
-                    &mut vm.heap,
+                    vm.heap_mut(),
                     PyExc {
                         ty: b,
                         args: args.into(),
@@ -81,11 +81,11 @@ impl PySemantics {
             B::Print => self.print(vm, a),
             B::Len => {
                 let v = one(&a)?;
-                self.len(&mut vm.heap, v)
+                self.len(vm.heap_mut(), v)
             }
             B::Abs => {
                 let v = one(&a)?;
-                abs(&mut vm.heap, v)
+                abs(vm.heap_mut(), v)
             }
             B::Min => self.min_max(vm, a, false),
             B::Max => self.min_max(vm, a, true),
@@ -98,7 +98,7 @@ impl PySemantics {
                 let start = a.get(1, "start")?.unwrap_or(Value::small_int(0));
                 a.done()?;
                 check_args("sum", args.len(), 1, 2)?;
-                if vm.heap.as_str(start).is_some() {
+                if vm.heap().as_str(start).is_some() {
                     return Err(type_error(
                         "sum() can't sum strings [use ''.join(seq) instead]",
                     ));
@@ -107,33 +107,33 @@ impl PySemantics {
             }
             B::Repr => {
                 let v = one(&a)?;
-                let s = self.repr(&vm.heap, v)?;
-                Ok(vm.heap.string(s))
+                let s = self.repr(vm.heap(), v)?;
+                Ok(vm.heap_mut().string(s))
             }
             B::Ascii => {
                 let v = one(&a)?;
-                let s = pyfmt::ascii_escape(&self.repr(&vm.heap, v)?);
-                Ok(vm.heap.string(s))
+                let s = pyfmt::ascii_escape(&self.repr(vm.heap(), v)?);
+                Ok(vm.heap_mut().string(s))
             }
             B::Isinstance => {
                 a.no_kw()?;
                 if args.len() != 2 {
                     return Err(arg_count("isinstance", 2, 2, args.len()));
                 }
-                isinstance_of(&vm.heap, args[0], args[1], 0).map(Value::bool)
+                isinstance_of(vm.heap(), args[0], args[1], 0).map(Value::bool)
             }
             B::Iter => {
                 a.no_kw()?;
                 check_args("iter", args.len(), 1, 1)?;
-                self.iter_of(&mut vm.heap, args[0])
+                self.iter_of(vm.heap_mut(), args[0])
             }
             B::Next => {
                 a.no_kw()?;
                 check_args("next", args.len(), 1, 2)?;
-                if !is_iterator(&vm.heap, args[0]) {
+                if !is_iterator(vm.heap(), args[0]) {
                     return Err(type_error(format!(
                         "'{}' object is not an iterator",
-                        type_name(&vm.heap, args[0])
+                        type_name(vm.heap(), args[0])
                     )));
                 }
                 match self.next(vm, args[0])? {
@@ -147,14 +147,14 @@ impl PySemantics {
                 })?;
                 let nd = a.get(1, "ndigits")?.filter(|v| !v.is_nil());
                 a.done()?;
-                round(&mut vm.heap, x, nd)
+                round(vm.heap_mut(), x, nd)
             }
             B::Divmod => {
                 a.no_kw()?;
                 if args.len() != 2 {
                     return Err(arg_count("divmod", 2, 2, args.len()));
                 }
-                divmod(&mut vm.heap, args[0], args[1])
+                divmod(vm.heap_mut(), args[0], args[1])
             }
             B::Pow => {
                 let base = a
@@ -165,7 +165,7 @@ impl PySemantics {
                     .ok_or_else(|| type_error("pow() missing required argument 'exp' (pos 2)"))?;
                 let m = a.get(2, "mod")?.filter(|v| !v.is_nil());
                 a.done()?;
-                let heap = &mut vm.heap;
+                let heap = vm.heap_mut();
                 match m {
                     None => jit_core::ops::binary(heap, self, BinOp::Pow, base, e),
                     Some(m) => match (as_int(heap, base), as_int(heap, e), as_int(heap, m)) {
@@ -194,19 +194,19 @@ impl PySemantics {
                 let reverse = a.take("reverse");
                 a.name = "sort";
                 a.done()?;
-                let reverse = reverse.is_some_and(|r| truthy(&vm.heap, r));
+                let reverse = reverse.is_some_and(|r| truthy(vm.heap(), r));
                 let items = self.collect(vm, args[0])?;
                 let items = self.sort_values(vm, items, key, reverse)?;
-                Ok(vm.heap.array(items))
+                Ok(vm.heap_mut().array(items))
             }
             B::Hash => {
                 let v = one(&a)?;
-                let h = hash_value(&vm.heap, v)?;
-                Ok(vm.heap.int(h))
+                let h = hash_value(vm.heap(), v)?;
+                Ok(vm.heap_mut().int(h))
             }
             B::Chr => {
                 let v = one(&a)?;
-                let i = match as_int(&vm.heap, v) {
+                let i = match as_int(vm.heap(), v) {
                     Some(IntRef::Small(i)) => i,
                     Some(IntRef::Big(_)) => {
                         return Err(exc(
@@ -217,7 +217,7 @@ impl PySemantics {
                     None => {
                         return Err(type_error(format!(
                             "'{}' object cannot be interpreted as an integer",
-                            type_name(&vm.heap, v)
+                            type_name(vm.heap(), v)
                         )))
                     }
                 };
@@ -225,11 +225,11 @@ impl PySemantics {
                     return Err(value_error("chr() arg not in range(0x110000)"));
                 }
                 let c = char::from_u32(i as u32).unwrap_or('\u{FFFD}');
-                Ok(self.char_str(&mut vm.heap, c))
+                Ok(self.char_str(vm.heap_mut(), c))
             }
             B::Ord => {
                 let v = one(&a)?;
-                let heap = &mut vm.heap;
+                let heap = vm.heap_mut();
                 let Some(s) = heap.as_str(v) else {
                     return Err(type_error(format!(
                         "ord() expected string of length 1, but {} found",
@@ -253,7 +253,7 @@ impl PySemantics {
                 a.no_kw()?;
                 check_args("input", args.len(), 0, 1)?;
                 if let Some(&p) = args.first() {
-                    let s = self.str(&vm.heap, p)?;
+                    let s = self.str(vm.heap(), p)?;
                     self.write_out(&s)?;
                 }
                 let _ = self.flush();
@@ -267,17 +267,17 @@ impl PySemantics {
                                 line.pop();
                             }
                         }
-                        Ok(vm.heap.string(line))
+                        Ok(vm.heap_mut().string(line))
                     }
                 }
             }
             B::Id => {
                 let v = one(&a)?;
-                Ok(vm.heap.int((v.to_bits() & 0xFFFF_FFFF_FFFF) as i64))
+                Ok(vm.heap_mut().int((v.to_bits() & 0xFFFF_FFFF_FFFF) as i64))
             }
             B::Callable => {
                 let v = one(&a)?;
-                let heap = &vm.heap;
+                let heap = vm.heap();
                 Ok(Value::bool(
                     matches!(heap.get(v), Some(Obj::Function(_)) | Some(Obj::Native(_)))
                         || heap.as_host::<super::objects::PyMethod>(v).is_some(),
@@ -285,7 +285,7 @@ impl PySemantics {
             }
             B::Hex | B::Oct | B::Bin => {
                 let v = one(&a)?;
-                let heap = &mut vm.heap;
+                let heap = vm.heap_mut();
                 let base = match b {
                     B::Hex => 16,
                     B::Oct => 8,
@@ -307,19 +307,19 @@ impl PySemantics {
                 check_args("format", args.len(), 1, 2)?;
                 let spec = match args.get(1) {
                     Some(&s) => vm
-                        .heap
+                        .heap()
                         .as_str(s)
                         .ok_or_else(|| {
                             type_error(format!(
                                 "format() argument 2 must be str, not {}",
-                                type_name(&vm.heap, s)
+                                type_name(vm.heap(), s)
                             ))
                         })?
                         .to_string(),
                     None => String::new(),
                 };
-                let s = self.printer(&vm.heap).format(args[0], &spec)?;
-                Ok(vm.heap.string(s))
+                let s = self.printer(vm.heap()).format(args[0], &spec)?;
+                Ok(vm.heap_mut().string(s))
             }
             B::Getattr | B::Hasattr => {
                 a.no_kw()?;
@@ -331,10 +331,10 @@ impl PySemantics {
                         args.len()
                     )));
                 }
-                let Some(attr) = vm.heap.as_str(args[1]).map(str::to_string) else {
+                let Some(attr) = vm.heap().as_str(args[1]).map(str::to_string) else {
                     return Err(type_error("attribute name must be string"));
                 };
-                match self.get_attr(&mut vm.heap, args[0], &attr) {
+                match self.get_attr(vm.heap_mut(), args[0], &attr) {
                     Ok(v) if b == B::Getattr => Ok(v),
                     Ok(_) => Ok(Value::TRUE),
                     Err(e) if e.kind == "AttributeError" => match (b, args.get(2)) {
@@ -350,10 +350,10 @@ impl PySemantics {
                 if args.len() != 3 {
                     return Err(arg_count("setattr", 3, 3, args.len()));
                 }
-                let Some(attr) = vm.heap.as_str(args[1]).map(str::to_string) else {
+                let Some(attr) = vm.heap().as_str(args[1]).map(str::to_string) else {
                     return Err(type_error("attribute name must be string"));
                 };
-                self.set_attr(&mut vm.heap, args[0], &attr, args[2])?;
+                self.set_attr(vm.heap_mut(), args[0], &attr, args[2])?;
                 Ok(Value::NIL)
             }
             B::Exit | B::Quit => {
@@ -361,7 +361,7 @@ impl PySemantics {
                 let msg = if code.is_nil() {
                     String::new()
                 } else {
-                    self.str(&vm.heap, code)?
+                    self.str(vm.heap(), code)?
                 };
                 Err(exc("SystemExit", msg))
             }
@@ -371,7 +371,7 @@ impl PySemantics {
 
     /// `print(*args, sep=' ', end='\n', file=None, flush=False)`.
     fn print(&mut self, vm: &mut VmCore, mut a: Args<'_>) -> Result<Value, Exception> {
-        let heap = &vm.heap;
+        let heap = vm.heap();
         let text_kw = |a: &mut Args<'_>, key: &str, default: &str| -> Result<String, Exception> {
             match a.take(key) {
                 None => Ok(default.to_string()),
@@ -416,7 +416,7 @@ impl PySemantics {
         } else {
             self.write_out(&line)?;
         }
-        if flush.is_some_and(|f| truthy(&vm.heap, f)) {
+        if flush.is_some_and(|f| truthy(vm.heap(), f)) {
             let _ = self.flush();
         }
         Ok(Value::NIL)
@@ -466,7 +466,7 @@ impl PySemantics {
         a.done()?;
         let args = a.pos;
         if let (None, &[seq]) = (key, args) {
-            if let Some(v) = super::plain::min_max(&vm.heap, seq, is_max) {
+            if let Some(v) = super::plain::min_max(vm.heap(), seq, is_max) {
                 return Ok(v);
             }
         }
@@ -490,8 +490,8 @@ impl PySemantics {
             return default
                 .ok_or_else(|| value_error(format!("{name}() arg is an empty sequence")));
         }
-        let base = vm.roots.len();
-        vm.roots.extend_from_slice(&items);
+        let base = vm.roots().len();
+        vm.roots_mut().extend_from_slice(&items);
         let keys = match key {
             Some(f) => self.keys_of(vm, f, &items),
             None => Ok(items.clone()),
@@ -499,7 +499,7 @@ impl PySemantics {
         let keys = match keys {
             Ok(k) => k,
             Err(e) => {
-                vm.roots.truncate(base);
+                vm.roots_mut().truncate(base);
                 return Err(e);
             }
         };
@@ -507,7 +507,7 @@ impl PySemantics {
         let mut best = 0;
         let mut result = Ok(());
         for i in 1..items.len() {
-            match richcmp(&vm.heap, op, keys[i], keys[best]) {
+            match richcmp(vm.heap(), op, keys[i], keys[best]) {
                 Ok(true) => best = i,
                 Ok(false) => {}
                 Err(e) => {
@@ -516,7 +516,7 @@ impl PySemantics {
                 }
             }
         }
-        vm.roots.truncate(base);
+        vm.roots_mut().truncate(base);
         result.map(|()| items[best])
     }
 
@@ -528,18 +528,21 @@ impl PySemantics {
         f: Value,
         items: &[Value],
     ) -> Result<Vec<Value>, Exception> {
-        let base = vm.roots.len();
-        vm.roots.push(f);
+        let base = vm.roots().len();
+        vm.roots_mut().push(f);
         for &x in items {
-            match vm.call_value(self, f, &[x]) {
-                Ok(k) => vm.roots.push(k),
+            // SAFETY: afterwards this loop uses `f` and the keys so far (on `vm.roots`, from
+            // `base`), the remaining items (our callers push `items` on `vm.roots` first)
+            // and the result, which goes on `vm.roots` at once.
+            match unsafe { vm.call_value(self, f, &[x]) } {
+                Ok(k) => vm.roots_mut().push(k),
                 Err(e) => {
-                    vm.roots.truncate(base);
+                    vm.roots_mut().truncate(base);
                     return Err(e);
                 }
             }
         }
-        Ok(vm.roots[base + 1..].to_vec())
+        Ok(vm.roots()[base + 1..].to_vec())
     }
 
     /// Sorts `items` (stably) by `key` and `reverse`, as `list.sort` does.
@@ -551,17 +554,17 @@ impl PySemantics {
         reverse: bool,
     ) -> Result<Vec<Value>, Exception> {
         let mut items = items;
-        if key.is_none() && super::plain::sort(&vm.heap, &mut items, reverse) {
+        if key.is_none() && super::plain::sort(vm.heap(), &mut items, reverse) {
             return Ok(items);
         }
-        let base = vm.roots.len();
-        vm.roots.extend_from_slice(&items);
+        let base = vm.roots().len();
+        vm.roots_mut().extend_from_slice(&items);
         let keys = match key {
             Some(f) => self.keys_of(vm, f, &items),
             None => Ok(Vec::new()),
         };
         let result = keys.and_then(|keys| {
-            let heap = &vm.heap;
+            let heap = vm.heap();
             if keys.is_empty() {
                 let mut v = items;
                 sort_by(&mut v, &mut |x, y| {
@@ -584,26 +587,26 @@ impl PySemantics {
                 Ok(idx.into_iter().map(|i| items[i]).collect())
             }
         });
-        vm.roots.truncate(base);
+        vm.roots_mut().truncate(base);
         result
     }
 
     fn sum(&mut self, vm: &mut VmCore, iterable: Value, start: Value) -> Result<Value, Exception> {
-        if let Some(v) = super::plain::sum(&mut vm.heap, iterable, start) {
+        if let Some(v) = super::plain::sum(vm.heap_mut(), iterable, start) {
             return Ok(v);
         }
-        let it = self.iter_of(&mut vm.heap, iterable)?;
-        let base = vm.roots.len();
-        vm.roots.push(it);
-        vm.roots.push(start);
+        let it = self.iter_of(vm.heap_mut(), iterable)?;
+        let base = vm.roots().len();
+        vm.roots_mut().push(it);
+        vm.roots_mut().push(start);
         let mut acc = start;
         let r = loop {
             match self.next(vm, it) {
                 Ok(Some(x)) => {
-                    match jit_core::ops::binary(&mut vm.heap, self, BinOp::Add, acc, x) {
+                    match jit_core::ops::binary(vm.heap_mut(), self, BinOp::Add, acc, x) {
                         Ok(v) => {
                             acc = v;
-                            vm.roots[base + 1] = v;
+                            vm.roots_mut()[base + 1] = v;
                         }
                         Err(e) => break Err(e),
                     }
@@ -612,18 +615,18 @@ impl PySemantics {
                 Err(e) => break Err(e),
             }
         };
-        vm.roots.truncate(base);
+        vm.roots_mut().truncate(base);
         r
     }
 
     fn any_all(&mut self, vm: &mut VmCore, v: Value, all: bool) -> Result<Value, Exception> {
-        let it = self.iter_of(&mut vm.heap, v)?;
-        let base = vm.roots.len();
-        vm.roots.push(it);
+        let it = self.iter_of(vm.heap_mut(), v)?;
+        let base = vm.roots().len();
+        vm.roots_mut().push(it);
         let r = loop {
             match self.next(vm, it) {
                 Ok(Some(x)) => {
-                    if truthy(&vm.heap, x) != all {
+                    if truthy(vm.heap(), x) != all {
                         break Ok(Value::bool(!all));
                     }
                 }
@@ -631,7 +634,7 @@ impl PySemantics {
                 Err(e) => break Err(e),
             }
         };
-        vm.roots.truncate(base);
+        vm.roots_mut().truncate(base);
         r
     }
 
@@ -650,7 +653,7 @@ impl PySemantics {
                         args.len()
                     )));
                 }
-                let heap = &mut vm.heap;
+                let heap = vm.heap_mut();
                 let Some(x) = x else {
                     return if base.is_some() {
                         Err(type_error("int() missing string argument"))
@@ -687,7 +690,7 @@ impl PySemantics {
             B::Float => {
                 a.no_kw()?;
                 check_args("float", args.len(), 0, 1)?;
-                let heap = &vm.heap;
+                let heap = vm.heap();
                 let Some(&x) = args.first() else {
                     return Ok(Value::float(0.0));
                 };
@@ -707,11 +710,11 @@ impl PySemantics {
                 a.done()?;
                 check_args("str", args.len(), 0, 1)?;
                 match x {
-                    None => Ok(vm.heap.str("")),
-                    Some(x) if vm.heap.as_str(x).is_some() => Ok(x),
+                    None => Ok(vm.heap_mut().str("")),
+                    Some(x) if vm.heap().as_str(x).is_some() => Ok(x),
                     Some(x) => {
-                        let s = self.str(&vm.heap, x)?;
-                        Ok(vm.heap.string(s))
+                        let s = self.str(vm.heap(), x)?;
+                        Ok(vm.heap_mut().string(s))
                     }
                 }
             }
@@ -719,7 +722,7 @@ impl PySemantics {
                 a.no_kw()?;
                 check_args("bool", args.len(), 0, 1)?;
                 Ok(Value::bool(
-                    args.first().is_some_and(|&x| truthy(&vm.heap, x)),
+                    args.first().is_some_and(|&x| truthy(vm.heap(), x)),
                 ))
             }
             B::List => {
@@ -729,7 +732,7 @@ impl PySemantics {
                     Some(&x) => self.collect(vm, x)?,
                     None => Vec::new(),
                 };
-                Ok(vm.heap.array(items))
+                Ok(vm.heap_mut().array(items))
             }
             B::Set | B::Frozenset => {
                 a.no_kw()?;
@@ -740,38 +743,38 @@ impl PySemantics {
                 a.no_kw()?;
                 check_args("tuple", args.len(), 0, 1)?;
                 match args.first() {
-                    Some(&x) if vm.heap.as_tuple(x).is_some() => Ok(x),
+                    Some(&x) if vm.heap().as_tuple(x).is_some() => Ok(x),
                     Some(&x) => {
                         let items = self.collect(vm, x)?;
-                        Ok(vm.heap.tuple(items))
+                        Ok(vm.heap_mut().tuple(items))
                     }
-                    None => Ok(vm.heap.tuple(Vec::new())),
+                    None => Ok(vm.heap_mut().tuple(Vec::new())),
                 }
             }
             B::Dict => {
                 check_args("dict", args.len(), 0, 1)?;
-                let d = host(&mut vm.heap, PyDict::new());
-                let base = vm.roots.len();
-                vm.roots.push(d);
+                let d = host(vm.heap_mut(), PyDict::new());
+                let base = vm.roots().len();
+                vm.roots_mut().push(d);
                 let r = match args.first() {
                     Some(&src) => self.dict_update(vm, d, src),
                     None => Ok(()),
                 };
                 let r = r.and_then(|()| {
                     for (k, v) in std::mem::take(&mut a.kw) {
-                        let key = vm.heap.str(&k);
-                        if let Some(dict) = super::objects::as_dict(&vm.heap, d) {
-                            dict.insert(&vm.heap, key, v)?;
+                        let key = vm.heap_mut().str(&k);
+                        if let Some(dict) = super::objects::as_dict(vm.heap(), d) {
+                            dict.insert(vm.heap(), key, v)?;
                         }
                     }
                     Ok(())
                 });
-                vm.roots.truncate(base);
+                vm.roots_mut().truncate(base);
                 r.map(|()| d)
             }
             B::Range => {
                 a.no_kw()?;
-                let heap = &mut vm.heap;
+                let heap = vm.heap_mut();
                 let all_small = args
                     .iter()
                     .all(|&v| matches!(as_int(heap, v), Some(IntRef::Small(_))));
@@ -818,8 +821,8 @@ impl PySemantics {
                 if args.len() != 1 {
                     return Err(type_error("type() takes 1 or 3 arguments"));
                 }
-                let t = type_of(&vm.heap, args[0]);
-                Ok(self.native(&mut vm.heap, t))
+                let t = type_of(vm.heap(), args[0]);
+                Ok(self.native(vm.heap_mut(), t))
             }
             B::Enumerate => {
                 let it = a.get(0, "iterable")?.ok_or_else(|| {
@@ -827,15 +830,15 @@ impl PySemantics {
                 })?;
                 let start = a.get(1, "start")?.unwrap_or(Value::small_int(0));
                 a.done()?;
-                if as_int(&vm.heap, start).is_none() {
+                if as_int(vm.heap(), start).is_none() {
                     return Err(type_error(format!(
                         "'{}' object cannot be interpreted as an integer",
-                        type_name(&vm.heap, start)
+                        type_name(vm.heap(), start)
                     )));
                 }
-                let it = self.iter_of(&mut vm.heap, it)?;
+                let it = self.iter_of(vm.heap_mut(), it)?;
                 Ok(host(
-                    &mut vm.heap,
+                    vm.heap_mut(),
                     PyIter(IterKind::Enumerate {
                         it,
                         count: Cell::new(start),
@@ -847,17 +850,17 @@ impl PySemantics {
                 a.done()?;
                 let mut its = Vec::with_capacity(args.len());
                 for &x in args {
-                    its.push(self.iter_of(&mut vm.heap, x)?);
+                    its.push(self.iter_of(vm.heap_mut(), x)?);
                 }
                 Ok(host(
-                    &mut vm.heap,
+                    vm.heap_mut(),
                     PyIter(IterKind::Zip { its: its.into() }),
                 ))
             }
             B::Reversed => {
                 a.no_kw()?;
                 check_args("reversed", args.len(), 1, 1)?;
-                self.reversed_of(&mut vm.heap, args[0])
+                self.reversed_of(vm.heap_mut(), args[0])
             }
             B::Map => {
                 a.no_kw()?;
@@ -866,10 +869,10 @@ impl PySemantics {
                 }
                 let mut its = Vec::with_capacity(args.len() - 1);
                 for &x in &args[1..] {
-                    its.push(self.iter_of(&mut vm.heap, x)?);
+                    its.push(self.iter_of(vm.heap_mut(), x)?);
                 }
                 Ok(host(
-                    &mut vm.heap,
+                    vm.heap_mut(),
                     PyIter(IterKind::Map {
                         f: args[0],
                         its: its.into(),
@@ -881,9 +884,9 @@ impl PySemantics {
                 if args.len() != 2 {
                     return Err(arg_count("filter", 2, 2, args.len()));
                 }
-                let it = self.iter_of(&mut vm.heap, args[1])?;
+                let it = self.iter_of(vm.heap_mut(), args[1])?;
                 Ok(host(
-                    &mut vm.heap,
+                    vm.heap_mut(),
                     PyIter(IterKind::Filter { f: args[0], it }),
                 ))
             }
@@ -896,7 +899,9 @@ impl PySemantics {
                     [start, stop, step] => (start, stop, step),
                     _ => (Value::NIL, Value::NIL, Value::NIL),
                 };
-                Ok(vm.heap.alloc(Obj::Slice(PySlice { start, stop, step })))
+                Ok(vm
+                    .heap_mut()
+                    .alloc(Obj::Slice(PySlice { start, stop, step })))
             }
             _ => Err(type_error(format!("cannot create '{name}' instances"))),
         }
@@ -910,7 +915,7 @@ impl PySemantics {
         name: &str,
         args: &[Value],
     ) -> Result<Value, Exception> {
-        let heap = &mut vm.heap;
+        let heap = vm.heap_mut();
         match (fd, name) {
             (1 | 2, "write") => {
                 check_args("write", args.len(), 1, 1)?;
@@ -961,24 +966,24 @@ impl PySemantics {
 
     /// `d.update(src)` / `dict(src)`: a mapping or an iterable of pairs.
     pub fn dict_update(&mut self, vm: &mut VmCore, d: Value, src: Value) -> Result<(), Exception> {
-        if let Some(other) = super::objects::as_dict(&vm.heap, src) {
+        if let Some(other) = super::objects::as_dict(vm.heap(), src) {
             let items = other.items();
-            if let Some(dict) = super::objects::as_dict(&vm.heap, d) {
+            if let Some(dict) = super::objects::as_dict(vm.heap(), d) {
                 for (k, v) in items {
-                    dict.insert(&vm.heap, k, v)?;
+                    dict.insert(vm.heap(), k, v)?;
                 }
             }
             return Ok(());
         }
         let items = self.collect(vm, src)?;
-        let base = vm.roots.len();
-        vm.roots.extend_from_slice(&items);
+        let base = vm.roots().len();
+        vm.roots_mut().extend_from_slice(&items);
         let mut r = Ok(());
         for (i, &item) in items.iter().enumerate() {
-            let pair = match super::objects::seq_items(&vm.heap, item) {
+            let pair = match super::objects::seq_items(vm.heap(), item) {
                 Some(p) => p,
-                None if vm.heap.as_str(item).is_some()
-                    || super::objects::as_dict(&vm.heap, item).is_some() =>
+                None if vm.heap().as_str(item).is_some()
+                    || super::objects::as_dict(vm.heap(), item).is_some() =>
                 {
                     match self.collect(vm, item) {
                         Ok(p) => p,
@@ -1002,14 +1007,14 @@ impl PySemantics {
                 )));
                 break;
             }
-            if let Some(dict) = super::objects::as_dict(&vm.heap, d) {
-                if let Err(e) = dict.insert(&vm.heap, pair[0], pair[1]) {
+            if let Some(dict) = super::objects::as_dict(vm.heap(), d) {
+                if let Err(e) = dict.insert(vm.heap(), pair[0], pair[1]) {
                     r = Err(e);
                     break;
                 }
             }
         }
-        vm.roots.truncate(base);
+        vm.roots_mut().truncate(base);
         r
     }
 }

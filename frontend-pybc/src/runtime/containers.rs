@@ -235,9 +235,7 @@ impl PySemantics {
             if let Some(k) = item_index(heap, i)? {
                 let k = norm(k, a.len())
                     .ok_or_else(|| index_error("list assignment index out of range"))?;
-                a.with_mut(|xs| {
-                    xs.remove(k);
-                });
+                a.remove(k);
                 return Ok(());
             }
             if let Some(s) = as_slice(heap, i) {
@@ -245,31 +243,16 @@ impl PySemantics {
                 if sp.len == 0 {
                     return Ok(());
                 }
-                // Steps 1 and -1 select one block; any other step, items `|step|` apart:
-                // keep those whose distance from the lowest selected index is not a
-                // multiple of the step, up to the highest.
+                // Steps 1 and -1 select one block; any other step, items `|step|` apart
+                // from the lowest selected index.
                 let first = sp.start as usize;
-                let (lo, hi) = if sp.step > 0 {
-                    (first, first + (sp.len - 1) * sp.step as usize)
-                } else {
-                    (
-                        first - (sp.len - 1) * sp.step.unsigned_abs() as usize,
-                        first,
-                    )
-                };
                 let stride = sp.step.unsigned_abs() as usize;
-                a.with_mut(|xs| {
-                    if stride == 1 {
-                        xs.drain(lo..=hi);
-                    } else {
-                        let mut idx = 0;
-                        xs.retain(|_| {
-                            let keep = idx < lo || idx > hi || (idx - lo) % stride != 0;
-                            idx += 1;
-                            keep
-                        });
-                    }
-                });
+                let lo = if sp.step > 0 {
+                    first
+                } else {
+                    first - (sp.len - 1) * stride
+                };
+                a.remove_stepped(lo, sp.len, stride);
                 return Ok(());
             }
             return Err(type_error(format!(
@@ -393,7 +376,8 @@ mod tests {
     use super::*;
 
     fn sp(start: Value, stop: Value, step: Value, len: usize) -> Vec<usize> {
-        let heap = Heap::new();
+        // SAFETY: the test uses this heap's values with it only, while it lives.
+        let heap = unsafe { Heap::new() };
         let s = PySlice { start, stop, step };
         span(&heap, &s, len).unwrap().indices().collect()
     }
@@ -408,7 +392,8 @@ mod tests {
         assert_eq!(sp(i(3), i(1), n, 5), Vec::<usize>::new());
         assert_eq!(sp(i(1), i(100), n, 5), vec![1, 2, 3, 4]);
         assert_eq!(sp(i(-3), n, n, 10), vec![7, 8, 9]);
-        let heap = Heap::new();
+        // SAFETY: the test uses this heap's values with it only, while it lives.
+        let heap = unsafe { Heap::new() };
         let zero = PySlice {
             start: n,
             stop: n,

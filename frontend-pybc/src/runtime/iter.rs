@@ -166,10 +166,10 @@ impl PySemantics {
 
     /// `next(it)`: `None` when exhausted. `it` must be an iterator.
     pub fn next(&mut self, vm: &mut VmCore, it: Value) -> Result<Option<Value>, Exception> {
-        if let Some(r) = jit_core::ops::core_iter_next(&mut vm.heap, it) {
+        if let Some(r) = jit_core::ops::core_iter_next(vm.heap_mut(), it) {
             return Ok(r);
         }
-        let heap = &mut vm.heap;
+        let heap = vm.heap_mut();
         let Some(iter) = heap.as_host::<PyIter>(it) else {
             return Err(type_error(format!(
                 "'{}' object is not an iterator",
@@ -288,7 +288,7 @@ impl PySemantics {
                 let Some(x) = self.next_rooted(vm, inner, &[it])? else {
                     return Ok(None);
                 };
-                let heap = &mut vm.heap;
+                let heap = vm.heap_mut();
                 let one = Value::small_int(1);
                 let next = match c.as_small_int().and_then(|i| Value::try_small_int(i + 1)) {
                     Some(n) => n,
@@ -307,16 +307,16 @@ impl PySemantics {
                 if n == 0 {
                     return Ok(None);
                 }
-                let base = vm.roots.len();
-                vm.roots.push(it);
+                let base = vm.roots().len();
+                vm.roots_mut().push(it);
                 let mut r = Ok(());
                 for k in 0..n {
-                    let inner = match vm.heap.as_host::<PyIter>(it) {
+                    let inner = match vm.heap().as_host::<PyIter>(it) {
                         Some(PyIter(IterKind::Zip { its })) => its[k],
                         _ => break,
                     };
                     match self.next(vm, inner) {
-                        Ok(Some(x)) => vm.roots.push(x),
+                        Ok(Some(x)) => vm.roots_mut().push(x),
                         Ok(None) => break,
                         Err(e) => {
                             r = Err(e);
@@ -324,33 +324,37 @@ impl PySemantics {
                         }
                     }
                 }
-                let complete = vm.roots.len() == base + 1 + n;
-                let t = (r.is_ok() && complete).then(|| vm.heap.tuple_of(&vm.roots[base + 1..]));
-                vm.roots.truncate(base);
+                let complete = vm.roots().len() == base + 1 + n;
+                let (heap, roots) = vm.heap_and_roots();
+                let t = (r.is_ok() && complete).then(|| heap.tuple_of(&roots[base + 1..]));
+                vm.roots_mut().truncate(base);
                 r.map(|()| t)
             }
             IterKind::Map { f, its } => {
                 let (f, its) = (*f, its.to_vec());
-                let base = vm.roots.len();
-                vm.roots.push(it);
+                let base = vm.roots().len();
+                vm.roots_mut().push(it);
                 let r = self.next_each(vm, &its);
-                let args = vm.roots.split_off(base + 1);
+                let args = vm.roots_mut().split_off(base + 1);
                 if let Err(e) = r {
-                    vm.roots.truncate(base);
+                    vm.roots_mut().truncate(base);
                     return Err(e);
                 }
                 if args.len() < its.len() {
-                    vm.roots.truncate(base);
+                    vm.roots_mut().truncate(base);
                     return Ok(None);
                 }
-                let r = vm.call_value(self, f, &args);
-                vm.roots.truncate(base);
+                // SAFETY: afterwards this function uses only the result; `f` and `args` are
+                // on the value stack during the call, and the map object (`it`, which holds
+                // `f` and the inner iterators) on `vm.roots`.
+                let r = unsafe { vm.call_value(self, f, &args) };
+                vm.roots_mut().truncate(base);
                 r.map(Some)
             }
             IterKind::Filter { f, it: inner } => {
                 let (f, inner) = (*f, *inner);
-                let base = vm.roots.len();
-                vm.roots.push(it);
+                let base = vm.roots().len();
+                vm.roots_mut().push(it);
                 let r = loop {
                     let x = match self.next(vm, inner) {
                         Ok(Some(x)) => x,
@@ -358,13 +362,16 @@ impl PySemantics {
                         Err(e) => break Err(e),
                     };
                     let keep = if f.is_nil() {
-                        truthy(&vm.heap, x)
+                        truthy(vm.heap(), x)
                     } else {
-                        vm.roots.push(x);
-                        let r = vm.call_value(self, f, &[x]);
-                        vm.roots.pop();
+                        vm.roots_mut().push(x);
+                        // SAFETY: afterwards this loop uses `x` and the filter object `it`
+                        // (which holds `f` and `inner`), both on `vm.roots` during the call,
+                        // and the result.
+                        let r = unsafe { vm.call_value(self, f, &[x]) };
+                        vm.roots_mut().pop();
                         match r {
-                            Ok(v) => truthy(&vm.heap, v),
+                            Ok(v) => truthy(vm.heap(), v),
                             Err(e) => break Err(e),
                         }
                     };
@@ -372,7 +379,7 @@ impl PySemantics {
                         break Ok(Some(x));
                     }
                 };
-                vm.roots.truncate(base);
+                vm.roots_mut().truncate(base);
                 r
             }
         }
@@ -385,10 +392,10 @@ impl PySemantics {
         inner: Value,
         keep: &[Value],
     ) -> Result<Option<Value>, Exception> {
-        let base = vm.roots.len();
-        vm.roots.extend_from_slice(keep);
+        let base = vm.roots().len();
+        vm.roots_mut().extend_from_slice(keep);
         let r = self.next(vm, inner);
-        vm.roots.truncate(base);
+        vm.roots_mut().truncate(base);
         r
     }
 
@@ -397,7 +404,7 @@ impl PySemantics {
     fn next_each(&mut self, vm: &mut VmCore, its: &[Value]) -> Result<(), Exception> {
         for &i in its {
             match self.next(vm, i)? {
-                Some(x) => vm.roots.push(x),
+                Some(x) => vm.roots_mut().push(x),
                 None => return Ok(()),
             }
         }
@@ -406,7 +413,7 @@ impl PySemantics {
 
     /// All items of iterable `v`.
     pub fn collect(&mut self, vm: &mut VmCore, v: Value) -> Result<Vec<Value>, Exception> {
-        let heap = &mut vm.heap;
+        let heap = vm.heap_mut();
         match heap.get(v) {
             Some(Obj::Array(a)) => return Ok(a.to_vec()),
             Some(Obj::Tuple(t)) => return Ok(t.to_vec()),
@@ -438,17 +445,17 @@ impl PySemantics {
             _ => {}
         }
         let it = self.iter_of(heap, v)?;
-        let base = vm.roots.len();
-        vm.roots.push(it);
+        let base = vm.roots().len();
+        vm.roots_mut().push(it);
         let r = loop {
             match self.next(vm, it) {
-                Ok(Some(x)) => vm.roots.push(x),
+                Ok(Some(x)) => vm.roots_mut().push(x),
                 Ok(None) => break Ok(()),
                 Err(e) => break Err(e),
             }
         };
-        let items = vm.roots.split_off(base + 1);
-        vm.roots.truncate(base);
+        let items = vm.roots_mut().split_off(base + 1);
+        vm.roots_mut().truncate(base);
         r.map(|()| items)
     }
 
@@ -459,7 +466,7 @@ impl PySemantics {
         v: Value,
         n: usize,
     ) -> Result<Vec<Value>, Exception> {
-        let heap = &mut vm.heap;
+        let heap = vm.heap_mut();
         if let Some(items) = super::objects::seq_items(heap, v) {
             return check_unpack(items, n);
         }
@@ -472,20 +479,20 @@ impl PySemantics {
                 )))
             }
         };
-        let base = vm.roots.len();
-        vm.roots.push(it);
+        let base = vm.roots().len();
+        vm.roots_mut().push(it);
         let r = loop {
-            if vm.roots.len() - base - 1 > n {
+            if vm.roots().len() - base - 1 > n {
                 break Ok(());
             }
             match self.next(vm, it) {
-                Ok(Some(x)) => vm.roots.push(x),
+                Ok(Some(x)) => vm.roots_mut().push(x),
                 Ok(None) => break Ok(()),
                 Err(e) => break Err(e),
             }
         };
-        let items = vm.roots.split_off(base + 1);
-        vm.roots.truncate(base);
+        let items = vm.roots_mut().split_off(base + 1);
+        vm.roots_mut().truncate(base);
         r?;
         check_unpack(items, n)
     }

@@ -196,38 +196,30 @@ fn bounds(heap: &Heap, args: &[Value], len: usize) -> Result<(usize, usize), Exc
 
 /// Makes room for `n` more items in a list (CPython's `MemoryError` when the system
 /// refuses); returns the bytes the list grew by, for the heap's accounting.
-fn grow(v: &mut Vec<Value>, n: usize) -> Result<usize, Exception> {
-    let before = v.capacity();
-    v.try_reserve(n)
-        .map_err(|_| super::errors::memory_error())?;
-    Ok((v.capacity() - before) * std::mem::size_of::<Value>())
+fn grow(a: &ArrayObj, n: usize) -> Result<usize, Exception> {
+    a.try_reserve(n).map_err(|_| super::errors::memory_error())
 }
 
 /// Inserts `x` into the list at `at` (clamped as `list.insert` clamps; `None` appends),
 /// reserving room fallibly; returns the bytes the buffer grew by, for `Heap::account`.
 fn list_insert(a: &ArrayObj, at: Option<i64>, x: Value) -> Result<usize, Exception> {
-    a.with_mut(|v| {
-        let grown = grow(v, 1)?;
-        match at {
-            None => v.push(x),
-            Some(i) => {
-                let n = v.len() as i64;
-                let k = if i < 0 { (i + n).max(0) } else { i.min(n) };
-                v.insert(k as usize, x);
-            }
+    let grown = grow(a, 1)?;
+    match at {
+        None => a.push(x),
+        Some(i) => {
+            let n = a.len() as i64;
+            let k = if i < 0 { (i + n).max(0) } else { i.min(n) };
+            a.insert(k as usize, x);
         }
-        Ok(grown)
-    })
+    }
+    Ok(grown)
 }
 
 /// Removes and returns item `i` of the list (negative counts from the end); `None` when
 /// out of range.
 fn list_pop(a: &ArrayObj, i: i64) -> Option<Value> {
-    let n = a.len() as i64;
-    let k = if i < 0 { i + n } else { i };
-    (0..n)
-        .contains(&k)
-        .then(|| a.with_mut(|v| v.remove(k as usize)))
+    let k = if i < 0 { i + a.len() as i64 } else { i };
+    usize::try_from(k).ok().and_then(|k| a.remove(k))
 }
 
 /// The list methods that loops call most (`append`, `pop`, `insert`) with positional
@@ -265,11 +257,11 @@ impl PySemantics {
         kw: Kw,
     ) -> Result<Value, Exception> {
         if kw.is_empty() {
-            if let Some(r) = list_fast(&mut vm.heap, obj, name, args) {
+            if let Some(r) = list_fast(vm.heap_mut(), obj, name, args) {
                 return r;
             }
         }
-        let heap = &vm.heap;
+        let heap = vm.heap();
         let t = type_of(heap, obj);
         match t {
             B::Str => self.str_method(vm, obj, name, args, kw),
@@ -302,10 +294,10 @@ impl PySemantics {
                         }
                         if let Some(r) = super::range::parts(heap, obj) {
                             let x = one_arg(&"range.index", args, &kw)?;
-                            if let Some(i) = super::range::index_of(&mut vm.heap, &r, x) {
+                            if let Some(i) = super::range::index_of(vm.heap_mut(), &r, x) {
                                 return Ok(i);
                             }
-                            let s = self.repr(&vm.heap, x)?;
+                            let s = self.repr(vm.heap(), x)?;
                             return Err(value_error(format!("{s} is not in range")));
                         }
                         check_args("index", args.len(), 1, 3)?;
@@ -353,7 +345,7 @@ impl PySemantics {
                             ty.name()
                         )));
                     };
-                    let rt = type_of(&vm.heap, recv);
+                    let rt = type_of(vm.heap(), recv);
                     if !rt.is_subtype(ty) {
                         return Err(type_error(format!(
                             "descriptor '{name}' for '{}' objects doesn't apply to a '{}' object",
@@ -366,7 +358,7 @@ impl PySemantics {
                 Err(no_type_attr(ty, name))
             }
             _ => {
-                let f = self.get_attr(&mut vm.heap, obj, name)?;
+                let f = self.get_attr(vm.heap_mut(), obj, name)?;
                 self.call_any(vm, f, args, kw)
             }
         }
@@ -381,9 +373,12 @@ impl PySemantics {
         kw: Kw,
     ) -> Result<Value, Exception> {
         if kw.is_empty() {
-            return vm.call_value(self, f, args);
+            // SAFETY: this function uses nothing after the call but its result; `f` and
+            // `args` are on the value stack during it, and our callers root what they keep
+            // (the rule in the `runtime` module docs).
+            return unsafe { vm.call_value(self, f, args) };
         }
-        match vm.heap.get(f) {
+        match vm.heap().get(f) {
             Some(Obj::Native(n)) => match B::from_id(n.id) {
                 Some(b) => self.call_builtin(vm, b, args, kw),
                 None => Err(type_error("bad builtin")),
@@ -391,12 +386,16 @@ impl PySemantics {
             Some(Obj::Function(_)) => {
                 // Keywords for a guest function called from a builtin: bind them here and
                 // call positionally.
-                let code_id = vm.heap.as_function(f).map(|x| x.code).unwrap_or(0);
-                let bound = match vm.module.codes.get(code_id as usize) {
-                    Some(code) => super::calls::bind(&mut vm.heap, f, code, args, kw)?,
+                let code_id = vm.heap().as_function(f).map(|x| x.code).unwrap_or(0);
+                let (heap, module) = vm.heap_and_module();
+                let bound = match module.codes.get(code_id as usize) {
+                    Some(code) => super::calls::bind(heap, f, code, args, kw)?,
                     None => return Err(type_error("bad function")),
                 };
-                vm.call_value(self, f, &bound)
+                // SAFETY: as above: the bound arguments (which hold every argument, and
+                // whatever `bind` made) go on the value stack with `f`, and this function
+                // uses only the result afterwards.
+                unsafe { vm.call_value(self, f, &bound) }
             }
             _ => self.call_other(vm, f, args, kw),
         }
@@ -410,13 +409,13 @@ impl PySemantics {
         args: &[Value],
         kw: Kw,
     ) -> Result<Value, Exception> {
-        if let Some(m) = vm.heap.as_host::<PyMethod>(callee) {
+        if let Some(m) = vm.heap().as_host::<PyMethod>(callee) {
             let (obj, name) = (m.obj, m.name);
             return self.method(vm, obj, name, args, kw);
         }
         Err(type_error(format!(
             "'{}' object is not callable",
-            type_name(&vm.heap, callee)
+            type_name(vm.heap(), callee)
         )))
     }
 
@@ -583,23 +582,23 @@ impl PySemantics {
             a.done()?;
             let reverse = match reverse {
                 None => false,
-                Some(r) => match as_int(&vm.heap, r) {
+                Some(r) => match as_int(vm.heap(), r) {
                     Some(i) => !super::numbers::int_is_zero(i),
                     None => {
                         return Err(type_error(format!(
                             "'{}' object cannot be interpreted as an integer",
-                            type_name(&vm.heap, r)
+                            type_name(vm.heap(), r)
                         )))
                     }
                 },
             };
             let items = vm
-                .heap
+                .heap()
                 .as_array(list)
                 .map(|a| a.to_vec())
                 .unwrap_or_default();
             let sorted = self.sort_values(vm, items, key, reverse)?;
-            if let Some(a) = vm.heap.as_array(list) {
+            if let Some(a) = vm.heap().as_array(list) {
                 a.replace(sorted);
             }
             return Ok(Value::NIL);
@@ -607,14 +606,14 @@ impl PySemantics {
         if name == "extend" {
             let src = one_arg(&qual, args, &kw)?;
             let items = self.collect(vm, src)?;
-            if let Some(a) = vm.heap.as_array(list) {
-                let grown = a.with_mut(|v| grow(v, items.len()))?;
-                a.with_mut(|v| v.extend_from_slice(&items));
-                vm.heap.account(grown);
+            if let Some(a) = vm.heap().as_array(list) {
+                let grown = grow(a, items.len())?;
+                a.extend_from_slice(&items);
+                vm.heap_mut().account(grown);
             }
             return Ok(Value::NIL);
         }
-        let heap = &mut vm.heap;
+        let heap = vm.heap_mut();
         let Some(arr) = heap.as_array(list) else {
             return Err(no_attr(heap, list, name));
         };
@@ -694,11 +693,7 @@ impl PySemantics {
                 let x = one_arg(&qual, args, &kw)?;
                 for (i, y) in arr.to_vec().into_iter().enumerate() {
                     if py_eq(heap, y, x)? {
-                        arr.with_mut(|v| {
-                            if i < v.len() {
-                                v.remove(i);
-                            }
-                        });
+                        arr.remove(i);
                         return Ok(Value::NIL);
                     }
                 }
@@ -706,7 +701,7 @@ impl PySemantics {
             }
             "reverse" => {
                 noargs(&qual, args, &kw)?;
-                arr.with_mut(|v| v.reverse());
+                arr.reverse();
                 Ok(Value::NIL)
             }
             "copy" => {
@@ -738,9 +733,9 @@ impl PySemantics {
                 self.dict_update(vm, d, src)?;
             }
             for (k, v) in kw {
-                let key = vm.heap.str(&k);
-                if let Some(dict) = as_dict(&vm.heap, d) {
-                    dict.insert(&vm.heap, key, v)?;
+                let key = vm.heap_mut().str(&k);
+                if let Some(dict) = as_dict(vm.heap(), d) {
+                    dict.insert(vm.heap(), key, v)?;
                 }
             }
             return Ok(Value::NIL);
@@ -748,7 +743,7 @@ impl PySemantics {
         if name == "fromkeys" {
             return self.dict_fromkeys(vm, args, kw);
         }
-        let heap = &mut vm.heap;
+        let heap = vm.heap_mut();
         let Some(dict) = as_dict(heap, d) else {
             return Err(no_attr(heap, d, name));
         };
@@ -839,9 +834,9 @@ impl PySemantics {
         let v = args.get(1).copied().unwrap_or(Value::NIL);
         let d = PyDict::new();
         for k in keys {
-            d.insert(&vm.heap, k, v)?;
+            d.insert(vm.heap(), k, v)?;
         }
-        Ok(host(&mut vm.heap, d))
+        Ok(host(vm.heap_mut(), d))
     }
 
     fn number_method(
@@ -852,7 +847,7 @@ impl PySemantics {
         args: &[Value],
         kw: Kw,
     ) -> Result<Value, Exception> {
-        let heap = &mut vm.heap;
+        let heap = vm.heap_mut();
         let t = type_of(heap, x);
         let qual = Qual(if t == B::Float { "float" } else { "int" }, name);
         if !methods_of(t).contains(&name) {

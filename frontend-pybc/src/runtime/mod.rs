@@ -8,6 +8,17 @@
 //! the non-core iterators are host objects defined in [`objects`] and [`dict`]. Builtins
 //! (functions, types, exception classes, module functions) are core `Native` objects whose
 //! id is a [`B`]; each is allocated once and kept rooted, so `type(x) is int` works.
+//!
+//! # Garbage collection
+//!
+//! A function here that takes `&mut VmCore` may run guest code (a `key=`, a `map`
+//! function, an iterator's `next`) through the `unsafe` [`VmCore::call_value`], and so
+//! collect garbage. The rule every caller in this runtime keeps: an object value still
+//! used after such a call is rooted during it: an argument the core passed (on the value
+//! stack), pushed on [`VmCore::roots_mut`] (and truncated afterwards), kept in a field
+//! [`Semantics::trace_roots`] reports, or held by an object that is itself rooted. The
+//! `SAFETY` comment at each `call_value` names what that call's function uses afterwards;
+//! what its callers keep is theirs to root by the same rule.
 
 pub mod builtins;
 pub mod calls;
@@ -332,7 +343,7 @@ impl Semantics for PySemantics {
     ) -> Result<Value, Exception> {
         match B::from_id(id) {
             Some(b) => {
-                if let Some(r) = builtins::fast_call(&mut vm.heap, b, args) {
+                if let Some(r) = builtins::fast_call(vm.heap_mut(), b, args) {
                     return r;
                 }
                 self.call_builtin(vm, b, args, Vec::new())
@@ -471,9 +482,9 @@ impl Semantics for PySemantics {
         iterable: Value,
     ) -> Result<(), Exception> {
         let items = self.collect(vm, iterable)?;
-        match vm.heap.as_array(list) {
+        match vm.heap().as_array(list) {
             Some(a) => {
-                a.with_mut(|v| v.extend_from_slice(&items));
+                a.extend_from_slice(&items);
                 Ok(())
             }
             None => Err(runtime_error(
@@ -491,10 +502,10 @@ impl Semantics for PySemantics {
     ) -> Result<Value, Exception> {
         if conversion <= 1 && spec.is_none() {
             if let Some(i) = v.as_small_int() {
-                return Ok(vm.heap.string(numbers::small_int_str(i)));
+                return Ok(vm.heap_mut().string(numbers::small_int_str(i)));
             }
         }
-        let heap = &mut vm.heap;
+        let heap = vm.heap_mut();
         let p = self.printer(heap);
         let converted;
         let v = match conversion {
@@ -570,7 +581,7 @@ impl Semantics for PySemantics {
     ) -> Result<Value, Exception> {
         let (pos, kw) = match kwnames {
             Some(k) => {
-                let (n, kw) = Self::kwargs(&vm.heap, args, k)?;
+                let (n, kw) = Self::kwargs(vm.heap(), args, k)?;
                 (&args[..n], kw)
             }
             None => (args, Vec::new()),
@@ -597,9 +608,9 @@ impl Semantics for PySemantics {
         args: &[Value],
         kwnames: Value,
     ) -> Result<Value, Exception> {
-        let (n, kw) = Self::kwargs(&vm.heap, args, kwnames)?;
+        let (n, kw) = Self::kwargs(vm.heap(), args, kwnames)?;
         let pos = &args[..n];
-        let native = match vm.heap.get(callee) {
+        let native = match vm.heap().get(callee) {
             Some(Obj::Native(nat)) => B::from_id(nat.id),
             _ => None,
         };

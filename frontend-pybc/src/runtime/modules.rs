@@ -235,7 +235,7 @@ impl PySemantics {
             _ => {}
         }
         let name = b.name();
-        let heap = &mut vm.heap;
+        let heap = vm.heap_mut();
         if b == B::MathIsclose {
             return isclose(heap, args, kw);
         }
@@ -445,13 +445,13 @@ impl PySemantics {
             B::MathProd => {
                 exactly(1)?;
                 let items = self.collect(vm, args[0])?;
-                let base = vm.roots.len();
-                vm.roots.extend_from_slice(&items);
+                let base = vm.roots().len();
+                vm.roots_mut().extend_from_slice(&items);
                 let mut acc = Value::small_int(1);
                 let mut r = Ok(());
                 for x in items {
                     match jit_core::ops::binary(
-                        &mut vm.heap,
+                        vm.heap_mut(),
                         self,
                         jit_core::bytecode::BinOp::Mul,
                         acc,
@@ -459,7 +459,7 @@ impl PySemantics {
                     ) {
                         Ok(v) => {
                             acc = v;
-                            vm.roots.push(v);
+                            vm.roots_mut().push(v);
                         }
                         Err(e) => {
                             r = Err(e);
@@ -467,7 +467,7 @@ impl PySemantics {
                         }
                     }
                 }
-                vm.roots.truncate(base);
+                vm.roots_mut().truncate(base);
                 r.map(|()| acc)
             }
             B::MathFsum => {
@@ -475,13 +475,19 @@ impl PySemantics {
                 let items = self.collect(vm, args[0])?;
                 let mut xs = Vec::with_capacity(items.len());
                 for x in items {
-                    xs.push(real_arg(&vm.heap, x)?);
+                    xs.push(real_arg(vm.heap(), x)?);
                 }
                 fsum(&xs).map(Value::float)
             }
             B::MathDist => {
                 exactly(2)?;
-                let (p, q) = (self.collect(vm, args[0])?, self.collect(vm, args[1])?);
+                let p = self.collect(vm, args[0])?;
+                // Collecting `q` may run guest code (an iterator): keep `p`'s items rooted.
+                let base = vm.roots().len();
+                vm.roots_mut().extend_from_slice(&p);
+                let q = self.collect(vm, args[1]);
+                vm.roots_mut().truncate(base);
+                let q = q?;
                 if p.len() != q.len() {
                     return Err(value_error(
                         "both points must have the same number of dimensions",
@@ -489,7 +495,7 @@ impl PySemantics {
                 }
                 let mut acc = 0.0f64;
                 for (x, y) in p.into_iter().zip(q) {
-                    let d = real_arg(&vm.heap, x)? - real_arg(&vm.heap, y)?;
+                    let d = real_arg(vm.heap(), x)? - real_arg(vm.heap(), y)?;
                     acc = acc.hypot(d);
                 }
                 Ok(Value::float(acc))

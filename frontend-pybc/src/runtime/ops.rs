@@ -280,8 +280,8 @@ impl PySemantics {
                 let n = x.len() + y.len();
                 let mut items = heap.take_vec(n);
                 if let (Some(x), Some(y)) = (heap.as_array(a), heap.as_array(b)) {
-                    x.with_ref(|s| items.extend_from_slice(s));
-                    y.with_ref(|s| items.extend_from_slice(s));
+                    x.append_to(&mut items);
+                    y.append_to(&mut items);
                 }
                 Ok(heap.array(items))
             }
@@ -359,7 +359,7 @@ impl PySemantics {
         container: Value,
         item: Value,
     ) -> Result<bool, Exception> {
-        let heap = &vm.heap;
+        let heap = vm.heap();
         match heap.get(container) {
             Some(Obj::Str(s)) => {
                 return match heap.as_str(item) {
@@ -432,12 +432,12 @@ impl PySemantics {
             _ => return Err(not_iterable_in(heap, container)),
         }
         // An iterator: consume it until the item turns up.
-        let base = vm.roots.len();
-        vm.roots.push(container);
-        vm.roots.push(item);
+        let base = vm.roots().len();
+        vm.roots_mut().push(container);
+        vm.roots_mut().push(item);
         let r = loop {
             match self.next(vm, container) {
-                Ok(Some(x)) => match py_eq(&vm.heap, x, item) {
+                Ok(Some(x)) => match py_eq(vm.heap(), x, item) {
                     Ok(true) => break Ok(true),
                     Ok(false) => {}
                     Err(e) => break Err(e),
@@ -446,7 +446,7 @@ impl PySemantics {
                 Err(e) => break Err(e),
             }
         };
-        vm.roots.truncate(base);
+        vm.roots_mut().truncate(base);
         r
     }
 }
@@ -553,7 +553,7 @@ fn inplace_list(heap: &mut Heap, op: BinOp, a: Value, b: Value) -> Result<Value,
         let items = super::containers::assignable_items(heap, b)
             .map_err(|_| type_error(format!("'{}' object is not iterable", type_name(heap, b))))?;
         if let Some(xs) = heap.as_array(a) {
-            xs.with_mut(|v| v.extend_from_slice(&items));
+            xs.extend_from_slice(&items);
         }
         return Ok(a);
     }

@@ -250,7 +250,7 @@ impl PySemantics {
             B::RandomSeed => {
                 let x = a.get(0, "a")?;
                 a.done()?;
-                let heap = &vm.heap;
+                let heap = vm.heap();
                 match x {
                     None => self.rng = Mt::new(),
                     Some(v) if v.is_nil() => self.rng = Mt::new(),
@@ -282,13 +282,13 @@ impl PySemantics {
             B::RandomUniform => {
                 a.no_kw()?;
                 need(2, 2)?;
-                let (x, y) = (real_arg(&vm.heap, args[0])?, real_arg(&vm.heap, args[1])?);
+                let (x, y) = (real_arg(vm.heap(), args[0])?, real_arg(vm.heap(), args[1])?);
                 Ok(Value::float(x + (y - x) * self.rng.random()))
             }
             B::RandomGetrandbits => {
                 a.no_kw()?;
                 need(1, 1)?;
-                let k = int_arg(&vm.heap, args[0])?;
+                let k = int_arg(vm.heap(), args[0])?;
                 if k.is_negative() {
                     return Err(value_error("number of bits must be non-negative"));
                 }
@@ -297,37 +297,37 @@ impl PySemantics {
                     .filter(|&k| k <= 1 << 32)
                     .ok_or_else(super::errors::memory_error)?;
                 let r = self.rng.getrandbits(k);
-                Ok(int_value(&mut vm.heap, r))
+                Ok(int_value(vm.heap_mut(), r))
             }
             B::RandomRandrange => {
                 a.no_kw()?;
                 need(1, 3)?;
-                self.randrange(&mut vm.heap, args)
+                self.randrange(vm.heap_mut(), args)
             }
             B::RandomRandint => {
                 a.no_kw()?;
                 need(2, 2)?;
-                let hi = int_arg(&vm.heap, args[1])? + 1;
-                let hi = int_value(&mut vm.heap, hi);
-                self.randrange(&mut vm.heap, &[args[0], hi])
+                let hi = int_arg(vm.heap(), args[1])? + 1;
+                let hi = int_value(vm.heap_mut(), hi);
+                self.randrange(vm.heap_mut(), &[args[0], hi])
             }
             B::RandomChoice => {
                 a.no_kw()?;
                 need(1, 1)?;
-                let n = seq_len(&vm.heap, args[0])?;
+                let n = seq_len(vm.heap(), args[0])?;
                 if n == 0 {
                     return Err(index_error("Cannot choose from an empty sequence"));
                 }
                 let i = self.rng.below_usize(n);
-                self.index(&mut vm.heap, args[0], Value::small_int(i as i64))
+                self.index(vm.heap_mut(), args[0], Value::small_int(i as i64))
             }
             B::RandomShuffle => {
                 a.no_kw()?;
                 need(1, 1)?;
-                let Some(list) = vm.heap.as_array(args[0]) else {
+                let Some(list) = vm.heap().as_array(args[0]) else {
                     return Err(type_error(format!(
                         "'{}' object does not support item assignment",
-                        type_name(&vm.heap, args[0])
+                        type_name(vm.heap(), args[0])
                     )));
                 };
                 let mut items = list.to_vec();
@@ -345,13 +345,13 @@ impl PySemantics {
                 let (Some(pop), Some(k)) = (pop, k) else {
                     return Err(type_error("sample() missing required argument"));
                 };
-                if super::set::as_set(&vm.heap, pop).is_some() {
+                if super::set::as_set(vm.heap(), pop).is_some() {
                     return Err(type_error(
                         "Population must be a sequence.  For dicts or sets, use sorted(d).",
                     ));
                 }
-                let n = seq_len(&vm.heap, pop)?;
-                let k = int_arg(&vm.heap, k)?;
+                let n = seq_len(vm.heap(), pop)?;
+                let k = int_arg(vm.heap(), k)?;
                 let k = k
                     .to_usize()
                     .filter(|&k| k <= n)
@@ -382,9 +382,9 @@ impl PySemantics {
                 }
                 let mut out = Vec::with_capacity(k);
                 for j in picks {
-                    out.push(self.index(&mut vm.heap, pop, Value::small_int(j as i64))?);
+                    out.push(self.index(vm.heap_mut(), pop, Value::small_int(j as i64))?);
                 }
-                Ok(vm.heap.array(out))
+                Ok(vm.heap_mut().array(out))
             }
             B::RandomChoices => {
                 let pop = a.get(0, "population")?;
@@ -398,10 +398,10 @@ impl PySemantics {
                     ));
                 };
                 let k = match k {
-                    Some(k) => int_arg(&vm.heap, k)?.to_usize().unwrap_or(0),
+                    Some(k) => int_arg(vm.heap(), k)?.to_usize().unwrap_or(0),
                     None => 1,
                 };
-                let n = seq_len(&vm.heap, pop)?;
+                let n = seq_len(vm.heap(), pop)?;
                 let cum: Option<Vec<f64>> = match (weights, cum) {
                     (Some(_), Some(_)) => {
                         return Err(type_error(
@@ -413,7 +413,7 @@ impl PySemantics {
                         let mut acc = 0.0;
                         let mut out = Vec::with_capacity(ws.len());
                         for x in ws {
-                            acc += real_arg(&vm.heap, x)?;
+                            acc += real_arg(vm.heap(), x)?;
                             out.push(acc);
                         }
                         Some(out)
@@ -422,7 +422,7 @@ impl PySemantics {
                         let cs = self.collect(vm, c)?;
                         let mut out = Vec::with_capacity(cs.len());
                         for x in cs {
-                            out.push(real_arg(&vm.heap, x)?);
+                            out.push(real_arg(vm.heap(), x)?);
                         }
                         Some(out)
                     }
@@ -470,16 +470,16 @@ impl PySemantics {
                 }
                 let mut out = Vec::with_capacity(k);
                 for j in idx {
-                    out.push(self.index(&mut vm.heap, pop, Value::small_int(j as i64))?);
+                    out.push(self.index(vm.heap_mut(), pop, Value::small_int(j as i64))?);
                 }
-                Ok(vm.heap.array(out))
+                Ok(vm.heap_mut().array(out))
             }
             B::RandomGauss => {
                 let mu = a.get(0, "mu")?;
                 let sigma = a.get(1, "sigma")?;
                 a.done()?;
-                let mu = mu.map_or(Ok(0.0), |v| real_arg(&vm.heap, v))?;
-                let sigma = sigma.map_or(Ok(1.0), |v| real_arg(&vm.heap, v))?;
+                let mu = mu.map_or(Ok(0.0), |v| real_arg(vm.heap(), v))?;
+                let sigma = sigma.map_or(Ok(1.0), |v| real_arg(vm.heap(), v))?;
                 let z = match self.rng.gauss_next.take() {
                     Some(z) => z,
                     None => {
@@ -494,7 +494,7 @@ impl PySemantics {
             B::RandomExpovariate => {
                 a.no_kw()?;
                 need(1, 1)?;
-                let l = real_arg(&vm.heap, args[0])?;
+                let l = real_arg(vm.heap(), args[0])?;
                 let x = -(1.0 - self.rng.random()).ln();
                 if l == 0.0 {
                     return Err(exc("ZeroDivisionError", "float division by zero"));

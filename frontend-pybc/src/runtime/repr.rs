@@ -360,7 +360,8 @@ mod tests {
     // Expected strings printed by CPython 3.11.
     #[test]
     fn containers_print_like_cpython() {
-        let mut heap = Heap::new();
+        // SAFETY: the test uses this heap's values with it only, while it lives.
+        let mut heap = unsafe { Heap::new() };
         let a = heap.str("a");
         let list = heap.array(vec![
             Value::small_int(1),
@@ -403,7 +404,8 @@ mod tests {
 
     #[test]
     fn format_specs() {
-        let heap = Heap::new();
+        // SAFETY: the test uses this heap's values with it only, while it lives.
+        let heap = unsafe { Heap::new() };
         let p = Printer {
             heap: &heap,
             names: &[],

@@ -740,9 +740,9 @@ impl PySemantics {
         iterable: Option<Value>,
         frozen: bool,
     ) -> Result<Value, Exception> {
-        let s = host(&mut vm.heap, PySet::new(frozen));
+        let s = host(vm.heap_mut(), PySet::new(frozen));
         if let Some(src) = iterable {
-            if frozen && as_set(&vm.heap, src).is_some_and(|x| x.frozen) {
+            if frozen && as_set(vm.heap(), src).is_some_and(|x| x.frozen) {
                 return Ok(src);
             }
             self.set_update(vm, s, src)?;
@@ -765,15 +765,15 @@ impl PySemantics {
 
     /// Adds the items of any iterable to `set` (`SET_UPDATE`, `s.update(it)`).
     pub fn set_update(&mut self, vm: &mut VmCore, set: Value, src: Value) -> Result<(), Exception> {
-        if update_from(&vm.heap, set, src)? {
+        if update_from(vm.heap(), set, src)? {
             return Ok(());
         }
-        let base = vm.roots.len();
-        vm.roots.push(set);
+        let base = vm.roots().len();
+        vm.roots_mut().push(set);
         let items = self.collect(vm, src);
-        vm.roots.truncate(base);
+        vm.roots_mut().truncate(base);
         let items = items?;
-        let heap = &vm.heap;
+        let heap = vm.heap();
         if let Some(s) = as_set(heap, set) {
             for x in items {
                 s.add(heap, x)?;
@@ -784,7 +784,7 @@ impl PySemantics {
 
     /// Materializes a method argument as a set value (sets pass through).
     fn as_set_arg(&mut self, vm: &mut VmCore, v: Value) -> Result<Value, Exception> {
-        if as_set(&vm.heap, v).is_some() {
+        if as_set(vm.heap(), v).is_some() {
             return Ok(v);
         }
         self.set_from(vm, Some(v), false)
@@ -799,7 +799,7 @@ impl PySemantics {
         args: &[Value],
         kw: Kw,
     ) -> Result<Value, Exception> {
-        let frozen = as_set(&vm.heap, sv).is_some_and(|s| s.frozen);
+        let frozen = as_set(vm.heap(), sv).is_some_and(|s| s.frozen);
         let tname = if frozen { "frozenset" } else { "set" };
         if !kw.is_empty() {
             return Err(type_error(format!(
@@ -807,7 +807,7 @@ impl PySemantics {
             )));
         }
         if !set_methods(frozen).contains(&name) {
-            return Err(super::methods::no_attr(&vm.heap, sv, name));
+            return Err(super::methods::no_attr(vm.heap(), sv, name));
         }
         let one = |args: &[Value]| -> Result<Value, Exception> {
             if args.len() == 1 {
@@ -832,12 +832,12 @@ impl PySemantics {
         match name {
             "add" => {
                 let x = one(args)?;
-                self.set_add(&mut vm.heap, sv, x)?;
+                self.set_add(vm.heap_mut(), sv, x)?;
                 Ok(Value::NIL)
             }
             "remove" | "discard" => {
                 let x = one(args)?;
-                let heap = &vm.heap;
+                let heap = vm.heap();
                 let found = match as_set(heap, sv) {
                     Some(s) => s.discard(heap, x)?,
                     None => false,
@@ -849,13 +849,13 @@ impl PySemantics {
             }
             "pop" => {
                 none(args)?;
-                as_set(&vm.heap, sv)
+                as_set(vm.heap(), sv)
                     .and_then(PySet::pop)
                     .ok_or_else(|| exc("KeyError", "'pop from an empty set'"))
             }
             "clear" => {
                 none(args)?;
-                if let Some(s) = as_set(&vm.heap, sv) {
+                if let Some(s) = as_set(vm.heap(), sv) {
                     s.clear();
                 }
                 Ok(Value::NIL)
@@ -865,7 +865,7 @@ impl PySemantics {
                 if frozen {
                     return Ok(sv);
                 }
-                copy_of(&mut vm.heap, sv, false)
+                copy_of(vm.heap_mut(), sv, false)
             }
             "update" => {
                 for &a in args {
@@ -874,7 +874,7 @@ impl PySemantics {
                 Ok(Value::NIL)
             }
             "union" => {
-                let r = copy_of(&mut vm.heap, sv, frozen)?;
+                let r = copy_of(vm.heap_mut(), sv, frozen)?;
                 for &a in args {
                     self.set_update(vm, r, a)?;
                 }
@@ -883,32 +883,32 @@ impl PySemantics {
             "intersection" | "difference" | "intersection_update" | "difference_update" => {
                 let mut acc = sv;
                 if args.is_empty() {
-                    acc = copy_of(&mut vm.heap, sv, frozen)?;
+                    acc = copy_of(vm.heap_mut(), sv, frozen)?;
                 }
-                let base = vm.roots.len();
+                let base = vm.roots().len();
                 for &a in args {
-                    vm.roots.push(acc);
+                    vm.roots_mut().push(acc);
                     let other = self.as_set_arg(vm, a);
                     let other = match other {
                         Ok(o) => o,
                         Err(e) => {
-                            vm.roots.truncate(base);
+                            vm.roots_mut().truncate(base);
                             return Err(e);
                         }
                     };
                     acc = if name.starts_with("intersection") {
-                        intersection(&mut vm.heap, acc, other, frozen)?
+                        intersection(vm.heap_mut(), acc, other, frozen)?
                     } else {
-                        difference(&mut vm.heap, acc, other, frozen)?
+                        difference(vm.heap_mut(), acc, other, frozen)?
                     };
                 }
-                vm.roots.truncate(base);
+                vm.roots_mut().truncate(base);
                 if name.ends_with("_update") {
-                    let items = as_set(&vm.heap, acc).map(PySet::items).unwrap_or_default();
-                    if let Some(s) = as_set(&vm.heap, sv) {
+                    let items = as_set(vm.heap(), acc).map(PySet::items).unwrap_or_default();
+                    if let Some(s) = as_set(vm.heap(), sv) {
                         s.clear();
                         for x in items {
-                            s.add(&vm.heap, x)?;
+                            s.add(vm.heap(), x)?;
                         }
                     }
                     return Ok(Value::NIL);
@@ -919,15 +919,15 @@ impl PySemantics {
                 let other = one(args)?;
                 let other = self.as_set_arg(vm, other)?;
                 if name == "symmetric_difference" {
-                    return symmetric_difference(&mut vm.heap, sv, other, frozen);
+                    return symmetric_difference(vm.heap_mut(), sv, other, frozen);
                 }
-                symmetric_update(&vm.heap, sv, other)?;
+                symmetric_update(vm.heap(), sv, other)?;
                 Ok(Value::NIL)
             }
             "issubset" | "issuperset" | "isdisjoint" => {
                 let other = one(args)?;
                 let other = self.as_set_arg(vm, other)?;
-                let heap = &vm.heap;
+                let heap = vm.heap();
                 let (Some(x), Some(y)) = (as_set(heap, sv), as_set(heap, other)) else {
                     return Ok(Value::FALSE);
                 };
@@ -942,7 +942,7 @@ impl PySemantics {
             }
             _ => Err(type_error(format!(
                 "'{}' object has no method '{name}'",
-                type_name(&vm.heap, sv)
+                type_name(vm.heap(), sv)
             ))),
         }
     }
@@ -966,7 +966,8 @@ mod tests {
     // Orders printed by CPython 3.11 (`print({...})`).
     #[test]
     fn iteration_order_matches_cpython() {
-        let mut heap = Heap::new();
+        // SAFETY: the test uses this heap's values with it only, while it lives.
+        let mut heap = unsafe { Heap::new() };
         assert_eq!(order(&mut heap, &[3, 1, 2]), [1, 2, 3]);
         assert_eq!(order(&mut heap, &[100, 5, 37, 8, 64]), [64, 100, 37, 5, 8]);
         // A set literal is a frozenset constant (marshalled in its own order) merged into an

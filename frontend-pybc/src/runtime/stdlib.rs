@@ -87,7 +87,7 @@ impl PySemantics {
                         args.len()
                     )));
                 }
-                let heap = &vm.heap;
+                let heap = vm.heap();
                 let mut h = list_items(heap, args[0], name)?;
                 let result = match b {
                     B::HeapqHeappush => {
@@ -139,11 +139,11 @@ impl PySemantics {
                 let key = a.take("key").filter(|k| !k.is_nil());
                 a.done()?;
                 check_args(name, args.len(), 2, 2)?;
-                let n = small_index(&vm.heap, args[0])?;
+                let n = small_index(vm.heap(), args[0])?;
                 let items = self.collect(vm, args[1])?;
                 let mut sorted = self.sort_values(vm, items, key, b == B::HeapqNlargest)?;
                 sorted.truncate(n.max(0) as usize);
-                Ok(vm.heap.array(sorted))
+                Ok(vm.heap_mut().array(sorted))
             }
             B::BisectBisectLeft
             | B::BisectBisectRight
@@ -163,17 +163,17 @@ impl PySemantics {
                     )));
                 };
                 let lo = match lo {
-                    Some(v) => small_index(&vm.heap, v)?,
+                    Some(v) => small_index(vm.heap(), v)?,
                     None => 0,
                 };
                 if lo < 0 {
                     return Err(value_error("lo must be non-negative"));
                 }
                 let hi = match hi {
-                    Some(v) => small_index(&vm.heap, v)?,
+                    Some(v) => small_index(vm.heap(), v)?,
                     None => {
-                        let n = self.len(&mut vm.heap, seq)?;
-                        small_index(&vm.heap, n)?
+                        let n = self.len(vm.heap_mut(), seq)?;
+                        small_index(vm.heap(), n)?
                     }
                 };
                 let left = matches!(b, B::BisectBisectLeft | B::BisectInsortLeft);
@@ -181,17 +181,17 @@ impl PySemantics {
                     b,
                     B::BisectInsortLeft | B::BisectInsortRight | B::BisectInsort
                 );
-                let base = vm.roots.len();
-                vm.roots.extend_from_slice(&[seq, x]);
+                let base = vm.roots().len();
+                vm.roots_mut().extend_from_slice(&[seq, x]);
                 let r = self.bisect(vm, seq, x, lo, hi, key, left, insort);
-                vm.roots.truncate(base);
+                vm.roots_mut().truncate(base);
                 let pos = r?;
                 if insort {
-                    let heap = &mut vm.heap;
+                    let heap = vm.heap_mut();
                     return match heap.as_array(seq) {
                         Some(list) => {
                             let at = (pos as usize).min(list.len());
-                            list.with_mut(|v| v.insert(at, x));
+                            list.insert(at, x);
                             Ok(Value::NIL)
                         }
                         None => Err(exc(
@@ -203,7 +203,7 @@ impl PySemantics {
                         )),
                     };
                 }
-                Ok(vm.heap.int(pos))
+                Ok(vm.heap_mut().int(pos))
             }
             B::TimeTime | B::TimePerfCounter | B::TimeMonotonic | B::TimeProcessTime => {
                 a.no_kw()?;
@@ -227,12 +227,12 @@ impl PySemantics {
                 } else {
                     self.start.elapsed().as_nanos()
                 };
-                Ok(vm.heap.int(t.min(i64::MAX as u128) as i64))
+                Ok(vm.heap_mut().int(t.min(i64::MAX as u128) as i64))
             }
             B::TimeSleep => {
                 a.no_kw()?;
                 check_args(name, args.len(), 1, 1)?;
-                let s = super::builtins::real_arg(&vm.heap, args[0])?;
+                let s = super::builtins::real_arg(vm.heap(), args[0])?;
                 if s < 0.0 {
                     return Err(value_error("sleep length must be non-negative"));
                 }
@@ -244,11 +244,11 @@ impl PySemantics {
                 a.no_kw()?;
                 check_args("reduce", args.len(), 2, 3)?;
                 let (f, it) = (args[0], args[1]);
-                let it = self.iter_of(&mut vm.heap, it)?;
-                let base = vm.roots.len();
-                vm.roots.push(it);
+                let it = self.iter_of(vm.heap_mut(), it)?;
+                let base = vm.roots().len();
+                vm.roots_mut().push(it);
                 let r = self.reduce(vm, f, it, args.get(2).copied());
-                vm.roots.truncate(base);
+                vm.roots_mut().truncate(base);
                 r
             }
             _ => Err(type_error(format!("'{name}' is not callable"))),
@@ -268,11 +268,14 @@ impl PySemantics {
                 .next(vm, it)?
                 .ok_or_else(|| type_error("reduce() of empty iterable with no initial value"))?,
         };
-        let slot = vm.roots.len();
-        vm.roots.push(acc);
+        let slot = vm.roots().len();
+        vm.roots_mut().push(acc);
         while let Some(x) = self.next(vm, it)? {
-            acc = vm.call_value(self, f, &[acc, x])?;
-            vm.roots[slot] = acc;
+            // SAFETY: afterwards this loop uses `f` (an argument of the builtin, on the
+            // value stack), `it` (on `vm.roots`, pushed by our caller) and the result; the
+            // accumulator it replaces is on `vm.roots` at `slot` during the call.
+            acc = unsafe { vm.call_value(self, f, &[acc, x]) }?;
+            vm.roots_mut()[slot] = acc;
         }
         Ok(acc)
     }
@@ -292,22 +295,28 @@ impl PySemantics {
         // insort with a key compares key(x) against key(item).
         let x = match (key, insort) {
             (Some(k), true) => {
-                let kx = vm.call_value(self, k, &[x])?;
-                vm.roots.push(kx);
+                // SAFETY: afterwards this function uses `seq` (on `vm.roots`, pushed by our
+                // caller), `k` (an argument, on the value stack) and the result, which goes
+                // on `vm.roots` at once (our caller truncates it).
+                let kx = unsafe { vm.call_value(self, k, &[x]) }?;
+                vm.roots_mut().push(kx);
                 kx
             }
             _ => x,
         };
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
-            let mut item = self.index(&mut vm.heap, seq, Value::small_int(mid))?;
+            let mut item = self.index(vm.heap_mut(), seq, Value::small_int(mid))?;
             if let Some(k) = key {
-                item = vm.call_value(self, k, &[item])?;
+                // SAFETY: afterwards this function uses `seq` and `x` (on `vm.roots`: our
+                // caller pushed both, and a key of `x` was pushed above), `k` (an argument,
+                // on the value stack) and the result; `item` is replaced by the result.
+                item = unsafe { vm.call_value(self, k, &[item]) }?;
             }
             let go_right = if left {
-                py_lt(&vm.heap, item, x)?
+                py_lt(vm.heap(), item, x)?
             } else {
-                !py_lt(&vm.heap, x, item)?
+                !py_lt(vm.heap(), x, item)?
             };
             if go_right {
                 lo = mid + 1;

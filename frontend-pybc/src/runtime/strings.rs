@@ -300,11 +300,11 @@ impl PySemantics {
             return self.str_join(vm, sv, args[0]);
         }
         if name == "format" {
-            let s = vm.heap.as_str(sv).unwrap_or("").to_string();
+            let s = vm.heap().as_str(sv).unwrap_or("").to_string();
             let r = self.str_format(vm, &s, args, &a.kw)?;
-            return Ok(vm.heap.string(r));
+            return Ok(vm.heap_mut().string(r));
         }
-        let heap = &mut vm.heap;
+        let heap = vm.heap_mut();
         let s = heap.as_str(sv).unwrap_or("");
         let noargs = |a: &Args<'_>| -> Result<(), Exception> {
             if !a.kw.is_empty() {
@@ -672,11 +672,11 @@ impl PySemantics {
         sep: Value,
         iterable: Value,
     ) -> Result<Value, Exception> {
-        let items = match super::objects::seq_items(&vm.heap, iterable) {
+        let items = match super::objects::seq_items(vm.heap(), iterable) {
             Some(items) => items,
             None => self.collect(vm, iterable)?,
         };
-        let heap = &mut vm.heap;
+        let heap = vm.heap_mut();
         let sep = heap.as_str(sep).unwrap_or("");
         let mut out = String::new();
         for (i, &x) in items.iter().enumerate() {
@@ -798,7 +798,7 @@ impl PySemantics {
             while !rest.is_empty() {
                 if let Some(r) = rest.strip_prefix('.') {
                     let end = r.find(['.', '[']).unwrap_or(r.len());
-                    value = self.get_attr(&mut vm.heap, value, &r[..end])?;
+                    value = self.get_attr(vm.heap_mut(), value, &r[..end])?;
                     rest = &r[end..];
                 } else if let Some(r) = rest.strip_prefix('[') {
                     let end = r
@@ -806,10 +806,10 @@ impl PySemantics {
                         .ok_or_else(|| value_error("Missing ']' in format string"))?;
                     let key = &r[..end];
                     let k = match key.parse::<i64>() {
-                        Ok(n) => vm.heap.int(n),
-                        Err(_) => vm.heap.str(key),
+                        Ok(n) => vm.heap_mut().int(n),
+                        Err(_) => vm.heap_mut().str(key),
                     };
-                    value = self.index(&mut vm.heap, value, k)?;
+                    value = self.index(vm.heap_mut(), value, k)?;
                     rest = &r[end + 1..];
                 } else {
                     return Err(value_error(
@@ -817,7 +817,7 @@ impl PySemantics {
                     ));
                 }
             }
-            let p = self.printer(&vm.heap);
+            let p = self.printer(vm.heap());
             let converted = match conv {
                 None => None,
                 Some("s") => Some(p.str(value)?),
@@ -837,7 +837,7 @@ impl PySemantics {
                 Some(sp) => sp.to_string(),
                 None => String::new(),
             };
-            let p = self.printer(&vm.heap);
+            let p = self.printer(vm.heap());
             let piece = match converted {
                 Some(c) => crate::pyfmt::format_str(&c, &spec).map_err(super::errors::from_fmt)?,
                 None => p.format(value, &spec)?,
@@ -885,7 +885,7 @@ impl PySemantics {
                 )),
                 Err(_) => exc("KeyError", crate::pyfmt::str_repr(name)),
             })?;
-            out.push_str(&self.str(&vm.heap, v)?);
+            out.push_str(&self.str(vm.heap(), v)?);
             rest = &rest[k + end + 1..];
         }
         out.push_str(rest);

@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use jit_core::bytecode::{BinOp, CmpOp, Code, Instr, Loc, Module, Op, UnOp};
 use jit_core::heap::{FunctionObj, Heap, Obj};
-use jit_core::interp::{Mode, Vm};
+use jit_core::interp::{Mode, Vm, VmCore};
 use jit_core::semantics::{Exception, Semantics};
 use jit_core::value::Value;
 
@@ -100,45 +100,62 @@ impl H {
             vec!["t.py".into(), "x".into()],
             names,
         );
-        let vm = Vm::with_stack(module, sem, Heap::new(), Mode::Interp, 1 << 16)
+        // SAFETY: each test uses this heap's values with it only, within the test.
+        let heap = unsafe { Heap::new() };
+        let vm = Vm::with_stack(module, sem, heap, Mode::Interp, 1 << 16)
             .unwrap_or_else(|e| panic!("{e:?}"));
         H { vm, out }
     }
 
+    /// The engine state and the semantics, as a slow path gets them.
+    fn parts(&mut self) -> (&mut VmCore, &mut PySemantics) {
+        // SAFETY: no collection ever runs in these tests, so every value they hold stays
+        // valid: the only guest code is this module's functions, which have no safepoint
+        // (no backward jump, no call), and nothing calls `Heap::collect`.
+        unsafe { self.vm.parts_mut() }
+    }
+
+    /// The semantics and the heap, for the slow paths that take only the heap.
+    fn sh(&mut self) -> (&mut PySemantics, &mut Heap) {
+        let (core, sem) = self.parts();
+        (sem, core.heap_mut())
+    }
+
+    fn heap(&mut self) -> &mut Heap {
+        self.parts().0.heap_mut()
+    }
+
     fn func(&mut self, code: u32, defaults: Vec<Value>) -> Value {
-        self.vm
-            .core
-            .heap
+        self.heap()
             .alloc(Obj::Function(FunctionObj::new(code, &defaults, &[])))
     }
 
     fn s(&mut self, s: &str) -> Value {
-        self.vm.core.heap.str(s)
+        self.heap().str(s)
     }
 
     fn list(&mut self, items: Vec<Value>) -> Value {
-        self.vm.core.heap.array(items)
+        self.heap().array(items)
     }
 
     fn tuple(&mut self, items: Vec<Value>) -> Value {
-        self.vm.core.heap.tuple(items)
+        self.heap().tuple(items)
     }
 
     fn call(&mut self, b: B, args: &[Value]) -> Result<Value, Exception> {
-        self.vm
-            .sem
-            .call_builtin(&mut self.vm.core, b, args, Vec::new())
+        let (core, sem) = self.parts();
+        sem.call_builtin(core, b, args, Vec::new())
     }
 
     fn call_kw(&mut self, b: B, args: &[Value], kw: &[(&str, Value)]) -> Result<Value, Exception> {
         let kw = kw.iter().map(|&(k, v)| (k.to_string(), v)).collect();
-        self.vm.sem.call_builtin(&mut self.vm.core, b, args, kw)
+        let (core, sem) = self.parts();
+        sem.call_builtin(core, b, args, kw)
     }
 
     fn method(&mut self, obj: Value, name: &str, args: &[Value]) -> Result<Value, Exception> {
-        self.vm
-            .sem
-            .method(&mut self.vm.core, obj, name, args, Vec::new())
+        let (core, sem) = self.parts();
+        sem.method(core, obj, name, args, Vec::new())
     }
 
     fn method_kw(
@@ -149,17 +166,19 @@ impl H {
         kw: &[(&str, Value)],
     ) -> Result<Value, Exception> {
         let kw = kw.iter().map(|&(k, v)| (k.to_string(), v)).collect();
-        self.vm.sem.method(&mut self.vm.core, obj, name, args, kw)
+        let (core, sem) = self.parts();
+        sem.method(core, obj, name, args, kw)
     }
 
     fn bin(&mut self, op: BinOp, a: Value, b: Value) -> Result<Value, Exception> {
-        jit_core::ops::binary(&mut self.vm.core.heap, &mut self.vm.sem, op, a, b)
+        let (sem, heap) = self.sh();
+        jit_core::ops::binary(heap, sem, op, a, b)
     }
 
     fn repr(&self, v: Value) -> String {
         self.vm
-            .sem
-            .repr(&self.vm.core.heap, v)
+            .sem()
+            .repr(self.vm.heap(), v)
             .unwrap_or_else(|e| format!("{e:?}"))
     }
 
@@ -202,8 +221,10 @@ fn print_formats_everything_like_cpython() {
         .unwrap();
     let r = h.call(B::Range, &[i(10)]).unwrap();
     let r2 = h.call(B::Range, &[i(0), i(10), i(2)]).unwrap();
-    let int_t = h.vm.sem.native(&mut h.vm.core.heap, B::Int);
-    let print = h.vm.sem.native(&mut h.vm.core.heap, B::Print);
+    let (sem, heap) = h.sh();
+    let int_t = sem.native(heap, B::Int);
+    let (sem, heap) = h.sh();
+    let print = sem.native(heap, B::Print);
     h.call(B::Print, &[r, r2, int_t, print]).unwrap();
     assert_eq!(
         h.printed(),
@@ -221,8 +242,7 @@ fn dicts_follow_python_keys_and_order() {
     let d = h.call(B::Dict, &[]).unwrap();
     let b = h.s("b");
     let a = h.s("a");
-    let sem = &mut h.vm.sem;
-    let heap = &mut h.vm.core.heap;
+    let (sem, heap) = h.sh();
     sem.store_index(heap, d, b, i(1)).unwrap();
     sem.store_index(heap, d, a, i(2)).unwrap();
     sem.store_index(heap, d, i(1), i(3)).unwrap();
@@ -232,19 +252,18 @@ fn dicts_follow_python_keys_and_order() {
     assert_eq!(h.repr(d), "{'b': 1, 'a': 2, 1: 5}");
     // Deleting and re-inserting moves a key to the end.
     let b = h.s("b");
-    h.vm.sem.del_index(&mut h.vm.core.heap, d, b).unwrap();
-    h.vm.sem
-        .store_index(&mut h.vm.core.heap, d, b, i(6))
-        .unwrap();
+    let (sem, heap) = h.sh();
+    sem.del_index(heap, d, b).unwrap();
+    let (sem, heap) = h.sh();
+    sem.store_index(heap, d, b, i(6)).unwrap();
     assert_eq!(h.repr(d), "{'a': 2, 1: 5, 'b': 6}");
     let lst = h.list(vec![]);
-    let e =
-        h.vm.sem
-            .store_index(&mut h.vm.core.heap, d, lst, i(0))
-            .unwrap_err();
+    let (sem, heap) = h.sh();
+    let e = sem.store_index(heap, d, lst, i(0)).unwrap_err();
     assert_eq!(e.message, "unhashable type: 'list'");
     let z = h.s("z");
-    let e = h.vm.sem.index(&mut h.vm.core.heap, d, z).unwrap_err();
+    let (sem, heap) = h.sh();
+    let e = sem.index(heap, d, z).unwrap_err();
     assert_eq!((e.kind.as_str(), e.message.as_str()), ("KeyError", "'z'"));
     let items = h.method(d, "items", &[]).unwrap();
     assert_eq!(h.repr(items), "dict_items([('a', 2), (1, 5), ('b', 6)])");
@@ -260,24 +279,24 @@ fn dicts_follow_python_keys_and_order() {
     assert_eq!(h.repr(d), "{1: 5, 'b': 6, 'z': 7}");
     // Equality ignores order; values compare with ==.
     let d2 = h.call(B::Dict, &[d]).unwrap();
-    h.vm.sem
-        .store_index(&mut h.vm.core.heap, d2, i(1), f(5.0))
-        .unwrap();
-    let eq = crate::runtime::compare::py_eq(&h.vm.core.heap, d, d2).unwrap();
+    let (sem, heap) = h.sh();
+    sem.store_index(heap, d2, i(1), f(5.0)).unwrap();
+    let eq = crate::runtime::compare::py_eq(h.vm.heap(), d, d2).unwrap();
     assert!(eq);
     // Many inserts and deletes keep the table consistent.
     let big = h.call(B::Dict, &[]).unwrap();
     for k in 0..1000 {
-        h.vm.sem
-            .store_index(&mut h.vm.core.heap, big, i(k), i(k * k))
-            .unwrap();
+        let (sem, heap) = h.sh();
+        sem.store_index(heap, big, i(k), i(k * k)).unwrap();
     }
     for k in (0..1000).step_by(2) {
-        h.vm.sem.del_index(&mut h.vm.core.heap, big, i(k)).unwrap();
+        let (sem, heap) = h.sh();
+        sem.del_index(heap, big, i(k)).unwrap();
     }
     let n = h.call(B::Len, &[big]).unwrap();
     assert_eq!(h.repr(n), "500");
-    let v = h.vm.sem.index(&mut h.vm.core.heap, big, i(999)).unwrap();
+    let (sem, heap) = h.sh();
+    let v = sem.index(heap, big, i(999)).unwrap();
     assert_eq!(h.repr(v), "998001");
 }
 
@@ -324,17 +343,21 @@ fn sorting_is_stable_with_keys_and_reverse() {
 fn guest_calls_bind_defaults_and_report_arity() {
     let mut h = H::new();
     let add = h.func(3, vec![i(10)]);
-    let r = h.vm.core.call_value(&mut h.vm.sem, add, &[i(5)]);
+    let (core, sem) = h.parts();
+    // SAFETY: no collection runs in these tests (see `H::parts`).
+    let r = unsafe { core.call_value(sem, add, &[i(5)]) };
     assert_eq!(h.r(r), "15");
-    let r =
-        h.vm.core
-            .call_value(&mut h.vm.sem, add, &[i(1), i(2), i(3)]);
+    let (core, sem) = h.parts();
+    // SAFETY: as above.
+    let r = unsafe { core.call_value(sem, add, &[i(1), i(2), i(3)]) };
     assert_eq!(
         h.r(r),
         "TypeError: add() takes from 1 to 2 positional arguments but 3 were given"
     );
     let add2 = h.func(3, vec![]);
-    let r = h.vm.core.call_value(&mut h.vm.sem, add2, &[]);
+    let (core, sem) = h.parts();
+    // SAFETY: as above.
+    let r = unsafe { core.call_value(sem, add2, &[]) };
     assert_eq!(
         h.r(r),
         "TypeError: add() missing 2 required positional arguments: 'a' and 'b'"
@@ -369,20 +392,21 @@ fn guest_calls_bind_defaults_and_report_arity() {
 fn unpacking_errors() {
     let mut h = H::new();
     let l = h.list(vec![i(1), i(2), i(3)]);
-    let r = h.vm.sem.unpack_n(&mut h.vm.core, l, 2).map(|_| Value::NIL);
+    let (core, sem) = h.parts();
+    let r = sem.unpack_n(core, l, 2).map(|_| Value::NIL);
     assert_eq!(h.r(r), "ValueError: too many values to unpack (expected 2)");
-    let r = h.vm.sem.unpack_n(&mut h.vm.core, l, 4).map(|_| Value::NIL);
+    let (core, sem) = h.parts();
+    let r = sem.unpack_n(core, l, 4).map(|_| Value::NIL);
     assert_eq!(
         h.r(r),
         "ValueError: not enough values to unpack (expected 4, got 3)"
     );
-    let r =
-        h.vm.sem
-            .unpack_n(&mut h.vm.core, i(5), 2)
-            .map(|_| Value::NIL);
+    let (core, sem) = h.parts();
+    let r = sem.unpack_n(core, i(5), 2).map(|_| Value::NIL);
     assert_eq!(h.r(r), "TypeError: cannot unpack non-iterable int object");
     let s = h.s("ab");
-    let r = h.vm.sem.unpack_n(&mut h.vm.core, s, 2).map(|v| v[1]);
+    let (core, sem) = h.parts();
+    let r = sem.unpack_n(core, s, 2).map(|v| v[1]);
     assert_eq!(h.r(r), "'b'");
 }
 
@@ -462,14 +486,17 @@ fn operators_on_mixed_types() {
     let args = h.tuple(vec![i(42), x, f(3.14659), x]);
     let r = h.bin(BinOp::FloorMod, fmt, args);
     assert_eq!(h.r(r), "\"   42|x    |3.147|'x'\"");
-    let c = jit_core::ops::compare(&mut h.vm.core.heap, &mut h.vm.sem, CmpOp::Lt, l, t);
+    let (sem, heap) = h.sh();
+    let c = jit_core::ops::compare(heap, sem, CmpOp::Lt, l, t);
     assert_eq!(
         h.r(c),
         "TypeError: '<' not supported between instances of 'list' and 'tuple'"
     );
-    let r = jit_core::ops::unary(&mut h.vm.core.heap, &mut h.vm.sem, UnOp::Neg, s);
+    let (sem, heap) = h.sh();
+    let r = jit_core::ops::unary(heap, sem, UnOp::Neg, s);
     assert_eq!(h.r(r), "TypeError: bad operand type for unary -: 'str'");
-    let r = jit_core::ops::unary(&mut h.vm.core.heap, &mut h.vm.sem, UnOp::Neg, Value::TRUE);
+    let (sem, heap) = h.sh();
+    let r = jit_core::ops::unary(heap, sem, UnOp::Neg, Value::TRUE);
     assert_eq!(h.r(r), "-1");
 }
 
@@ -527,17 +554,20 @@ fn string_methods() {
     let star = h.s("*");
     let r = h.method(ab, "center", &[i(7), star]);
     assert_eq!(h.r(r), "'***ab**'");
-    let r = h.vm.sem.index(&mut h.vm.core.heap, w, i(-1));
+    let (sem, heap) = h.sh();
+    let r = sem.index(heap, w, i(-1));
     assert_eq!(h.r(r), "'d'");
-    let sl =
-        h.vm.sem
-            .build_slice(&mut h.vm.core.heap, &[Value::NIL, Value::NIL, i(-2)])
-            .unwrap();
-    let r = h.vm.sem.index(&mut h.vm.core.heap, w, sl);
+    let (sem, heap) = h.sh();
+    let sl = sem
+        .build_slice(heap, &[Value::NIL, Value::NIL, i(-2)])
+        .unwrap();
+    let (sem, heap) = h.sh();
+    let r = sem.index(heap, w, sl);
     assert_eq!(h.r(r), "'drwolh'");
     let fmt = h.s("{0} and {x:>4}|{0!r}");
     let kw = vec![("x".to_string(), f(2.5))];
-    let r = h.vm.sem.method(&mut h.vm.core, fmt, "format", &[ab], kw);
+    let (core, sem) = h.parts();
+    let r = sem.method(core, fmt, "format", &[ab], kw);
     assert_eq!(h.r(r), "\"ab and  2.5|'ab'\"");
 }
 
@@ -545,26 +575,22 @@ fn string_methods() {
 fn list_methods_and_slices() {
     let mut h = H::new();
     let l = h.list((0..6).map(i).collect());
-    let sl =
-        h.vm.sem
-            .build_slice(&mut h.vm.core.heap, &[i(1), i(3)])
-            .unwrap();
+    let (sem, heap) = h.sh();
+    let sl = sem.build_slice(heap, &[i(1), i(3)]).unwrap();
     let repl = h.call(B::Range, &[i(5)]).unwrap();
-    h.vm.sem
-        .store_index(&mut h.vm.core.heap, l, sl, repl)
-        .unwrap();
+    let (sem, heap) = h.sh();
+    sem.store_index(heap, l, sl, repl).unwrap();
     assert_eq!(h.repr(l), "[0, 0, 1, 2, 3, 4, 3, 4, 5]");
-    let step =
-        h.vm.sem
-            .build_slice(&mut h.vm.core.heap, &[Value::NIL, Value::NIL, i(2)])
-            .unwrap();
-    h.vm.sem.del_index(&mut h.vm.core.heap, l, step).unwrap();
+    let (sem, heap) = h.sh();
+    let step = sem
+        .build_slice(heap, &[Value::NIL, Value::NIL, i(2)])
+        .unwrap();
+    let (sem, heap) = h.sh();
+    sem.del_index(heap, l, step).unwrap();
     assert_eq!(h.repr(l), "[0, 2, 4, 4]");
     let short = h.list(vec![i(9)]);
-    let r =
-        h.vm.sem
-            .store_index(&mut h.vm.core.heap, l, step, short)
-            .map(|()| Value::NIL);
+    let (sem, heap) = h.sh();
+    let r = sem.store_index(heap, l, step, short).map(|()| Value::NIL);
     assert_eq!(
         h.r(r),
         "ValueError: attempt to assign sequence of size 1 to extended slice of size 2"
@@ -582,7 +608,8 @@ fn list_methods_and_slices() {
     assert_eq!(h.repr(l), "[8, 4, 2, 0]");
     let r = h.method(l, "remove", &[i(42)]);
     assert_eq!(h.r(r), "ValueError: list.remove(x): x not in list");
-    let r = h.vm.sem.index(&mut h.vm.core.heap, l, i(10));
+    let (sem, heap) = h.sh();
+    let r = sem.index(heap, l, i(10));
     assert_eq!(h.r(r), "IndexError: list index out of range");
     let e = h.list(vec![]);
     let r = h.method(e, "pop", &[]);
@@ -591,16 +618,13 @@ fn list_methods_and_slices() {
     h.method(e, "append", &[e]).unwrap();
     assert_eq!(h.repr(e), "[[...]]");
     let rg = h.call(B::Range, &[i(0), i(20), i(3)]).unwrap();
-    let sl =
-        h.vm.sem
-            .build_slice(&mut h.vm.core.heap, &[i(1), i(-1)])
-            .unwrap();
-    let r = h.vm.sem.index(&mut h.vm.core.heap, rg, sl);
+    let (sem, heap) = h.sh();
+    let sl = sem.build_slice(heap, &[i(1), i(-1)]).unwrap();
+    let (sem, heap) = h.sh();
+    let r = sem.index(heap, rg, sl);
     assert_eq!(h.r(r), "range(3, 18, 3)");
-    let r =
-        h.vm.sem
-            .contains_op(&mut h.vm.core, rg, i(9))
-            .map(Value::bool);
+    let (core, sem) = h.parts();
+    let r = sem.contains_op(core, rg, i(9)).map(Value::bool);
     assert_eq!(h.r(r), "True");
 }
 
@@ -640,12 +664,15 @@ fn conversions_and_modules() {
     assert_eq!(h.r(r), "5");
     let r = h.call(B::Chr, &[i(233)]);
     assert_eq!(h.r(r), "'é'");
-    let int_t = h.vm.sem.native(&mut h.vm.core.heap, B::Int);
-    let str_t = h.vm.sem.native(&mut h.vm.core.heap, B::Str);
+    let (sem, heap) = h.sh();
+    let int_t = sem.native(heap, B::Int);
+    let (sem, heap) = h.sh();
+    let str_t = sem.native(heap, B::Str);
     let types = h.tuple(vec![str_t, int_t]);
     let r = h.call(B::Isinstance, &[Value::TRUE, types]);
     assert_eq!(h.r(r), "True");
-    let math = h.vm.sem.import(&mut h.vm.core.heap, "math").unwrap();
+    let (sem, heap) = h.sh();
+    let math = sem.import(heap, "math").unwrap();
     let r = h.method(math, "sqrt", &[i(2)]);
     assert_eq!(h.r(r), "1.4142135623730951");
     let r = h.method(math, "floor", &[f(-2.5)]);
@@ -654,44 +681,46 @@ fn conversions_and_modules() {
     assert_eq!(h.r(r), "ValueError: math domain error");
     let r = h.method(math, "gcd", &[i(12), i(18), i(27)]);
     assert_eq!(h.r(r), "3");
-    let pi = h.vm.sem.get_attr(&mut h.vm.core.heap, math, "pi");
+    let (sem, heap) = h.sh();
+    let pi = sem.get_attr(heap, math, "pi");
     assert_eq!(h.r(pi), "3.141592653589793");
-    let r =
-        h.vm.sem
-            .import(&mut h.vm.core.heap, "numpy")
-            .map(|_| Value::NIL);
+    let (sem, heap) = h.sh();
+    let r = sem.import(heap, "numpy").map(|_| Value::NIL);
     assert_eq!(h.r(r), "ModuleNotFoundError: No module named 'numpy'");
-    let sys = h.vm.sem.import(&mut h.vm.core.heap, "sys").unwrap();
-    let argv = h.vm.sem.get_attr(&mut h.vm.core.heap, sys, "argv");
+    let (sem, heap) = h.sh();
+    let sys = sem.import(heap, "sys").unwrap();
+    let (sem, heap) = h.sh();
+    let argv = sem.get_attr(heap, sys, "argv");
     assert_eq!(h.r(argv), "['t.py', 'x']");
     let msg = h.s("bad");
     let exc = h.call(B::ValueError, &[msg]).unwrap();
     assert_eq!(h.repr(exc), "ValueError('bad')");
-    let e = h.vm.sem.raise(&mut h.vm.core.heap, &[exc]);
+    let (sem, heap) = h.sh();
+    let e = sem.raise(heap, &[exc]);
     assert_eq!((e.kind.as_str(), e.message.as_str()), ("ValueError", "bad"));
     let k = h.call(B::KeyError, &[msg]).unwrap();
-    let e = h.vm.sem.raise(&mut h.vm.core.heap, &[k]);
+    let (sem, heap) = h.sh();
+    let e = sem.raise(heap, &[k]);
     assert_eq!(e.message, "'bad'");
-    let r =
-        h.vm.sem
-            .global_empty(&mut h.vm.core.heap, "nope")
-            .map(|_| Value::NIL);
+    let (sem, heap) = h.sh();
+    let r = sem.global_empty(heap, "nope").map(|_| Value::NIL);
     assert_eq!(h.r(r), "NameError: name 'nope' is not defined");
-    let fv = h.vm.sem.format_value(&mut h.vm.core, i(1234567), 0, None);
+    let (core, sem) = h.parts();
+    let fv = sem.format_value(core, i(1234567), 0, None);
     assert_eq!(h.r(fv), "'1234567'");
     let spec = h.s(",");
-    let fv =
-        h.vm.sem
-            .format_value(&mut h.vm.core, i(1234567), 0, Some(spec));
+    let (core, sem) = h.parts();
+    let fv = sem.format_value(core, i(1234567), 0, Some(spec));
     assert_eq!(h.r(fv), "'1,234,567'");
     let spec = h.s(">6");
-    let fv = h.vm.sem.format_value(&mut h.vm.core, bad, 2, Some(spec));
+    let (core, sem) = h.parts();
+    let fv = sem.format_value(core, bad, 2, Some(spec));
     assert_eq!(h.r(fv), "\" 'abc'\"");
 }
 
 /// Values of every kind, for the no-panic sweep.
 fn samples(h: &mut H) -> Vec<Value> {
-    let heap = &mut h.vm.core.heap;
+    let heap = h.heap();
     let big = super::objects::int_value(heap, num_bigint::BigInt::from(2).pow(70));
     let neg_big = super::objects::int_value(heap, -num_bigint::BigInt::from(3).pow(50));
     let boxed = heap.int(i64::MIN);
@@ -719,7 +748,7 @@ fn samples(h: &mut H) -> Vec<Value> {
     let l = h.list(vec![i(3), i(1), i(2)]);
     let mixed = h.list(vec![i(1), v[17], f(2.5)]);
     let selfref = h.list(vec![]);
-    if let Some(a) = h.vm.core.heap.as_array(selfref) {
+    if let Some(a) = h.vm.heap().as_array(selfref) {
         a.push(selfref);
     }
     let t = h.tuple(vec![i(1), v[17]]);
@@ -731,9 +760,12 @@ fn samples(h: &mut H) -> Vec<Value> {
     let r = h.call(B::Range, &[i(1), i(10), i(3)]).unwrap();
     let sl = h.call(B::Slice, &[i(1), Value::NIL, i(-1)]).unwrap();
     let func = h.func(1, vec![]);
-    let int_t = h.vm.sem.native(&mut h.vm.core.heap, B::Int);
-    let print = h.vm.sem.native(&mut h.vm.core.heap, B::Len);
-    let math = h.vm.sem.import(&mut h.vm.core.heap, "math").unwrap();
+    let (sem, heap) = h.sh();
+    let int_t = sem.native(heap, B::Int);
+    let (sem, heap) = h.sh();
+    let print = sem.native(heap, B::Len);
+    let (sem, heap) = h.sh();
+    let math = sem.import(heap, "math").unwrap();
     let exc = h.call(B::ValueError, &[v[17]]).unwrap();
     let keys = h.method(d, "keys", &[]).unwrap();
     v.extend([
@@ -749,7 +781,7 @@ fn no_panics_on_any_combination() {
     let mut h = H::new();
     let vals = samples(&mut h);
     // Keep the samples alive across guest calls.
-    h.vm.core.roots.extend_from_slice(&vals);
+    h.parts().0.roots_mut().extend_from_slice(&vals);
     let n = vals.len();
     let pick = |k: usize| vals[k % n];
     for &b in B::ALL {
@@ -802,7 +834,8 @@ fn no_panics_on_any_combination() {
             for &kw in &kws {
                 let _ = h.method_kw(pick(a), name, &[], &[(kw, pick(a + 6))]);
             }
-            let _ = h.vm.sem.get_attr(&mut h.vm.core.heap, pick(a), name);
+            let (sem, heap) = h.sh();
+            let _ = sem.get_attr(heap, pick(a), name);
         }
     }
     for a in 0..n {
@@ -812,39 +845,42 @@ fn no_panics_on_any_combination() {
                 let _ = h.bin(op, x, y);
             }
             for &op in CmpOp::ALL {
-                let _ = jit_core::ops::compare(&mut h.vm.core.heap, &mut h.vm.sem, op, x, y);
+                let (sem, heap) = h.sh();
+                let _ = jit_core::ops::compare(heap, sem, op, x, y);
             }
-            let _ = h.vm.sem.index(&mut h.vm.core.heap, x, y);
-            let _ = h.vm.sem.contains_op(&mut h.vm.core, x, y);
-            let _ =
-                h.vm.sem
-                    .format_value(&mut h.vm.core, x, (b % 4) as u32, Some(y));
+            let (sem, heap) = h.sh();
+            let _ = sem.index(heap, x, y);
+            let (core, sem) = h.parts();
+            let _ = sem.contains_op(core, x, y);
+            let (core, sem) = h.parts();
+            let _ = sem.format_value(core, x, (b % 4) as u32, Some(y));
         }
         let x = pick(a);
         for &op in UnOp::ALL {
-            let _ = jit_core::ops::unary(&mut h.vm.core.heap, &mut h.vm.sem, op, x);
+            let (sem, heap) = h.sh();
+            let _ = jit_core::ops::unary(heap, sem, op, x);
         }
-        let _ = h.vm.sem.unpack_n(&mut h.vm.core, x, 2);
-        let _ = h.vm.sem.raise(&mut h.vm.core.heap, &[x]);
-        let _ =
-            h.vm.sem
-                .iter_of(&mut h.vm.core.heap, x)
-                .map(|it| h.vm.sem.next(&mut h.vm.core, it));
-        let _ = h.vm.sem.truthy_slow(&mut h.vm.core.heap, x);
+        let (core, sem) = h.parts();
+        let _ = sem.unpack_n(core, x, 2);
+        let (sem, heap) = h.sh();
+        let _ = sem.raise(heap, &[x]);
+        let (core, sem) = h.parts();
+        let _ = sem.iter_of(core.heap_mut(), x).map(|it| sem.next(core, it));
+        let (sem, heap) = h.sh();
+        let _ = sem.truthy_slow(heap, x);
         let _ = h.repr(x);
     }
     // Mutations last, on copies, so the sweeps above saw the original values.
     for a in 0..n {
         for b in 0..n {
             let c = h.call(B::List, &[pick(a)]).unwrap_or(pick(a));
-            let _ =
-                h.vm.sem
-                    .store_index(&mut h.vm.core.heap, c, pick(b), pick(a + b));
-            let _ = h.vm.sem.del_index(&mut h.vm.core.heap, c, pick(b));
+            let (sem, heap) = h.sh();
+            let _ = sem.store_index(heap, c, pick(b), pick(a + b));
+            let (sem, heap) = h.sh();
+            let _ = sem.del_index(heap, c, pick(b));
             let d = h.call(B::Dict, &[]).unwrap();
-            let _ =
-                h.vm.sem
-                    .store_index(&mut h.vm.core.heap, d, pick(b), pick(a));
+            let (sem, heap) = h.sh();
+            let _ = sem.store_index(heap, d, pick(b), pick(a));
         }
     }
 }

@@ -3,7 +3,8 @@
 //! `run_loop::<ADAPTIVE, STATS>` is instantiated four times: the generic interpreter
 //! (`--mode interp`: generic instructions only, no quickening), tier 1 (`--mode adaptive`:
 //! generic instructions count down and rewrite themselves into specialized forms, see
-//! [`crate::tier1`]), each with and without per-instruction statistics (`--stats`).
+//! `tier1`, private to the crate), each with and without per-instruction statistics
+//! (`--stats`).
 //!
 //! # Frames and the stack
 //!
@@ -97,36 +98,47 @@ pub(crate) struct Frame {
 /// first touch them, so the resident cost is what the program actually uses.
 pub const DEFAULT_STACK_VALUES: usize = 1 << 24;
 
-/// The VM state slow paths may touch: everything but the frontend's semantics.
+/// The engine state, and the narrow view of it that slow paths get.
 ///
 /// Frontend code receives `&mut VmCore` in the slow paths that may call back into guest
-/// code ([`Semantics::call_native`], [`Semantics::call_slow`], ...) and calls
-/// [`VmCore::call_value`] to do so.
+/// code ([`Semantics::call_native`], [`Semantics::call_slow`], ...). Through it, it can
+/// use the heap, keep values alive across calls on [`VmCore::roots_mut`], read the
+/// module (names, code objects) and the globals, store a global by index, and call back
+/// into guest code with [`VmCore::call_value`]. It cannot change the module's code, resize
+/// the globals (the dispatch loop holds pointers into them) or touch the stack and frames.
+///
+/// ```compile_fail,E0616
+/// # fn grow(vm: &mut jit_core::interp::VmCore) {
+/// vm.globals.push(jit_core::value::Value::NIL); // the globals cannot be resized
+/// # }
+/// ```
 pub struct VmCore {
     /// The heap holding every object of the program.
-    pub heap: Heap,
-    /// The program.
-    pub module: Module,
-    /// The global slots.
-    pub globals: Vec<Value>,
-    /// Moves on with every store to a global (`StoreGlobal`): compiled code that relies
-    /// on a global's value (a function it inlined, a constant it folded) records the
-    /// version it saw and checks it on entry, as CPython's traces watch their globals'
-    /// dictionary version. See [`VmCore::globals_version`].
+    heap: Heap,
+    /// The program (verified by `Vm::new`).
+    module: Module,
+    /// The global slots. Never resized after `Vm::new`: the dispatch loop keeps a pointer
+    /// to them.
+    globals: Vec<Value>,
+    /// Moves on with every store to a global (`StoreGlobal`, [`VmCore::set_global`]):
+    /// compiled code that relies on a global's value (a function it inlined, a constant
+    /// it folded) records the version it saw and checks it on entry, as CPython's traces
+    /// watch their globals' dictionary version. See [`VmCore::globals_version`].
     globals_version: u64,
     /// What the engine counted.
-    pub stats: Stats,
+    stats: Stats,
     /// Count instructions and guard hits (slower).
-    pub collect_stats: bool,
+    collect_stats: bool,
     /// Extra roots: a slow path that holds values across [`VmCore::call_value`] (which may
     /// collect garbage) pushes them here and truncates afterwards.
-    pub roots: Vec<Value>,
+    roots: Vec<Value>,
     mode: Mode,
     stack: *mut Value,
     stack_cap: usize,
     frames: Vec<Frame>,
     /// The stack height at the current call into the frontend: a reentrant call builds
-    /// its frame from here.
+    /// its frame from here. Every value the core passed to that call lies below it, so it
+    /// stays rooted while the frontend runs guest code.
     sp_hint: usize,
     /// The attached code generator, asked for an executor when a loop becomes hot.
     backend: Option<Box<dyn Backend>>,
@@ -140,7 +152,7 @@ pub struct VmCore {
 
 impl Drop for VmCore {
     fn drop(&mut self) {
-        // SAFETY: `stack` was allocated in `VmCore::new` with exactly this layout.
+        // SAFETY: `stack` was allocated in `Vm::with_stack` with exactly this layout.
         unsafe { alloc::alloc::dealloc(self.stack.cast(), stack_layout(self.stack_cap)) };
     }
 }
@@ -150,11 +162,20 @@ fn stack_layout(values: usize) -> core::alloc::Layout {
 }
 
 /// A loaded, verified program and the state to run it.
+///
+/// The module is verified here and owned from then on: outside the core only `&Module`
+/// and `&Code` can be reached ([`Vm::module`]), so verified code cannot be changed.
+///
+/// ```compile_fail,E0616
+/// # fn get<S: jit_core::semantics::Semantics>(vm: &mut jit_core::interp::Vm<S>) {
+/// let core = &mut vm.core; // private: slow paths get it, safe outside code does not
+/// # }
+/// ```
 pub struct Vm<S: Semantics> {
     /// The engine state.
-    pub core: VmCore,
+    core: VmCore,
     /// The frontend's semantics.
-    pub sem: S,
+    sem: S,
 }
 
 impl<S: Semantics> Vm<S> {
@@ -221,8 +242,90 @@ impl<S: Semantics> Vm<S> {
         self.core.backend = Some(backend);
     }
 
+    /// The engine state, read-only.
+    pub fn core(&self) -> &VmCore {
+        &self.core
+    }
+
+    /// The heap.
+    pub fn heap(&self) -> &Heap {
+        &self.core.heap
+    }
+
+    /// The (verified) program.
+    pub fn module(&self) -> &Module {
+        &self.core.module
+    }
+
+    /// The global slots, as the last run left them.
+    pub fn globals(&self) -> &[Value] {
+        &self.core.globals
+    }
+
+    /// What the engine counted (the collector's counters as of the end of the last run).
+    pub fn stats(&self) -> &Stats {
+        &self.core.stats
+    }
+
+    /// Counts instructions and guard hits from the next run on (slower).
+    pub fn set_collect_stats(&mut self, on: bool) {
+        self.core.collect_stats = on;
+    }
+
+    /// The frontend's semantics.
+    pub fn sem(&self) -> &S {
+        &self.sem
+    }
+
+    /// The frontend's semantics, to change between runs (flush output, ...).
+    pub fn sem_mut(&mut self) -> &mut S {
+        &mut self.sem
+    }
+
+    /// The engine state and the semantics together, as a slow path gets them, for calling
+    /// slow paths and [`VmCore::call_value`] from outside a run (tests, an embedder's own
+    /// calls).
+    ///
+    /// # Safety
+    ///
+    /// Every call made through the returned references that may run guest code
+    /// ([`VmCore::call_value`], or a [`Semantics`] method that takes `&mut VmCore`) may
+    /// collect garbage: the caller keeps [`VmCore::call_value`]'s contract for each of
+    /// them, i.e. every object value it uses after such a call was reachable from a root
+    /// during it.
+    pub unsafe fn parts_mut(&mut self) -> (&mut VmCore, &mut S) {
+        (&mut self.core, &mut self.sem)
+    }
+
+    /// Verifies the module again (after a run, the code tier 1 quickened): a check that
+    /// quickening kept the verifier's facts.
+    pub fn reverify(&mut self) -> Result<(), VerifyError> {
+        verify_module(&mut self.core.module)
+    }
+
     /// Runs the module's entry code to completion.
-    pub fn run(&mut self) -> Result<Value, Exception> {
+    ///
+    /// # Safety
+    ///
+    /// The run collects garbage at its safepoints, and a collection frees every object it
+    /// does not reach from the roots: the value stack, the globals, the module's
+    /// constants, [`VmCore::roots_mut`], what [`Semantics::trace_roots`] reports, and
+    /// (transitively) what objects hold, as [`crate::heap::HostObject::trace`] reports it
+    /// for host objects. The caller promises that no object value is used after a
+    /// collection that did not reach it:
+    ///
+    /// - its own: after this call it uses only the returned value (nothing collects between
+    ///   the return and the caller), values it can find from the roots (the globals, the
+    ///   semantics' roots), and values it holds that are reachable from those;
+    /// - the frontend's: its semantics keeps no object value between calls outside what
+    ///   `trace_roots` reports (a cache of values included), its host objects' `trace`
+    ///   reports every value they hold, and its slow paths keep
+    ///   [`VmCore::call_value`]'s contract when they call back into guest code. (The
+    ///   values the core passes to a slow path are on the value stack for the whole call.)
+    ///
+    /// With [`crate::heap::Heap::new`]'s promise (values never cross heaps or outlive
+    /// theirs), this is what makes [`crate::heap::Heap::get`] sound in the safe API.
+    pub unsafe fn run(&mut self) -> Result<Value, Exception> {
         let core = &mut self.core;
         let entry = core.module.entry;
         let code = &core.module.codes[entry as usize];
@@ -260,6 +363,77 @@ impl VmCore {
         self.globals_version
     }
 
+    /// The heap.
+    #[inline(always)]
+    pub fn heap(&self) -> &Heap {
+        &self.heap
+    }
+
+    /// The heap, to allocate in and change objects.
+    #[inline(always)]
+    pub fn heap_mut(&mut self) -> &mut Heap {
+        &mut self.heap
+    }
+
+    /// The extra roots (see [`VmCore::roots_mut`]).
+    #[inline(always)]
+    pub fn roots(&self) -> &[Value] {
+        &self.roots
+    }
+
+    /// Extra roots: a slow path that holds object values across [`VmCore::call_value`]
+    /// (which may collect garbage) pushes them here and truncates back afterwards. The
+    /// collector marks everything on it.
+    #[inline(always)]
+    pub fn roots_mut(&mut self) -> &mut Vec<Value> {
+        &mut self.roots
+    }
+
+    /// The heap and the extra roots at once (to build an object from rooted values).
+    #[inline(always)]
+    pub fn heap_and_roots(&mut self) -> (&mut Heap, &mut Vec<Value>) {
+        (&mut self.heap, &mut self.roots)
+    }
+
+    /// The heap and the program at once (to bind arguments to a code object's
+    /// parameters, say).
+    #[inline(always)]
+    pub fn heap_and_module(&mut self) -> (&mut Heap, &Module) {
+        (&mut self.heap, &self.module)
+    }
+
+    /// The program: names, code objects (read-only), global names.
+    #[inline(always)]
+    pub fn module(&self) -> &Module {
+        &self.module
+    }
+
+    /// The global slots (their number never changes).
+    #[inline(always)]
+    pub fn globals(&self) -> &[Value] {
+        &self.globals
+    }
+
+    /// Global `i`, if it exists.
+    #[inline(always)]
+    pub fn global(&self, i: usize) -> Option<Value> {
+        self.globals.get(i).copied()
+    }
+
+    /// Stores `v` in global `i`; false when there is no such global (the slots are never
+    /// added or removed).
+    pub fn set_global(&mut self, i: usize, v: Value) -> bool {
+        if i >= self.globals.len() {
+            return false;
+        }
+        // SAFETY: `i` is in bounds. The write goes through `as_mut_ptr`, like the dispatch
+        // loop's own pointer to the globals, so it creates no reference that would
+        // invalidate that pointer; the vector is not resized.
+        unsafe { self.globals.as_mut_ptr().add(i).write(v) };
+        self.globals_version += 1;
+        true
+    }
+
     /// Runs the frame on top of `frames` until the frame at index `stop_depth` returns.
     fn dispatch<S: Semantics>(
         &mut self,
@@ -278,9 +452,18 @@ impl VmCore {
     /// functions run in a nested dispatch loop on the same stack, above the caller's
     /// values; builtins and other callables go to `sem`.
     ///
-    /// The callee may collect garbage: values the caller still needs afterwards must be
-    /// reachable from `args`' owners, the stack, or [`VmCore::roots`].
-    pub fn call_value<S: Semantics>(
+    /// # Safety
+    ///
+    /// The callee may collect garbage (see [`Vm::run`]). Every object value used after
+    /// this call must have been reachable from a root during it; this covers the values
+    /// held by the caller *and by the callers up the Rust stack* to the core (the core
+    /// itself keeps everything it holds, including what it passed to the running slow
+    /// path, on the value stack). Roots are the value stack, the globals, the constants,
+    /// [`VmCore::roots_mut`] (push what you hold, truncate afterwards), what
+    /// [`Semantics::trace_roots`] reports, and what rooted objects hold. `f` and `args`
+    /// are on the stack for the whole call (as long as `bind_arguments` keeps the
+    /// arguments), and the result is live when it returns.
+    pub unsafe fn call_value<S: Semantics>(
         &mut self,
         sem: &mut S,
         f: Value,
@@ -416,11 +599,6 @@ impl VmCore {
         })
     }
 
-    /// The heap, for the helpers.
-    pub(crate) fn heap_mut(&mut self) -> &mut Heap {
-        &mut self.heap
-    }
-
     /// Tells the VM where the live stack ends before a helper may call back into guest
     /// code.
     pub(crate) fn set_sp_hint(&mut self, height: usize) {
@@ -463,8 +641,13 @@ impl VmCore {
     /// the stack up to the instruction that called out to the frontend (its operands
     /// included), the globals, the constants, [`VmCore::roots`] and what `sem` reports.
     /// A value the caller holds only in a Rust variable is not a root: push it to
-    /// [`VmCore::roots`] first if it must survive.
-    pub fn collect_now<S: Semantics>(&mut self, sem: &S) {
+    /// [`VmCore::roots_mut`] first if it must survive.
+    ///
+    /// # Safety
+    ///
+    /// As for [`VmCore::call_value`]: every object value the caller (and its callers, up
+    /// to the core) uses after this call was reachable from a root during it.
+    pub unsafe fn collect_now<S: Semantics>(&mut self, sem: &S) {
         let height = self.sp_hint.min(self.stack_cap);
         self.collect_garbage(sem, height);
     }
@@ -478,9 +661,13 @@ impl VmCore {
         let globals = &self.globals;
         let module = &self.module;
         let roots = &self.roots;
+        // The dispatch loops hold no other values across this call: a loop waiting on a
+        // slow path left what it passed below `sp_hint`, below `stack_len`. What a slow
+        // path holds across `call_value` is rooted by that method's contract, and what the
+        // frontend keeps by `Vm::run`'s.
         // SAFETY: at a safepoint every live value is in the stack below `stack_len`, a
         // global, a constant, an extra root, or held by the frontend (which reports it in
-        // `trace_roots`); the interpreter holds no other values across this call.
+        // `trace_roots`); see above for the values held in Rust.
         unsafe {
             self.heap.collect(|m| {
                 m.mark_all(stack);

@@ -284,7 +284,7 @@ impl<S: Semantics, const ADAPTIVE: bool, const STATS: bool> Exec<'_, S, ADAPTIVE
         let list = self.peek(ins.a as usize);
         let items = ops::core_sequence(&self.core.heap, src);
         match (self.core.heap.as_array(list), items) {
-            (Some(a), Some(items)) => a.with_mut(|v| v.extend_from_slice(&items)),
+            (Some(a), Some(items)) => a.extend_from_slice(&items),
             _ => {
                 self.before_call_out();
                 self.sem.list_extend(self.core, list, src)?;
