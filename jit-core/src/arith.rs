@@ -76,24 +76,29 @@ pub fn float_binary(op: BinOp, x: f64, y: f64) -> Option<f64> {
 /// would; `None` otherwise. `op` is the raw operand of a `Binary` instruction.
 #[inline(always)]
 pub fn inline_arith(op: u32, a: Value, b: Value) -> Option<Value> {
-    inline_arith_kind(op, a, b).map(|(v, _)| v)
+    inline_arith_seen(op, a, b, |_| {})
 }
 
-/// [`inline_arith`], with the kind of operands it computed on:
-/// [`crate::tier1::SEEN_INT`] or [`crate::tier1::SEEN_FLOAT`] (type feedback).
+/// [`inline_arith`], telling `seen` the kind of operands it computed on
+/// ([`crate::tier1::SEEN_INT`] or [`crate::tier1::SEEN_FLOAT`], type feedback) when it
+/// succeeds. The kind is a constant on each path, so recording it costs a test.
 #[inline(always)]
-pub fn inline_arith_kind(op: u32, a: Value, b: Value) -> Option<(Value, u8)> {
+pub fn inline_arith_seen(op: u32, a: Value, b: Value, seen: impl FnOnce(u8)) -> Option<Value> {
     let op = BinOp::from_u32(op)?.arith();
     if Value::both_small_ints(a, b) {
         let (x, y) = (a.small_int_unchecked(), b.small_int_unchecked());
-        if op == BinOp::TrueDiv {
-            return (y != 0).then(|| (Value::float(x as f64 / y as f64), SEEN_INT));
-        }
-        return Some((Value::try_small_int(small_int_binary(op, x, y)?)?, SEEN_INT));
+        let r = if op == BinOp::TrueDiv {
+            (y != 0).then(|| Value::float(x as f64 / y as f64))?
+        } else {
+            Value::try_small_int(small_int_binary(op, x, y)?)?
+        };
+        seen(SEEN_INT);
+        return Some(r);
     }
     if a.is_float() || b.is_float() {
         let r = float_binary(op, number_as_f64(a)?, number_as_f64(b)?)?;
-        return Some((Value::float(r), SEEN_FLOAT));
+        seen(SEEN_FLOAT);
+        return Some(Value::float(r));
     }
     None
 }
@@ -148,15 +153,18 @@ pub fn compare_small_ints(op: CmpOp, a: Value, b: Value) -> Option<bool> {
 }
 
 /// `a op b` for two inline ints or two numbers with a float, as [`crate::ops::compare`]
-/// would, with the kind of operands ([`crate::tier1::SEEN_INT`] or
-/// [`crate::tier1::SEEN_FLOAT`]). `op` is the raw operand of a `Compare` instruction.
+/// would, telling `seen` the kind of operands as [`inline_arith_seen`] does. `op` is the
+/// raw operand of a `Compare` instruction.
 #[inline(always)]
-pub fn inline_compare_kind(op: u32, a: Value, b: Value) -> Option<(bool, u8)> {
+pub fn inline_compare_seen(op: u32, a: Value, b: Value, seen: impl FnOnce(u8)) -> Option<bool> {
     let op = CmpOp::from_u32(op)?;
     if let Some(r) = compare_small_ints(op, a, b) {
-        return Some((r, SEEN_INT));
+        seen(SEEN_INT);
+        return Some(r);
     }
-    compare_numbers(op, a, b).map(|r| (r, SEEN_FLOAT))
+    let r = compare_numbers(op, a, b)?;
+    seen(SEEN_FLOAT);
+    Some(r)
 }
 
 #[cfg(test)]

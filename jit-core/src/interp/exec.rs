@@ -488,13 +488,15 @@ impl<'a, S: Semantics, const ADAPTIVE: bool, const STATS: bool> Exec<'a, S, ADAP
     }
 
     /// Counts a loop's back edge (the backward `Jump` `ins`, being executed) toward
-    /// hotness, as CPython's `JUMP_BACKWARD` does: the jump's cache counts down from
-    /// [`tier1::HOT_LOOP`]; at zero the VM is told ([`VmCore::hot_loop`]). When an
-    /// attached backend compiled the loop, the jump becomes `JumpExecutor`; otherwise
-    /// the count restarts with the specialization backoff.
+    /// hotness, as CPython's `JUMP_BACKWARD` does, when a backend is attached: the jump's
+    /// cache counts down from [`tier1::HOT_LOOP`]; at zero the VM is told
+    /// ([`VmCore::hot_loop`]). When the backend compiled the loop, the jump becomes
+    /// `JumpExecutor`; otherwise the count restarts with the specialization backoff.
     #[inline(always)]
     pub fn loop_back_edge(&mut self, ins: Instr) {
-        if !ADAPTIVE {
+        // Without a backend nothing can be done with a hot loop: the count is skipped
+        // (one predicted branch per back edge instead of a counter update).
+        if !ADAPTIVE || !self.core.has_backend() {
             return;
         }
         let counter = self.counter(ins);

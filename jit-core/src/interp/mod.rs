@@ -576,6 +576,12 @@ impl VmCore {
         Some(slot)
     }
 
+    /// True when a backend is attached (loops are then counted toward hotness).
+    #[inline(always)]
+    pub(crate) fn has_backend(&self) -> bool {
+        self.backend.is_some()
+    }
+
     /// The executor in `slot`, shared so that it can run while the VM is borrowed by its
     /// helpers.
     pub(crate) fn executor(&self, slot: u32) -> Option<Rc<dyn Executor>> {

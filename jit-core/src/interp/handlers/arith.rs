@@ -4,7 +4,7 @@
 //! [`crate::arith`]'s, so every path computes the same result.
 
 use crate::arith::{
-    self, compare_numbers, compare_small_ints, inline_arith_kind, inline_compare_kind,
+    self, compare_numbers, compare_small_ints, inline_arith_seen, inline_compare_seen,
 };
 use crate::bytecode::{BinOp, CmpOp, Instr, Op, UnOp};
 use crate::interp::exec::Exec;
@@ -233,9 +233,8 @@ impl<S: Semantics, const ADAPTIVE: bool, const STATS: bool> Exec<'_, S, ADAPTIVE
             _ => self.local(second.a),
         };
         let x = self.local(ins.a);
-        if let Some((r, kind)) = inline_arith_kind(bin.a, x, y) {
+        if let Some(r) = inline_arith_seen(bin.a, x, y, |k| self.note_seen(k)) {
             self.hit(ins);
-            self.note_seen(kind);
             self.push(r);
             self.skip(2);
             return;
@@ -254,9 +253,8 @@ impl<S: Semantics, const ADAPTIVE: bool, const STATS: bool> Exec<'_, S, ADAPTIVE
         };
         let bin = self.absorbed(0);
         let a = self.peek(0);
-        if let Some((r, kind)) = inline_arith_kind(bin.a, a, b) {
+        if let Some(r) = inline_arith_seen(bin.a, a, b, |k| self.note_seen(k)) {
             self.hit(ins);
-            self.note_seen(kind);
             self.set_peek(0, r);
             self.skip(1);
             return;
@@ -275,9 +273,8 @@ impl<S: Semantics, const ADAPTIVE: bool, const STATS: bool> Exec<'_, S, ADAPTIVE
             self.local(second.a)
         };
         let x = self.local(ins.a);
-        if let Some((r, kind)) = inline_compare_kind(cmp.a, x, y) {
+        if let Some(r) = inline_compare_seen(cmp.a, x, y, |k| self.note_seen(k)) {
             self.hit(ins);
-            self.note_seen(kind);
             if r {
                 self.skip(3);
             } else {
@@ -295,9 +292,8 @@ impl<S: Semantics, const ADAPTIVE: bool, const STATS: bool> Exec<'_, S, ADAPTIVE
         let b = Value::small_int(ins.a as i32 as i64);
         let (cmp, jump) = (self.absorbed(0), self.absorbed(1));
         let a = self.peek(0);
-        if let Some((r, kind)) = inline_compare_kind(cmp.a, a, b) {
+        if let Some(r) = inline_compare_seen(cmp.a, a, b, |k| self.note_seen(k)) {
             self.hit(ins);
-            self.note_seen(kind);
             self.drop_n(1);
             if r {
                 self.skip(2);
