@@ -412,7 +412,34 @@ pub fn disassemble(module: &Module, code: &Code, heap: &Heap, out: &mut String) 
         if !operand.is_empty() {
             let _ = write!(out, " {operand}");
         }
+        describe_b(code, ins, out);
         out.push('\n');
+    }
+}
+
+/// What tier 1 left in `b` that a reader of a dump wants to see: a superinstruction's type
+/// feedback, and the executor a `JumpExecutor` enters.
+fn describe_b(code: &Code, ins: Instr, out: &mut String) {
+    use crate::optable::BUse;
+    if ins.op.row().b == BUse::Seen && ins.b != 0 {
+        use crate::tier1::{SEEN_ARRAY, SEEN_FLOAT, SEEN_INT, SEEN_TUPLE};
+        let names = [
+            (SEEN_INT, "int"),
+            (SEEN_FLOAT, "float"),
+            (SEEN_ARRAY, "array"),
+            (SEEN_TUPLE, "tuple"),
+        ];
+        let seen: Vec<&str> = names
+            .iter()
+            .filter(|&&(bit, _)| ins.b & bit as u16 != 0)
+            .map(|&(_, n)| n)
+            .collect();
+        let _ = write!(out, "  [seen {}]", seen.join(","));
+    }
+    if ins.op == Op::JumpExecutor {
+        if let Some(c) = code.caches.get(ins.b as usize) {
+            let _ = write!(out, "  [executor {}]", c.get().aux);
+        }
     }
 }
 
@@ -482,6 +509,39 @@ fn describe_value(module: &Module, heap: &Heap, v: Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dumps_show_type_feedback() {
+        let mut ins = Instr::new(Op::LocalIntArith, 0);
+        ins.b = u16::from(crate::tier1::SEEN_INT | crate::tier1::SEEN_FLOAT);
+        let instrs = alloc::vec![
+            ins,
+            Instr::new(Op::LoadInt, 1),
+            Instr::new(Op::Binary, 0),
+            Instr::new(Op::Return, 0),
+        ];
+        let code = Code::new(
+            "f",
+            instrs,
+            alloc::vec![Loc::default(); 4],
+            alloc::vec![],
+            0,
+            1,
+        );
+        let module = Module {
+            file_name: "t".into(),
+            codes: alloc::vec![],
+            global_names: alloc::vec![],
+            global_init: alloc::vec![],
+            entry: 0,
+        };
+        // SAFETY: the heap holds no values and is dropped at the end of the test.
+        let heap = unsafe { Heap::new() };
+        let mut out = String::new();
+        disassemble(&module, &code, &heap, &mut out);
+        assert!(out.contains("LocalIntArith"), "{out}");
+        assert!(out.contains("[seen int,float]"), "{out}");
+    }
 
     #[test]
     fn instr_is_eight_bytes_and_cache_sixteen() {
