@@ -903,15 +903,6 @@ impl Op {
             _ => &[],
         }
     }
-
-    /// The number of instructions after this one that it absorbs (and skips).
-    pub const fn absorbed(self, a: u32) -> usize {
-        match self.row().fusion {
-            Fusion::Absorbs { next, .. } => next.len(),
-            Fusion::StoresA => a as usize,
-            Fusion::None => 0,
-        }
-    }
 }
 
 /// The stack effect of `ins` (of its family, for a specialized one).

@@ -557,7 +557,7 @@ impl<'a, S: Semantics, const ADAPTIVE: bool, const STATS: bool> Exec<'a, S, ADAP
     /// global, a constant or a root.
     #[inline(always)]
     pub fn safepoint(&mut self) -> Result<(), Exception> {
-        if self.core.heap.should_collect() || crate::heap::memory_exhausted() {
+        if self.core.collection_due() {
             let height = self.height();
             self.core.safepoint_slow(self.sem, height)?;
         }

@@ -611,6 +611,13 @@ impl VmCore {
         self.sp_hint = height;
     }
 
+    /// True when a safepoint has work: the collector's budget is spent, or the allocator
+    /// ran out of memory. The one test both the dispatch loop and compiled code make.
+    #[inline(always)]
+    pub(crate) fn collection_due(&self) -> bool {
+        self.heap.should_collect() || crate::heap::memory_exhausted()
+    }
+
     /// A safepoint for compiled code: collects when due, with the `height` values at the
     /// bottom of the stack as its live part.
     pub(crate) fn safepoint_at<S: Semantics>(
@@ -618,7 +625,7 @@ impl VmCore {
         sem: &mut S,
         height: usize,
     ) -> Result<(), Exception> {
-        if self.heap.should_collect() || crate::heap::memory_exhausted() {
+        if self.collection_due() {
             self.safepoint_slow(sem, height.min(self.stack_cap))?;
         }
         Ok(())
