@@ -139,7 +139,7 @@ pub fn run_loaded(m: &LoadedModule, cfg: &RunConfig, out: Box<dyn Write>, t0: In
     if cfg.dump_bytecode {
         jit_core::run::dump_codes(vm.core(), "bytecode", &mut stderr);
     }
-    vm.set_collect_stats(cfg.stats);
+    jit_core::run::configure(&mut vm, cfg);
     let t1 = Instant::now();
     // SAFETY: `PySemantics::trace_roots` reports every value the semantics keeps between
     // calls, and each host object's `trace` the values it holds; its slow paths keep

@@ -24,8 +24,17 @@ const KERNELS: &[(&str, &str)] = &[
     ("binary_trees.py", "8"),
 ];
 
-/// Every execution mode that exists; later tiers join here.
-const MODES: &[Mode] = &[Mode::Interp, Mode::Adaptive];
+/// Every execution mode that exists, as (label, mode, count statistics, `--hot`); later
+/// tiers join here. The statistics runs use the counting loop, which also checks every
+/// instruction's stack depth against the verifier's table (after tier-2 exits too);
+/// `--hot 1` traces nearly every loop and exit.
+const MODES: &[(&str, Mode, bool, Option<u16>)] = &[
+    ("interp", Mode::Interp, false, None),
+    ("adaptive", Mode::Adaptive, false, None),
+    ("adaptive+stats", Mode::Adaptive, true, None),
+    ("uops", Mode::Uops, false, None),
+    ("uops --hot 1 +stats", Mode::Uops, true, Some(1)),
+];
 
 #[derive(Clone, Default)]
 struct SharedBuf(Rc<RefCell<Vec<u8>>>);
@@ -86,12 +95,19 @@ fn run_python(py: &str, path: &Path, args: &[String]) -> Run {
 
 /// Runs `path` in `mode`; `stats` runs the counting loop, which also checks every
 /// instruction's stack depth against the verifier's table.
-fn run_engine(path: &Path, args: &[String], mode: Mode, stats: bool) -> (Run, String) {
+fn run_engine(
+    path: &Path,
+    args: &[String],
+    mode: Mode,
+    stats: bool,
+    hot: Option<u16>,
+) -> (Run, String) {
     let buf = SharedBuf::default();
     let cfg = RunConfig {
         args: args.to_vec(),
         reverify: true,
         stats,
+        hot,
         ..RunConfig::new(mode)
     };
     let o = run_file(path, &cfg, Box::new(buf.clone()));
@@ -156,14 +172,22 @@ fn corpus_matches_cpython_in_every_mode() {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let args = args.clone();
         let want = run_python(&py, path, &args);
-        // Each mode, and tier 1 once more with statistics (the counting loop).
-        let runs = MODES
-            .iter()
-            .map(|&m| (m, false))
-            .chain([(Mode::Adaptive, true)]);
-        for (mode, stats) in runs {
-            let (got, stderr) = run_engine(path, &args, mode, stats);
+        // A runtime error must give the same traceback in every mode as in tier 1.
+        let mut tier1_stderr = None;
+        for &(label, mode, stats, hot) in MODES {
+            let (got, stderr) = run_engine(path, &args, mode, stats, hot);
             let mut problems = Vec::new();
+            if mode == Mode::Adaptive && !stats {
+                tier1_stderr = Some(stderr.clone());
+            } else if mode == Mode::Uops && want.status != 0 {
+                if let Some(t1) = &tier1_stderr {
+                    if *t1 != stderr {
+                        problems.push(format!(
+                            "the error report differs from tier 1's:\n{t1}\n  vs\n{stderr}"
+                        ));
+                    }
+                }
+            }
             if got.stdout != want.stdout {
                 let line = want
                     .stdout
@@ -193,7 +217,7 @@ fn corpus_matches_cpython_in_every_mode() {
             if !problems.is_empty() {
                 failures.push(format!(
                     "{name} [{}]: {}\n  engine stderr: {}",
-                    if stats { "adaptive+stats" } else { mode.name() },
+                    label,
                     problems.join("; "),
                     stderr.lines().take(6).collect::<Vec<_>>().join("\n    ")
                 ));

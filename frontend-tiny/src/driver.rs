@@ -54,7 +54,7 @@ pub fn run(file_name: &str, source: &str, cfg: &RunConfig, out: Box<dyn Write>) 
     if cfg.dump_bytecode {
         jit_core::run::dump_codes(vm.core(), "bytecode", &mut stderr);
     }
-    vm.set_collect_stats(cfg.stats);
+    jit_core::run::configure(&mut vm, cfg);
     let t1 = Instant::now();
     // SAFETY: `TinySemantics` keeps no values and defines no host objects; its slow paths
     // never call back into guest code; and the result is used only to print the error,

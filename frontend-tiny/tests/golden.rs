@@ -12,8 +12,14 @@ use std::rc::Rc;
 use frontend_tiny::driver::{run, RunConfig};
 use jit_core::interp::Mode;
 
-/// Every execution mode that exists; later tiers join here.
-const MODES: &[Mode] = &[Mode::Interp, Mode::Adaptive];
+/// Every execution mode that exists, with its hotness threshold (`None`: the default);
+/// later tiers join here. `--hot 1` traces nearly every loop and exit.
+const MODES: &[(Mode, Option<u16>)] = &[
+    (Mode::Interp, None),
+    (Mode::Adaptive, None),
+    (Mode::Uops, None),
+    (Mode::Uops, Some(1)),
+];
 
 #[derive(Clone, Default)]
 struct SharedBuf(Rc<RefCell<Vec<u8>>>);
@@ -29,10 +35,11 @@ impl Write for SharedBuf {
 }
 
 /// Runs `source` named `name` in `mode`; returns the `.expected`-format text.
-fn run_to_expected(name: &str, source: &str, mode: Mode) -> String {
+fn run_to_expected(name: &str, source: &str, mode: Mode, hot: Option<u16>) -> String {
     let buf = SharedBuf::default();
     let cfg = RunConfig {
         reverify: true,
+        hot,
         ..RunConfig::new(mode)
     };
     let outcome = run(name, source, &cfg, Box::new(buf.clone()));
@@ -86,21 +93,22 @@ fn golden_programs_in_every_mode() {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let source = std::fs::read_to_string(path).expect("readable golden file");
         let expected_path = path.with_extension("expected");
-        let oracle = run_to_expected(&name, &source, Mode::Interp);
+        let oracle = run_to_expected(&name, &source, Mode::Interp, None);
         if bless {
             std::fs::write(&expected_path, &oracle).expect("write .expected");
         }
         let want = std::fs::read_to_string(&expected_path)
             .unwrap_or_else(|_| panic!("{} has no .expected file", name));
-        for &mode in MODES {
+        for &(mode, hot) in MODES {
             let got = if mode == Mode::Interp {
                 oracle.clone()
             } else {
-                run_to_expected(&name, &source, mode)
+                run_to_expected(&name, &source, mode, hot)
             };
             if got != want {
+                let hot = hot.map_or(String::new(), |n| format!(" --hot {n}"));
                 failures.push(format!(
-                    "{name} [{}]: {}",
+                    "{name} [{}{hot}]: {}",
                     mode.name(),
                     first_difference(&want, &got)
                 ));

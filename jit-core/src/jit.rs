@@ -37,27 +37,53 @@
 use alloc::boxed::Box;
 use core::ffi::c_void;
 
-use crate::bytecode::{BinOp, CmpOp, CodeId, Module};
+use alloc::string::String;
+
+use crate::bytecode::{BinOp, CmpOp, CodeId, Module, UnOp};
+use crate::heap::{Heap, Obj};
 use crate::interp::VmCore;
 use crate::ops;
 use crate::semantics::{Exception, Semantics};
+use crate::stats::Stats;
+use crate::tier2::Assumption;
 use crate::value::Value;
+
+/// What a backend is told about a loop that became hot, and what it may use to compile
+/// it: the program, the heap and globals as they are now (to read the type feedback and
+/// the values a trace may assume), the statistics, and the dump log.
+pub struct LoopSite<'a> {
+    /// The program.
+    pub module: &'a Module,
+    /// The heap.
+    pub heap: &'a Heap,
+    /// The global slots.
+    pub globals: &'a [Value],
+    /// The code object holding the loop.
+    pub code: CodeId,
+    /// The loop header, where compiled code is entered.
+    pub header_pc: usize,
+    /// The backward `Jump` that closes the loop (and will enter the executor).
+    pub jump_pc: usize,
+    /// The hotness threshold (`--hot`), for the backend's own counters (side exits).
+    pub hot: u16,
+    /// The engine's counters, for the backend's.
+    pub stats: &'a mut Stats,
+    /// Where `--dump` output goes, when it was asked for.
+    pub log: Option<&'a mut String>,
+    /// A monotonic clock in nanoseconds, when the embedder gave one.
+    pub clock: Option<fn() -> u64>,
+}
 
 /// A code generator: turns a hot loop into an [`Executor`].
 pub trait Backend {
     /// The name `--mode` and dumps use.
     fn name(&self) -> &'static str;
 
-    /// The backward `Jump` at `jump_pc` of code object `code`, which goes to the loop
-    /// header `header_pc`, became hot. Returns an executor to enter at the header from
-    /// now on, or `None` to leave the loop to tier 1 (it is asked again after a backoff).
-    fn compile_loop(
-        &mut self,
-        module: &Module,
-        code: CodeId,
-        header_pc: usize,
-        jump_pc: usize,
-    ) -> Option<Box<dyn Executor>>;
+    /// The backward `Jump` at `site.jump_pc` of code object `site.code`, which goes to the
+    /// loop header `site.header_pc`, became hot. Returns an executor to enter at the
+    /// header from now on, or `None` to leave the loop to tier 1 (it is asked again after
+    /// a backoff).
+    fn compile_loop(&mut self, site: &mut LoopSite<'_>) -> Option<Box<dyn Executor>>;
 }
 
 /// Compiled code for one loop.
@@ -65,7 +91,22 @@ pub trait Executor {
     /// A name for dumps and statistics.
     fn name(&self) -> &str;
 
+    /// What the code assumed that tier 1 does not check for it; the VM watches each and
+    /// calls [`Executor::invalidate`] when one stops holding.
+    fn assumptions(&self) -> &[Assumption] {
+        &[]
+    }
+
+    /// An assumption stopped holding: the VM no longer enters this executor and drops it
+    /// once no frame runs it. A run in progress must leave at its next check.
+    fn invalidate(&self) {}
+
     /// Runs the loop from its header.
+    ///
+    /// It may leave in a deeper frame than it was entered in (a trace that followed a
+    /// call exits inside the callee): it then pushes those frames on the VM (the core's
+    /// exit code does this for the uop interpreter) and returns a resume point in the
+    /// innermost one.
     ///
     /// # Safety
     ///
@@ -146,6 +187,14 @@ pub struct Helpers {
     pub safepoint: unsafe extern "C" fn(*mut JitState) -> u32,
     /// Boxes an `i64` that does not fit inline.
     pub box_int: unsafe extern "C" fn(*mut JitState, i64) -> u64,
+    /// `op v` for a [`UnOp`] ([`crate::ops::unary`]); as `binary`.
+    pub unary: unsafe extern "C" fn(*mut JitState, u32, u64) -> u64,
+    /// Calls the builtin below the `argc` arguments that end at the state's `sp`; as
+    /// `binary`. The builtin may run guest code (and collect): the stack below `sp` is
+    /// rooted.
+    pub call_native: unsafe extern "C" fn(*mut JitState, u32) -> u64,
+    /// The language's call-depth limit ([`Semantics::max_call_depth`]).
+    pub max_call_depth: unsafe extern "C" fn(*mut JitState) -> u64,
 }
 
 impl Helpers {
@@ -157,6 +206,9 @@ impl Helpers {
             truthy: truthy_helper::<S>,
             safepoint: safepoint_helper::<S>,
             box_int: box_int_helper,
+            unary: unary_helper::<S>,
+            call_native: call_native_helper::<S>,
+            max_call_depth: max_call_depth_helper::<S>,
         }
     }
 }
@@ -264,6 +316,55 @@ unsafe extern "C" fn safepoint_helper<S: Semantics>(st: *mut JitState) -> u32 {
             1
         }
     }
+}
+
+unsafe extern "C" fn unary_helper<S: Semantics>(st: *mut JitState, op: u32, v: u64) -> u64 {
+    // SAFETY: as in `binary_helper`.
+    let (state, vm, sem) = unsafe { parts::<S>(st) };
+    let Some(op) = UnOp::from_u32(op) else {
+        return raise(
+            state,
+            vm,
+            Exception::msg("internal error: bad unary operator"),
+        );
+    };
+    // SAFETY: as in `binary_helper`.
+    let v = unsafe { Value::from_bits(v) };
+    match ops::unary(vm.heap_mut(), sem, op, v) {
+        Ok(r) => r.to_bits(),
+        Err(e) => raise(state, vm, e),
+    }
+}
+
+unsafe extern "C" fn call_native_helper<S: Semantics>(st: *mut JitState, argc: u32) -> u64 {
+    // SAFETY: as in `binary_helper`.
+    let (state, vm, sem) = unsafe { parts::<S>(st) };
+    let argc = argc as usize;
+    let h = height(state);
+    let Some(callee_at) = h.checked_sub(argc + 1) else {
+        return raise(state, vm, Exception::msg("internal error: bad native call"));
+    };
+    // SAFETY: compiled code flushed the callee and its `argc` arguments just below `sp`,
+    // inside the value stack; nothing writes below `sp` while the slice lives.
+    let (callee, args) = unsafe {
+        let base = state.stack_base.add(callee_at);
+        (*base, core::slice::from_raw_parts(base.add(1), argc))
+    };
+    let id = match vm.heap().get(callee) {
+        Some(Obj::Native(n)) => n.id,
+        _ => return raise(state, vm, Exception::msg("internal error: not a builtin")),
+    };
+    vm.set_sp_hint(h);
+    match sem.call_native(vm, id, args) {
+        Ok(v) => v.to_bits(),
+        Err(e) => raise(state, vm, e),
+    }
+}
+
+unsafe extern "C" fn max_call_depth_helper<S: Semantics>(st: *mut JitState) -> u64 {
+    // SAFETY: as in `binary_helper`.
+    let (_, _, sem) = unsafe { parts::<S>(st) };
+    sem.max_call_depth() as u64
 }
 
 unsafe extern "C" fn box_int_helper(st: *mut JitState, i: i64) -> u64 {

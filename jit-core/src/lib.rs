@@ -1,7 +1,7 @@
 //! `jit-core`: the `no_std` heart of the engine. Values, heap and collector, the bytecode
 //! and its verifier, the generic interpreter and tier 1, and the trait through which a
-//! frontend supplies its language's semantics. Tier 2 (trace projection, the uop IR and
-//! its optimizer) is planned and not built yet.
+//! frontend supplies its language's semantics, and tier 2 (the uop IR, trace projection,
+//! exits and the uop interpreter, [`tier2`]).
 //!
 //! *Architecture invariant:* this crate never touches the operating system. It needs only
 //! `alloc`; output, files, clocks (and, once tier 3 exists, executable memory) come from
@@ -90,5 +90,6 @@ pub mod semantics;
 pub mod slice;
 pub mod stats;
 pub(crate) mod tier1;
+pub mod tier2;
 pub mod value;
 pub mod verify;

@@ -335,6 +335,8 @@ pub enum Action {
     /// Jumps to the loop header and runs the loop's compiled code there
     /// ([`crate::jit::Executor`]).
     EnterExecutor,
+    /// Stores the global and invalidates the compiled code that assumed its value.
+    StoreWatched,
 }
 
 impl Action {
@@ -414,6 +416,9 @@ pub struct Row {
     pub split: Option<Split>,
     /// The instructions it absorbs.
     pub fusion: Fusion,
+    /// A form the VM installs itself, not tier 1's counters (`StoreGlobalWatched`, when a
+    /// trace assumes a global): it needs no cache.
+    pub installed: bool,
 }
 
 use Arity::N;
@@ -432,6 +437,7 @@ impl Row {
         effects: Effects::NONE,
         split: None,
         fusion: Fusion::None,
+        installed: false,
     };
 
     /// A generic instruction that pops `pops` and pushes `pushes`.
@@ -457,6 +463,19 @@ impl Row {
         Row {
             effects: GUARD,
             split: Some(Split { guards, action }),
+            ..Row::BASE
+        }
+    }
+
+    /// A form the VM installs (not tier 1): no guards, and `action` on the family's
+    /// operands.
+    pub const fn installed(action: Action) -> Row {
+        Row {
+            split: Some(Split {
+                guards: &[],
+                action,
+            }),
+            installed: true,
             ..Row::BASE
         }
     }
@@ -810,6 +829,10 @@ define_ops! {
     /// `Jump` back to a loop header whose loop has compiled code: enters the executor in
     /// the cache's `aux` slot (CPython's `ENTER_EXECUTOR`).
     JumpExecutor(Target) in Jump = Row::spec(&[G::ExecutorInstalled], X::EnterExecutor).effects(SLOW_CALLS);
+    /// `StoreGlobal` of a global that a tier-2 trace assumed unchanged: stores, then
+    /// invalidates the traces that assumed it (the VM rewrites every `StoreGlobal` of a
+    /// watched global into this form, so unwatched stores pay nothing).
+    StoreGlobalWatched(Global) in StoreGlobal = Row::installed(X::StoreWatched);
     /// `LoadGlobal` of a slot that is still empty: pushes the value the frontend gave for
     /// it (a builtin), cached in the instruction's cache.
     LoadGlobalBuiltin(Global) in LoadGlobal = Row::spec(&[G::GlobalEmpty], X::PushCached);
@@ -1200,6 +1223,7 @@ mod tests {
             let specializes = Op::ALL.iter().any(|&op| {
                 op != fam
                     && op.family() == fam
+                    && !op.row().installed
                     && !matches!(
                         op.row().fusion,
                         Fusion::StoresA

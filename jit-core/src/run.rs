@@ -34,6 +34,18 @@ pub struct RunConfig {
     /// which costs a program that ends with a large live heap a sizeable share of its
     /// time. An embedder that keeps running leaves this off.
     pub exit_after_run: bool,
+    /// Tier 2's hotness threshold (`--hot N`): back edges before a loop is traced, and
+    /// exits before one gets a side trace. `None` keeps the default
+    /// ([`crate::tier2::DEFAULT_HOT`]).
+    pub hot: Option<u16>,
+    /// Dump every tier-2 trace as it is created (`--dump uops`): to `trace_sink` when
+    /// there is one, otherwise appended to the diagnostics after the run.
+    pub dump_uops: bool,
+    /// Where `--dump uops` writes each trace the moment it is made (the command line
+    /// passes one that prints to stderr).
+    pub trace_sink: Option<fn(&str)>,
+    /// A monotonic clock in nanoseconds, to time trace projection (the core has none).
+    pub clock: Option<fn() -> u64>,
 }
 
 impl RunConfig {
@@ -48,6 +60,10 @@ impl RunConfig {
             reverify: false,
             max_heap: None,
             exit_after_run: false,
+            hot: None,
+            dump_uops: false,
+            trace_sink: None,
+            clock: None,
         }
     }
 }
@@ -79,6 +95,24 @@ pub fn dump_codes(core: &VmCore, heading: &str, out: &mut String) {
     }
 }
 
+/// Before the run: applies the configuration's engine settings (statistics, the hotness
+/// threshold, trace dumps, the clock) to `vm`.
+pub fn configure<S: Semantics>(vm: &mut Vm<S>, cfg: &RunConfig) {
+    vm.set_collect_stats(cfg.stats);
+    if let Some(n) = cfg.hot {
+        vm.set_hot_threshold(n);
+    }
+    if cfg.dump_uops {
+        vm.set_dump_traces(true);
+        if let Some(sink) = cfg.trace_sink {
+            vm.set_trace_sink(sink);
+        }
+    }
+    if let Some(clock) = cfg.clock {
+        vm.set_clock(clock);
+    }
+}
+
 /// After the run: re-verifies the (quickened) code when `cfg.reverify` asks, and dumps it
 /// when `cfg.dump_specialized` does. Returns status 3 (an internal error) if quickening
 /// broke a verifier fact, otherwise `status`.
@@ -89,6 +123,11 @@ pub fn after_run<S: Semantics>(
     out: &mut String,
 ) -> i32 {
     let mut status = status;
+    let traces = vm.take_jit_log();
+    if !traces.is_empty() {
+        out.push_str("== uop traces ==\n");
+        out.push_str(&traces);
+    }
     if cfg.reverify {
         if let Err(e) = vm.reverify() {
             status = 3;

@@ -27,6 +27,90 @@ pub struct FamilyStats {
     pub despecializations: u64,
 }
 
+/// Why a tier-2 trace was left: the reasons of [`Tier2Stats::exits_by_reason`].
+pub const EXIT_REASONS: [&str; 6] = [
+    "guard",
+    "branch",
+    "overflow",
+    "error",
+    "stop",
+    "invalidated",
+];
+
+/// Tier-2 counters (`--mode uops`; always counted, the uop interpreter is not the fast
+/// path).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Tier2Stats {
+    /// Root traces projected and installed at a loop header.
+    pub traces: u64,
+    /// Side traces projected from hot exits and linked to them.
+    pub side_traces: u64,
+    /// Projections abandoned (the loop stays in tier 1 and is offered again later).
+    pub aborted: u64,
+    /// Traces invalidated because an assumption they recorded changed.
+    pub invalidations: u64,
+    /// Exits taken (back to tier 1 or into a linked side trace).
+    pub exits_taken: u64,
+    /// Uops the uop interpreter executed.
+    pub uops_executed: u64,
+    /// Guard uops among them.
+    pub guards_executed: u64,
+    /// Exits taken, by reason, in [`EXIT_REASONS`] order.
+    pub exits_by_reason: [u64; EXIT_REASONS.len()],
+    /// Nanoseconds spent projecting traces (0 when the embedder gave no clock).
+    pub projection_ns: u64,
+}
+
+impl Tier2Stats {
+    /// The `"tier2"` object of the stats JSON.
+    pub fn json(&self) -> String {
+        let mut s = String::new();
+        let _ = write!(
+            s,
+            "{{\"traces\": {}, \"side_traces\": {}, \"aborted\": {}, \"invalidations\": {}, \"exits_taken\": {}, \"uops_executed\": {}, \"guards_executed\": {}, \"projection_ns\": {}, \"exits_by_reason\": {{",
+            self.traces,
+            self.side_traces,
+            self.aborted,
+            self.invalidations,
+            self.exits_taken,
+            self.uops_executed,
+            self.guards_executed,
+            self.projection_ns
+        );
+        for (i, (r, n)) in EXIT_REASONS.iter().zip(self.exits_by_reason).enumerate() {
+            if i > 0 {
+                s.push_str(", ");
+            }
+            let _ = write!(s, "\"{r}\": {n}");
+        }
+        s.push_str("}}");
+        s
+    }
+
+    /// The human-readable lines of `--stats`.
+    pub fn render(&self, s: &mut String) {
+        let _ = writeln!(
+            s,
+            "tier2: {} traces, {} side traces, {} aborted, {} invalidated, projecting {:.6} s",
+            self.traces,
+            self.side_traces,
+            self.aborted,
+            self.invalidations,
+            self.projection_ns as f64 / 1e9
+        );
+        let _ = writeln!(
+            s,
+            "tier2: {} uops executed ({} guards), {} exits taken",
+            self.uops_executed, self.guards_executed, self.exits_taken
+        );
+        let _ = write!(s, "tier2 exits by reason:");
+        for (r, n) in EXIT_REASONS.iter().zip(self.exits_by_reason) {
+            let _ = write!(s, " {r} {n}");
+        }
+        s.push('\n');
+    }
+}
+
 /// Everything the engine counts.
 #[derive(Clone, Debug, Default)]
 pub struct Stats {
@@ -47,6 +131,8 @@ pub struct Stats {
     pub depth_mismatches: u64,
     /// The deepest call nesting reached.
     pub max_depth: usize,
+    /// Tier 2's counters.
+    pub tier2: Tier2Stats,
     /// The collector's counters, copied at the end of a run.
     pub gc: GcStats,
 }
@@ -71,6 +157,9 @@ impl Stats {
             "stack depths differing from the verifier's: {}",
             self.depth_mismatches
         );
+        if self.tier2 != Tier2Stats::default() {
+            self.tier2.render(&mut s);
+        }
         let _ = writeln!(
             s,
             "gc: {} allocations, {} collections, {} freed, peak live {} bytes",

@@ -100,6 +100,55 @@ fn fusion_fits(code: &Code, pc: usize, ins: Instr, fused: Op) -> bool {
     }
 }
 
+/// Sets every loop's hotness counter (the backward `Jump`s' caches) to `count`
+/// (`--hot`).
+pub fn prime_loops(code: &Code, count: u16) {
+    for cell in code.instrs.iter() {
+        let ins = cell.get();
+        if ins.op == Op::Jump {
+            let c = &code.caches[ins.b as usize];
+            c.set(Cache {
+                counter: count,
+                ..c.get()
+            });
+        }
+    }
+}
+
+/// Rewrites the `JumpExecutor` at `pc` back to `Jump` (its executor was invalidated),
+/// with a backed-off hotness counter so the loop is offered again later.
+pub fn revert_executor(code: &Code, pc: usize) {
+    let Some(cell) = code.instrs.get(pc) else {
+        return;
+    };
+    let ins = cell.get();
+    if ins.op != Op::JumpExecutor {
+        return;
+    }
+    cell.set(Instr {
+        op: Op::Jump,
+        ..ins
+    });
+    let c = &code.caches[ins.b as usize];
+    let mut cache = c.get();
+    back_off(&mut cache);
+    c.set(cache);
+}
+
+/// Rewrites every `StoreGlobal g` of `code` into `StoreGlobalWatched` (a trace assumed
+/// the global's value).
+pub fn watch_stores(code: &Code, g: u32) {
+    for cell in code.instrs.iter() {
+        let ins = cell.get();
+        if ins.op == Op::StoreGlobal && ins.a == g {
+            cell.set(Instr {
+                op: Op::StoreGlobalWatched,
+                ..ins
+            });
+        }
+    }
+}
+
 /// Grows the backoff after a failed attempt or a de-specialization.
 pub fn back_off(c: &mut Cache) {
     c.backoff = (c.backoff + 1).min(MAX_BACKOFF);

@@ -289,7 +289,11 @@ pub fn verify_code(code: &mut Code, n_globals: usize, n_codes: usize) -> Result<
             continue;
         }
         if is_branch(ins.op) {
-            flow(ins.a as usize, base + eff.branch_pushes, &mut work)?;
+            flow(
+                ins.a as usize,
+                base.saturating_add(eff.branch_pushes),
+                &mut work,
+            )?;
         }
         if !is_terminator(ins.op) {
             if pc + 1 >= n {
@@ -298,7 +302,7 @@ pub fn verify_code(code: &mut Code, n_globals: usize, n_codes: usize) -> Result<
                     String::from("execution can run off the end of the code"),
                 ));
             }
-            flow(pc + 1, base + eff.pushes, &mut work)?;
+            flow(pc + 1, base.saturating_add(eff.pushes), &mut work)?;
         }
     }
     code.max_stack = max;

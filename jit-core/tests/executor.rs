@@ -8,7 +8,7 @@ use std::rc::Rc;
 use jit_core::bytecode::{BinOp, CmpOp, Code, CodeId, Instr, Loc, Module, Op, UnOp};
 use jit_core::heap::Heap;
 use jit_core::interp::{Mode, Vm, VmCore};
-use jit_core::jit::{Backend, Executor, Exit, JitState, EXIT_ERROR, EXIT_RESUME};
+use jit_core::jit::{Backend, Executor, Exit, JitState, LoopSite, EXIT_ERROR, EXIT_RESUME};
 use jit_core::semantics::{Exception, Overflow, Semantics};
 use jit_core::value::Value;
 
@@ -201,14 +201,9 @@ impl Backend for Once {
         "test"
     }
 
-    fn compile_loop(
-        &mut self,
-        _: &Module,
-        code: CodeId,
-        header: usize,
-        jump: usize,
-    ) -> Option<Box<dyn Executor>> {
-        self.asked.set(Some((code, header, jump)));
+    fn compile_loop(&mut self, site: &mut LoopSite<'_>) -> Option<Box<dyn Executor>> {
+        self.asked
+            .set(Some((site.code, site.header_pc, site.jump_pc)));
         Some(Box::new(Loop {
             plan: self.plan,
             entries: self.entries.clone(),

@@ -17,7 +17,7 @@ pub enum ModeArg {
     Interp,
     /// Tier 1: the specializing adaptive interpreter.
     Adaptive,
-    /// Tier 2: the uop trace interpreter (not built yet).
+    /// Tier 2: tier 1 plus uop traces of hot loops, run by the uop interpreter.
     Uops,
     /// Tier 3: copy-and-patch stencils (not built yet).
     Stencil,
@@ -31,7 +31,8 @@ impl ModeArg {
         match self {
             ModeArg::Interp => Some(Mode::Interp),
             ModeArg::Adaptive => Some(Mode::Adaptive),
-            ModeArg::Uops | ModeArg::Stencil | ModeArg::Cranelift => None,
+            ModeArg::Uops => Some(Mode::Uops),
+            ModeArg::Stencil | ModeArg::Cranelift => None,
         }
     }
 }
@@ -43,6 +44,9 @@ pub enum DumpArg {
     Bytecode,
     /// The bytecode after the run, with tier 1's quickened instructions.
     Specialized,
+    /// Every tier-2 trace as it is created: its uops, exits and snapshots, and where it
+    /// came from (`--mode uops`).
+    Uops,
 }
 
 /// Arguments of `cargo xtask run`.
@@ -61,6 +65,10 @@ pub struct RunArgs {
     /// Print a summary of what the engine did to stderr.
     #[arg(long)]
     pub stats: bool,
+    /// Tier 2's hotness threshold: back edges before a loop is traced, and exits before
+    /// one gets a side trace (`--hot 1` traces nearly everything).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub hot: Option<u16>,
     /// Write the statistics as JSON to FILE (implies counting).
     #[arg(long, value_name = "FILE")]
     pub stats_json: Option<PathBuf>,
@@ -77,7 +85,7 @@ pub struct RunArgs {
 pub fn main(a: &RunArgs) -> i32 {
     let Some(mode) = a.mode.engine_mode() else {
         eprintln!(
-            "error: mode '{}' is not built yet; available modes: interp, adaptive",
+            "error: mode '{}' is not built yet; available modes: interp, adaptive, uops",
             a.mode
                 .to_possible_value()
                 .map(|v| v.get_name().to_string())
@@ -122,6 +130,10 @@ pub fn main(a: &RunArgs) -> i32 {
                 reverify: false,
                 max_heap: a.max_heap,
                 exit_after_run: true,
+                hot: a.hot,
+                dump_uops: a.dump.contains(&DumpArg::Uops),
+                trace_sink: Some(print_trace),
+                clock: Some(now_ns),
             };
             frontend_tiny::driver::run(&name, &source, &cfg, out)
         }
@@ -135,6 +147,10 @@ pub fn main(a: &RunArgs) -> i32 {
                 reverify: false,
                 max_heap: a.max_heap,
                 exit_after_run: true,
+                hot: a.hot,
+                dump_uops: a.dump.contains(&DumpArg::Uops),
+                trace_sink: Some(print_trace),
+                clock: Some(now_ns),
             };
             let path = a.file.clone().unwrap_or_default();
             frontend_pybc::driver::run_file(&path, &cfg, out)
@@ -157,16 +173,18 @@ pub fn main(a: &RunArgs) -> i32 {
         }
         if let Some(path) = &a.stats_json {
             let json = format!(
-                "{{\"mode\": \"{}\", \"status\": {}, \"phases\": {{\"frontend_s\": {}, \"interpret_s\": {}, \"compile_s\": 0.0, \"native_s\": 0.0}}, \"instructions\": {}, \"calls\": {}, \"hot_loops\": {}, \"executors\": {}, \"depth_mismatches\": {}, \"gc\": {{\"allocations\": {}, \"collections\": {}, \"freed\": {}, \"peak_live_bytes\": {}}}, \"tier1\": {}}}\n",
+                "{{\"mode\": \"{}\", \"status\": {}, \"phases\": {{\"frontend_s\": {}, \"interpret_s\": {}, \"project_s\": {}, \"compile_s\": 0.0, \"native_s\": 0.0}}, \"instructions\": {}, \"calls\": {}, \"hot_loops\": {}, \"executors\": {}, \"depth_mismatches\": {}, \"tier2\": {}, \"gc\": {{\"allocations\": {}, \"collections\": {}, \"freed\": {}, \"peak_live_bytes\": {}}}, \"tier1\": {}}}\n",
                 mode.name(),
                 outcome.status,
                 outcome.compile_time.as_secs_f64(),
                 outcome.run_time.as_secs_f64(),
+                stats.tier2.projection_ns as f64 / 1e9,
                 stats.instructions,
                 stats.calls,
                 stats.hot_loops,
                 stats.executors,
                 stats.depth_mismatches,
+                stats.tier2.json(),
                 stats.gc.allocations,
                 stats.gc.collections,
                 stats.gc.freed,
@@ -180,6 +198,21 @@ pub fn main(a: &RunArgs) -> i32 {
         }
     }
     outcome.status
+}
+
+/// `--dump uops`: each trace goes to stderr as it is made.
+fn print_trace(text: &str) {
+    eprint!("== uop trace ==\n{text}");
+}
+
+/// Nanoseconds since the first call (a monotonic clock for the engine's statistics).
+fn now_ns() -> u64 {
+    use std::sync::OnceLock;
+    static START: OnceLock<std::time::Instant> = OnceLock::new();
+    START
+        .get_or_init(std::time::Instant::now)
+        .elapsed()
+        .as_nanos() as u64
 }
 
 /// `--max-heap`'s SIZE: bytes, or with a binary suffix `K`, `M`, `G` (`64M`).

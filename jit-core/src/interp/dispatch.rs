@@ -89,6 +89,11 @@ pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
                 let v = m.pop();
                 m.store_global(ins.a, v);
             }
+            Op::StoreGlobalWatched => {
+                let v = m.pop();
+                m.store_global(ins.a, v);
+                m.core.global_stored(ins.a);
+            }
             Op::LoadLocalChecked => run!(m.load_local_checked(ins)),
             Op::DeleteLocal => {
                 m.set_local(ins.a, Value::EMPTY);

@@ -528,24 +528,36 @@ impl<'a, S: Semantics, const ADAPTIVE: bool, const STATS: bool> Exec<'a, S, ADAP
     }
 
     /// Runs compiled code from the current instruction (a loop header) and resumes
-    /// where it exits.
+    /// where it exits: in this frame, or in a deeper one the code pushed (a trace that
+    /// exits inside a function it followed).
     #[inline(always)]
     pub fn run_executor(&mut self, executor: &dyn crate::jit::Executor) -> Result<(), Exception> {
         if STATS {
             self.core.stats.executor_entries += 1;
         }
-        // SAFETY: `code` points at the running code object (struct invariant).
-        let code = unsafe { &*self.code };
+        let depth = self.core.frames.len();
         let (sp, pc) = enter_executor(
             self.core,
             (&raw mut *self.sem).cast(),
             executor,
-            code,
             self.stack,
             self.locals,
             self.sp,
             self.globals,
         )?;
+        if self.core.frames.len() != depth {
+            if let Some(f) = self.core.frames.last().copied() {
+                // SAFETY: `enter_executor` checked that the new top frame's code exists,
+                // that its base and stack top are inside the stack and that `pc` is an
+                // instruction of it.
+                unsafe {
+                    self.locals = self.stack.add(f.base);
+                    self.set_code(self.codes.add(f.code as usize), pc as usize);
+                }
+            }
+            self.sp = sp;
+            return Ok(());
+        }
         self.sp = sp;
         self.jump_to(pc);
         Ok(())
@@ -655,16 +667,16 @@ impl<'a, S: Semantics, const ADAPTIVE: bool, const STATS: bool> Exec<'a, S, ADAP
 }
 
 /// Runs `executor` for the frame whose registers are given, and checks that the frame it
-/// left is one the verifier's facts describe: the stack top and resume point it returns.
-/// Out of line and free of `Exec`, so that the dispatch loop's registers stay registers.
+/// left is one the verifier's facts describe: the innermost frame (the running one, or
+/// one the executor pushed), its stack top and resume point. An error is given the
+/// traceback of the instruction the executor left at. Out of line and free of `Exec`, so
+/// that the dispatch loop's registers stay registers.
 #[cold]
 #[inline(never)]
-#[allow(clippy::too_many_arguments)]
 fn enter_executor(
     core: &mut VmCore,
     sem: *mut core::ffi::c_void,
     executor: &dyn crate::jit::Executor,
-    code: &Code,
     stack: *mut Value,
     locals: *mut Value,
     sp: *mut Value,
@@ -692,20 +704,31 @@ fn enter_executor(
     // else uses the VM or the semantics while it runs.
     let exit = unsafe { executor.enter(&mut state) };
     if exit.status == EXIT_ERROR || state.pending_exception != 0 {
-        return Err(core.take_pending());
+        let mut e = core.take_pending();
+        if e.traceback.is_empty() {
+            e.traceback = core.traceback(exit.pc as usize);
+        }
+        return Err(e);
     }
     let pc = exit.pc as usize;
-    let lo = locals.wrapping_add(code.num_locals as usize);
-    let depth = (state.sp as usize).wrapping_sub(lo as usize) / core::mem::size_of::<Value>();
-    let fits = pc < code.instrs.len()
-        && state.sp >= lo
-        && code.stack_depth(pc) == u32::try_from(depth).ok();
-    if !fits {
-        return Err(Exception::msg(alloc::format!(
+    let bad = || {
+        Exception::msg(alloc::format!(
             "internal error: compiled code {} exited to instruction {} with a bad frame",
             executor.name(),
             exit.pc
-        )));
+        ))
+    };
+    let top = *core.frames.last().ok_or_else(bad)?;
+    let code = core.module.codes.get(top.code as usize).ok_or_else(bad)?;
+    let need = top.base + code.num_locals as usize + code.max_stack as usize;
+    let lo = stack.wrapping_add(top.base + code.num_locals as usize);
+    let depth = (state.sp as usize).wrapping_sub(lo as usize) / core::mem::size_of::<Value>();
+    let fits = pc < code.instrs.len()
+        && need <= core.stack_cap
+        && state.sp >= lo
+        && code.stack_depth(pc) == u32::try_from(depth).ok();
+    if !fits {
+        return Err(bad());
     }
     Ok((state.sp, exit.pc))
 }

@@ -30,7 +30,7 @@ use alloc::vec::Vec;
 
 use crate::bytecode::{Code, CodeId, Module};
 use crate::heap::{Heap, Obj};
-use crate::jit::{Backend, Executor, Helpers};
+use crate::jit::{Backend, Executor, Helpers, LoopSite};
 use crate::semantics::{Exception, Semantics, TraceEntry};
 use crate::stats::Stats;
 use crate::tier1;
@@ -50,6 +50,9 @@ pub enum Mode {
     Interp,
     /// Tier 1: the specializing adaptive interpreter.
     Adaptive,
+    /// Tier 1 plus tier 2: hot loops become uop traces run by the uop interpreter
+    /// ([`crate::tier2`]), the reference semantics of the trace IR.
+    Uops,
 }
 
 impl Mode {
@@ -58,7 +61,13 @@ impl Mode {
         match self {
             Mode::Interp => "interp",
             Mode::Adaptive => "adaptive",
+            Mode::Uops => "uops",
         }
+    }
+
+    /// True for the modes that quicken instructions (tier 1 and above).
+    pub fn adaptive(self) -> bool {
+        self != Mode::Interp
     }
 }
 
@@ -91,6 +100,14 @@ pub(crate) struct Frame {
     code: CodeId,
     base: usize,
     pc: usize,
+}
+
+/// An installed executor and what the VM needs to undo it.
+struct Installed {
+    executor: Rc<dyn Executor>,
+    /// Where its `JumpExecutor` is.
+    code: CodeId,
+    jump_pc: usize,
 }
 
 /// Default size of the value stack, in values (128 MiB of address space). It is
@@ -142,8 +159,20 @@ pub struct VmCore {
     sp_hint: usize,
     /// The attached code generator, asked for an executor when a loop becomes hot.
     backend: Option<Box<dyn Backend>>,
-    /// The executors the backend made; a `JumpExecutor`'s cache `aux` indexes this.
-    executors: Vec<Rc<dyn Executor>>,
+    /// The executors the backend made; a `JumpExecutor`'s cache `aux` indexes this. An
+    /// invalidated one leaves `None`.
+    executors: Vec<Option<Installed>>,
+    /// Per global: true when an installed executor assumed its value (its stores are
+    /// `StoreGlobalWatched`).
+    watched: Vec<bool>,
+    /// Tier 2's hotness threshold (`--hot`).
+    hot: u16,
+    /// Where `--dump uops` collects traces as they are made (`None`: not asked).
+    jit_log: Option<String>,
+    /// The embedder's monotonic clock (nanoseconds), to time projection.
+    clock: Option<fn() -> u64>,
+    /// Where each dumped trace goes as soon as it is made (else it stays in `jit_log`).
+    trace_sink: Option<fn(&str)>,
     /// The exception a helper raised in compiled code, until the executor exits.
     pending: Option<Exception>,
     /// The `extern "C"` helpers for this VM's semantics.
@@ -193,12 +222,13 @@ impl<S: Semantics> Vm<S> {
         stack_values: usize,
     ) -> Result<Vm<S>, VerifyError> {
         verify_module(&mut module)?;
-        if mode == Mode::Adaptive {
+        if mode.adaptive() {
             for code in &module.codes {
                 tier1::prime_caches(code);
             }
         }
         let globals = module.global_init.clone();
+        let watched = alloc::vec![false; globals.len()];
         let stack_cap = stack_values.max(16);
         // SAFETY: the layout has a non-zero size. All-zero bits are the float 0.0, a valid
         // `Value`, so the zeroed stack is initialized.
@@ -206,7 +236,7 @@ impl<S: Semantics> Vm<S> {
         if stack.is_null() {
             alloc::alloc::handle_alloc_error(stack_layout(stack_cap));
         }
-        Ok(Vm {
+        let mut vm = Vm {
             core: VmCore {
                 heap,
                 module,
@@ -222,11 +252,60 @@ impl<S: Semantics> Vm<S> {
                 sp_hint: 0,
                 backend: None,
                 executors: Vec::new(),
+                watched,
+                hot: crate::tier2::DEFAULT_HOT,
+                jit_log: None,
+                clock: None,
+                trace_sink: None,
                 pending: None,
                 helpers: Helpers::new::<S>(),
             },
             sem,
-        })
+        };
+        if mode == Mode::Uops {
+            vm.attach_backend(Box::new(crate::tier2::UopBackend));
+            vm.set_hot_threshold(crate::tier2::DEFAULT_HOT);
+        }
+        Ok(vm)
+    }
+
+    /// Sets the hotness threshold (`--hot N`, at least 1): back edges before a loop is
+    /// offered to the backend, and (for tier 2) exits before one gets a side trace.
+    pub fn set_hot_threshold(&mut self, n: u16) {
+        let n = n.max(1);
+        self.core.hot = n;
+        if self.core.mode.adaptive() {
+            for code in &self.core.module.codes {
+                tier1::prime_loops(code, n - 1);
+            }
+        }
+    }
+
+    /// Collects every tier-2 trace as it is made, in its text form (`--dump uops`); see
+    /// [`Vm::take_jit_log`].
+    pub fn set_dump_traces(&mut self, on: bool) {
+        self.core.jit_log = if on { Some(String::new()) } else { None };
+    }
+
+    /// The traces dumped so far (empty unless [`Vm::set_dump_traces`] asked for them).
+    pub fn take_jit_log(&mut self) -> String {
+        self.core
+            .jit_log
+            .as_mut()
+            .map(core::mem::take)
+            .unwrap_or_default()
+    }
+
+    /// Sends each dumped trace to `sink` the moment it is made, instead of keeping it for
+    /// [`Vm::take_jit_log`].
+    pub fn set_trace_sink(&mut self, sink: fn(&str)) {
+        self.core.trace_sink = Some(sink);
+    }
+
+    /// Gives the engine a monotonic clock in nanoseconds (the core has none of its own),
+    /// so that statistics can time trace projection.
+    pub fn set_clock(&mut self, clock: fn() -> u64) {
+        self.core.clock = Some(clock);
     }
 
     /// The mode this VM runs in.
@@ -431,7 +510,107 @@ impl VmCore {
         // invalidate that pointer; the vector is not resized.
         unsafe { self.globals.as_mut_ptr().add(i).write(v) };
         self.globals_version += 1;
+        self.global_stored(i as u32);
         true
+    }
+
+    /// A global was stored: invalidates every executor that assumed its value.
+    pub(crate) fn global_stored(&mut self, g: u32) {
+        if !self.watched.get(g as usize).copied().unwrap_or(false) {
+            return;
+        }
+        use crate::tier2::Assumption;
+        for slot in 0..self.executors.len() {
+            let hit = self.executors[slot].as_ref().is_some_and(|inst| {
+                inst.executor
+                    .assumptions()
+                    .contains(&Assumption::GlobalUnchanged(g))
+            });
+            if hit {
+                self.invalidate(slot);
+            }
+        }
+    }
+
+    /// Invalidates the executor in `slot`: its loop's `JumpExecutor` reverts to `Jump`
+    /// (counting toward hotness again, with a backoff), and the VM lets the executor go;
+    /// it is freed as soon as no frame runs it.
+    fn invalidate(&mut self, slot: usize) {
+        let Some(inst) = self.executors[slot].take() else {
+            return;
+        };
+        inst.executor.invalidate();
+        if let Some(code) = self.module.codes.get(inst.code as usize) {
+            tier1::revert_executor(code, inst.jump_pc);
+        }
+        self.stats.tier2.invalidations += 1;
+    }
+
+    /// Stores global `g` from a trace: the store `StoreGlobal` does, with its
+    /// invalidation.
+    pub(crate) fn store_global_from_trace(&mut self, g: u32, v: Value) {
+        self.set_global(g as usize, v);
+    }
+
+    /// Makes a global watched: every `StoreGlobal` of it becomes `StoreGlobalWatched`.
+    fn watch_global(&mut self, g: u32) {
+        let Some(w) = self.watched.get_mut(g as usize) else {
+            return;
+        };
+        if *w {
+            return;
+        }
+        *w = true;
+        for code in &self.module.codes {
+            tier1::watch_stores(code, g);
+        }
+    }
+
+    /// Sends what the dump log holds to the trace sink, if there is one.
+    pub(crate) fn flush_jit_log(&mut self) {
+        if let (Some(sink), Some(log)) = (self.trace_sink, self.jit_log.as_mut()) {
+            if !log.is_empty() {
+                sink(log);
+                log.clear();
+            }
+        }
+    }
+
+    /// The counters, for tier 2's executors.
+    pub(crate) fn stats_mut(&mut self) -> &mut Stats {
+        &mut self.stats
+    }
+
+    /// The number of frames (the running one included).
+    pub(crate) fn frame_count(&self) -> usize {
+        self.frames.len()
+    }
+
+    /// The embedder's clock, if any.
+    pub(crate) fn clock(&self) -> Option<fn() -> u64> {
+        self.clock
+    }
+
+    /// What projecting a side trace reads, and the dump log, borrowed at once.
+    pub(crate) fn projection_parts(&mut self) -> (&Module, &Heap, &[Value], Option<&mut String>) {
+        (
+            &self.module,
+            &self.heap,
+            &self.globals,
+            self.jit_log.as_mut(),
+        )
+    }
+
+    /// Pushes a frame a trace had entered virtually: the running frame resumes at
+    /// `ret_pc` when it returns, and the new one (code `code`, first local at `base`)
+    /// becomes the running frame.
+    pub(crate) fn push_virtual_frame(&mut self, code: CodeId, base: usize, ret_pc: usize) {
+        if let Some(f) = self.frames.last_mut() {
+            f.pc = ret_pc;
+        }
+        self.frames.push(Frame { code, base, pc: 0 });
+        self.stats.calls += 1;
+        self.stats.max_depth = self.stats.max_depth.max(self.frames.len() - 1);
     }
 
     /// Runs the frame on top of `frames` until the frame at index `stop_depth` returns.
@@ -443,8 +622,10 @@ impl VmCore {
         match (self.mode, self.collect_stats) {
             (Mode::Interp, false) => run_loop::<S, false, false>(self, sem, stop_depth),
             (Mode::Interp, true) => run_loop::<S, false, true>(self, sem, stop_depth),
-            (Mode::Adaptive, false) => run_loop::<S, true, false>(self, sem, stop_depth),
-            (Mode::Adaptive, true) => run_loop::<S, true, true>(self, sem, stop_depth),
+            (Mode::Adaptive | Mode::Uops, false) => {
+                run_loop::<S, true, false>(self, sem, stop_depth)
+            }
+            (Mode::Adaptive | Mode::Uops, true) => run_loop::<S, true, true>(self, sem, stop_depth),
         }
     }
 
@@ -569,9 +750,33 @@ impl VmCore {
     ) -> Option<u32> {
         self.stats.hot_loops += 1;
         let backend = self.backend.as_mut()?;
-        let executor = backend.compile_loop(&self.module, code, header_pc, jump_pc)?;
+        let mut site = LoopSite {
+            module: &self.module,
+            heap: &self.heap,
+            globals: &self.globals,
+            code,
+            header_pc,
+            jump_pc,
+            hot: self.hot,
+            stats: &mut self.stats,
+            log: self.jit_log.as_mut(),
+            clock: self.clock,
+        };
+        let executor = backend.compile_loop(&mut site);
+        self.flush_jit_log();
+        let executor = executor?;
         let slot = u32::try_from(self.executors.len()).ok()?;
-        self.executors.push(Rc::from(executor));
+        let executor: Rc<dyn Executor> = Rc::from(executor);
+        for a in executor.assumptions() {
+            match *a {
+                crate::tier2::Assumption::GlobalUnchanged(g) => self.watch_global(g),
+            }
+        }
+        self.executors.push(Some(Installed {
+            executor,
+            code,
+            jump_pc,
+        }));
         self.stats.executors += 1;
         Some(slot)
     }
@@ -585,7 +790,10 @@ impl VmCore {
     /// The executor in `slot`, shared so that it can run while the VM is borrowed by its
     /// helpers.
     pub(crate) fn executor(&self, slot: u32) -> Option<Rc<dyn Executor>> {
-        self.executors.get(slot as usize).cloned()
+        self.executors
+            .get(slot as usize)?
+            .as_ref()
+            .map(|i| i.executor.clone())
     }
 
     /// The helper table and state-block parts for an executor run.
