@@ -88,12 +88,12 @@ impl Snapshot {
     }
 }
 
-/// The exit an [`ExitKind`] reason takes when nothing links it: true when tier 1 should
-/// get a side trace for it once it is hot (guards that keep failing do not: tier 1
-/// re-specializes the instruction, and the next projection of the loop sees that).
+/// True when an exit of this kind gets a side trace once it is hot: the other side of a
+/// branch, the generic behaviour after a failed guard, and (once tier 1 has specialized
+/// it) the instruction a trace stopped at. Errors and invalidations end the run.
 pub(crate) fn wants_side_trace(kind: ExitKind) -> bool {
     matches!(
         kind,
-        ExitKind::Branch | ExitKind::Guard | ExitKind::Overflow
+        ExitKind::Branch | ExitKind::Guard | ExitKind::Overflow | ExitKind::Stop
     )
 }

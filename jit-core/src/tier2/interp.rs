@@ -73,14 +73,22 @@ impl Backend for UopBackend {
 
 /// A link slot with no side trace yet.
 const UNLINKED: u32 = u32::MAX;
-/// A link slot whose side trace could not be projected: never tried again.
-const NO_SIDE_TRACE: u32 = u32::MAX - 1;
+
+/// The most side traces one loop's tree grows; past it, exits go back to tier 1.
+pub const MAX_SIDE_TRACES: usize = 64;
+
+/// The longest wait, in exits, before another side trace is tried at an exit whose
+/// projection failed (the threshold doubles after each failure up to this).
+const MAX_SIDE_WAIT: u32 = 1 << 16;
 
 struct Node {
     trace: Trace,
-    /// Times each exit was taken.
+    /// Times each exit was taken since its last side-trace attempt.
     counts: Vec<u32>,
-    /// Each exit's side trace (an index into the tree), or `UNLINKED`/`NO_SIDE_TRACE`.
+    /// Exits each exit waits before the next attempt (the hot threshold, doubled after
+    /// every failed projection: the instruction may specialize meanwhile).
+    waits: Vec<u32>,
+    /// Each exit's side trace (an index into the tree), or `UNLINKED`.
     links: Vec<u32>,
 }
 
@@ -100,7 +108,7 @@ impl UopExecutor {
         let header = trace.header_pc;
         let assumptions = trace.assumptions.clone();
         UopExecutor {
-            tree: RefCell::new(vec![Node::new(trace)]),
+            tree: RefCell::new(vec![Node::new(trace, u32::from(hot.max(1)))]),
             assumptions,
             valid: Cell::new(true),
             hot: u32::from(hot.max(1)),
@@ -111,11 +119,12 @@ impl UopExecutor {
 }
 
 impl Node {
-    fn new(trace: Trace) -> Node {
+    fn new(trace: Trace, hot: u32) -> Node {
         let n = trace.exits.len();
         Node {
             trace,
             counts: vec![0; n],
+            waits: vec![hot; n],
             links: vec![UNLINKED; n],
         }
     }
@@ -498,20 +507,23 @@ impl UopExecutor {
                 !error && self.valid.get() && snap.frames.is_empty() && wants_side_trace(desc.kind);
             if stays {
                 let node = &mut tree[ti];
-                let link = node.links[e as usize];
-                let side = if link < NO_SIDE_TRACE {
-                    Some(link)
-                } else if link == UNLINKED {
-                    node.counts[e as usize] += 1;
-                    if node.counts[e as usize] >= self.hot {
+                let k = e as usize;
+                let side = if node.links[k] != UNLINKED {
+                    Some(node.links[k])
+                } else {
+                    node.counts[k] += 1;
+                    if node.counts[k] >= node.waits[k] {
                         let made = self.side_trace(tree, ti, e, vm!());
-                        tree[ti].links[e as usize] = made.unwrap_or(NO_SIDE_TRACE);
+                        let node = &mut tree[ti];
+                        node.counts[k] = 0;
+                        match made {
+                            Some(side) => node.links[k] = side,
+                            None => node.waits[k] = (node.waits[k] * 2).min(MAX_SIDE_WAIT),
+                        }
                         made
                     } else {
                         None
                     }
-                } else {
-                    None
                 };
                 if let Some(side) = side {
                     ti = side as usize;
@@ -544,8 +556,11 @@ impl UopExecutor {
             code: parent.code,
             header_pc: parent.header_pc,
             start_pc: snap.pc,
-            generic_first: desc.kind != ExitKind::Branch,
+            generic_first: matches!(desc.kind, ExitKind::Guard | ExitKind::Overflow),
         };
+        if tree.len() > MAX_SIDE_TRACES {
+            return None;
+        }
         let index = u32::try_from(tree.len()).ok()?;
         let clock = vm.clock();
         let t0 = clock.map(|c| c());
@@ -567,7 +582,7 @@ impl UopExecutor {
         match trace {
             Ok(t) => {
                 stats.side_traces += 1;
-                tree.push(Node::new(t));
+                tree.push(Node::new(t, self.hot));
                 Some(index)
             }
             Err(_) => {

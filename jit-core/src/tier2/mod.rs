@@ -54,7 +54,7 @@ mod text;
 pub use exits::{ExitDesc, Snapshot, VFrame};
 pub use interp::UopBackend;
 pub use table::{ExitKind, Ty, Uop};
-pub use text::{parse_trace, ParseError};
+pub use text::{parse_trace, print_inst, print_trace, print_trace_plain, ParseError};
 
 /// Back edges before a loop is traced, and exits before one gets a side trace, unless
 /// `--hot N` says otherwise. Measured on the benchmark suite: below 16 the projector

@@ -170,12 +170,12 @@ impl Proj<'_> {
             }
             let generic = first && self.start.generic_first;
             self.generic_pc = generic.then_some(pc);
-            let before = self.t.insts.len();
             let flow = self.step(pc, ins, generic);
             self.generic_pc = None;
-            if self.generic_failed
-                || (first && matches!(flow, Flow::End) && self.only_exits(before))
-            {
+            let stopped_at_once = first
+                && matches!(flow, Flow::End)
+                && self.t.insts.last().is_some_and(|i| i.op == Uop::EXIT);
+            if self.generic_failed || stopped_at_once {
                 return Err(Abort::Empty);
             }
             first = false;
@@ -184,11 +184,6 @@ impl Proj<'_> {
                 Flow::End => return Ok(()),
             }
         }
-    }
-
-    /// True when everything emitted since `from` is an unconditional exit.
-    fn only_exits(&self, from: usize) -> bool {
-        self.t.insts[from..].iter().all(|i| i.op == Uop::EXIT)
     }
 
     fn code(&self) -> &Code {

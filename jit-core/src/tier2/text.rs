@@ -34,8 +34,21 @@ use crate::bytecode::Module;
 use crate::heap::{Heap, Obj};
 use crate::value::Value;
 
-/// Appends the text form of `trace` (number `index` in its tree) to `out`.
+/// The text form of `trace` (number `index` in its tree) without the program: constants
+/// that are objects print as `<object>`, and global names are left out.
+pub fn print_trace_plain(trace: &Trace, index: u32) -> String {
+    let mut out = String::new();
+    print_with(trace, index, None, &mut out);
+    out
+}
+
+/// Appends the text form of `trace` (number `index` in its tree) to `out`, naming
+/// constants and globals from `module` and `heap`.
 pub fn print_trace(trace: &Trace, index: u32, module: &Module, heap: &Heap, out: &mut String) {
+    print_with(trace, index, Some((module, heap)), out);
+}
+
+fn print_with(trace: &Trace, index: u32, names: Option<(&Module, &Heap)>, out: &mut String) {
     let kind = match trace.kind {
         TraceKind::Root => "root".to_string(),
         TraceKind::Side { parent, exit } => alloc::format!("side of {parent} exit e{exit}"),
@@ -48,16 +61,17 @@ pub fn print_trace(trace: &Trace, index: u32, module: &Module, heap: &Heap, out:
     for a in &trace.assumptions {
         match a {
             Assumption::GlobalUnchanged(g) => {
-                let name = module
-                    .global_names
-                    .get(*g as usize)
-                    .map_or("?", String::as_str);
-                let _ = writeln!(out, "  assumes global {g} unchanged ; {name}");
+                let _ = write!(out, "  assumes global {g} unchanged");
+                if let Some((module, _)) = names {
+                    let name = module.global_names.get(*g as usize);
+                    let _ = write!(out, " ; {}", name.map_or("?", String::as_str));
+                }
+                out.push('\n');
             }
         }
     }
     for (k, &c) in trace.consts.iter().enumerate() {
-        let _ = writeln!(out, "  const k{k} = {}", const_text(c, module, heap));
+        let _ = writeln!(out, "  const k{k} = {}", const_text(c, names));
     }
     for (n, inst) in trace.insts.iter().enumerate() {
         let _ = write!(out, "  {n:04}  ");
@@ -110,7 +124,7 @@ pub fn print_inst(inst: &Inst, out: &mut String) {
     }
 }
 
-fn const_text(v: Value, module: &Module, heap: &Heap) -> String {
+fn const_text(v: Value, names: Option<(&Module, &Heap)>) -> String {
     if let Some(i) = v.as_small_int() {
         return i.to_string();
     }
@@ -131,6 +145,9 @@ fn const_text(v: Value, module: &Module, heap: &Heap) -> String {
     if v.is_empty() {
         return "<empty>".to_string();
     }
+    let Some((module, heap)) = names else {
+        return "<object>".to_string();
+    };
     match heap.get(v) {
         Some(Obj::Str(_)) => alloc::format!("{:?}", heap.as_str(v).unwrap_or("")),
         Some(Obj::Function(f)) => {

@@ -1,0 +1,146 @@
+//! Tier 2's exits, forced: each program makes one kind of guard fail at a chosen
+//! iteration of a traced loop, and must print what the generic interpreter prints while
+//! the statistics show the exit taken (and the side trace grown, or the trace
+//! invalidated) that the program was written to cause.
+
+use std::cell::RefCell;
+use std::io::Write;
+use std::rc::Rc;
+
+use frontend_tiny::driver::{run, RunConfig};
+use jit_core::interp::Mode;
+use jit_core::stats::{Tier2Stats, EXIT_REASONS};
+
+#[derive(Clone, Default)]
+struct SharedBuf(Rc<RefCell<Vec<u8>>>);
+
+impl Write for SharedBuf {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Runs `source` in `mode` with statistics; returns stdout, stderr and tier 2's counters.
+fn run_in(source: &str, mode: Mode, hot: Option<u16>) -> (String, String, Tier2Stats) {
+    let buf = SharedBuf::default();
+    let cfg = RunConfig {
+        stats: true,
+        reverify: true,
+        hot,
+        ..RunConfig::new(mode)
+    };
+    let o = run("t.tiny", source, &cfg, Box::new(buf.clone()));
+    let stats = o.stats.expect("the program ran");
+    assert_eq!(
+        stats.depth_mismatches, 0,
+        "a frame left with a bad stack depth"
+    );
+    let out = String::from_utf8_lossy(&buf.0.borrow()).into_owned();
+    (out, o.stderr, stats.tier2)
+}
+
+/// Checks `source` against the generic interpreter at the default threshold and at
+/// `--hot 1`, and returns tier 2's counters at the default threshold.
+fn check(source: &str) -> Tier2Stats {
+    let (want_out, want_err, _) = run_in(source, Mode::Interp, None);
+    let mut first = None;
+    for hot in [None, Some(1)] {
+        let (out, err, t2) = run_in(source, Mode::Uops, hot);
+        assert_eq!(out, want_out, "stdout differs at --hot {hot:?}");
+        assert_eq!(err, want_err, "stderr differs at --hot {hot:?}");
+        assert!(t2.traces >= 1, "no trace was made at --hot {hot:?}");
+        first.get_or_insert(t2);
+    }
+    first.unwrap()
+}
+
+fn reason(t2: &Tier2Stats, name: &str) -> u64 {
+    let i = EXIT_REASONS.iter().position(|r| *r == name).unwrap();
+    t2.exits_by_reason[i]
+}
+
+#[test]
+fn a_type_guard_fails_when_a_value_turns_float() {
+    let t2 = check(
+        "let x = 1;\nlet s = 0;\nfor i in 0 .. 100 {\n    if i == 60 { x = 0.5; }\n    s = s + x;\n}\nprint(s);\n",
+    );
+    assert!(reason(&t2, "guard") >= 1, "{t2:?}");
+    assert!(
+        t2.side_traces >= 1,
+        "the failing guard grew no side trace: {t2:?}"
+    );
+}
+
+#[test]
+fn an_int_leaving_the_inline_range_exits_for_overflow() {
+    // 2^47 - 100: the sum leaves the 48-bit inline range after 100 steps.
+    let t2 = check("let x = 140737488355228;\nfor i in 0 .. 150 { x = x + 1; }\nprint(x);\n");
+    assert_eq!(reason(&t2, "overflow"), 1, "{t2:?}");
+    // From then on the int is boxed: the type guard fails, and gets its side trace.
+    assert!(reason(&t2, "guard") >= 1, "{t2:?}");
+    assert!(t2.side_traces >= 1, "{t2:?}");
+}
+
+#[test]
+fn a_branch_that_flips_grows_a_side_trace() {
+    let t2 = check(
+        "let a = 0;\nlet b = 0;\nfor i in 0 .. 100 {\n    if i < 30 { a = a + 1; } else { b = b + 2; }\n}\nprint(a, b);\n",
+    );
+    assert!(reason(&t2, "branch") >= 1, "{t2:?}");
+    assert!(t2.side_traces >= 1, "{t2:?}");
+}
+
+#[test]
+fn a_guard_inside_an_inlined_call_rebuilds_the_callee_frame() {
+    let t2 = check(
+        "fn f(v) { return v * 2; }\nlet s = 0;\nlet x = 1;\nfor i in 0 .. 100 {\n    if i == 70 { x = 1.5; }\n    s = s + f(x);\n}\nprint(s);\n",
+    );
+    assert!(reason(&t2, "guard") >= 1, "{t2:?}");
+}
+
+#[test]
+fn rebinding_a_called_global_invalidates_the_trace() {
+    let t2 = check(
+        "fn add(a, b) { return a + b; }\nfn sub(a, b) { return a - b; }\nlet op = add;\nlet s = 0;\nfor i in 0 .. 100 {\n    if i == 50 { op = sub; }\n    s = op(s, i);\n}\nprint(s);\n",
+    );
+    assert_eq!(t2.invalidations, 1, "{t2:?}");
+}
+
+#[test]
+fn a_runtime_error_inside_a_trace_reports_the_same_location() {
+    // Division by zero at iteration 60, inside a function the trace follows.
+    check("fn g(a, b) { return a / b; }\nlet s = 0;\nfor i in 0 .. 100 {\n    s = s + g(100, 60 - i);\n}\nprint(s);\n");
+    // An error a helper raises inside the trace: a generic `+` (its operands were
+    // ints and strings, so tier 1 kept it generic) meets two nils.
+    let t2 = check("let a = [1, \"s\"];\nlet n = 0;\nfor i in 0 .. 200 {\n    let v = a[i % 2];\n    let w = v + v;\n    n = n + 1;\n    if i == 150 { a[0] = nil; }\n}\nprint(n);\n");
+    assert_eq!(reason(&t2, "error"), 1, "{t2:?}");
+}
+
+#[test]
+fn stats_json_has_every_tier2_key() {
+    let (_, _, t2) = run_in(
+        "let s = 0;\nfor i in 0 .. 100 { s = s + i; }\nprint(s);\n",
+        Mode::Uops,
+        None,
+    );
+    let json = t2.json();
+    for key in [
+        "traces",
+        "side_traces",
+        "invalidations",
+        "exits_taken",
+        "uops_executed",
+        "guards_executed",
+        "exits_by_reason",
+    ] {
+        assert!(
+            json.contains(&format!("\"{key}\": ")),
+            "{key} missing from {json}"
+        );
+    }
+    assert!(t2.uops_executed > 0 && t2.guards_executed > 0, "{t2:?}");
+}
