@@ -111,7 +111,8 @@ fn drivers_agree_and_skips_are_explained() {
     );
     let json = cache.join("out.json");
     let json_arg = json.to_str().unwrap();
-    let modes = "interp,adaptive,python3";
+    // Every engine mode, tier 2's uop interpreter included, must print python3's bytes.
+    let modes = "interp,adaptive,uops,python3";
     let (status, stdout, stderr) =
         bench(&cache, &["--quick", "--modes", modes, "--json", json_arg]);
     assert_eq!(status, 0, "{stdout}\n{stderr}");
@@ -164,10 +165,20 @@ fn drivers_agree_and_skips_are_explained() {
     assert!(String::from_utf8_lossy(&python.stdout).contains("checksum: 18375\n"));
 
     // --filter selects among the runnable ones; a filter that only finds skipped ones says why.
-    let (status, stdout, _) = bench(&cache, &["--quick", "--modes", modes, "--filter", "func"]);
-    assert_eq!(status, 0);
+    // Without --modes the default columns run, the uop interpreter's among them.
+    let (status, stdout, stderr) = bench(&cache, &["--quick", "--filter", "func"]);
+    assert_eq!(status, 0, "{stdout}\n{stderr}");
     assert!(
         stdout.contains("func/py") && !stdout.contains("timed/py"),
+        "{stdout}"
+    );
+    let header: Vec<&str> = stdout
+        .lines()
+        .find(|l| l.starts_with("benchmark "))
+        .map(|l| l.split_whitespace().collect())
+        .unwrap_or_default();
+    assert!(
+        header.windows(2).any(|w| w == ["adaptive", "uops"]),
         "{stdout}"
     );
     let (status, _, stderr) = bench(&cache, &["--quick", "--modes", modes, "--filter", "classy"]);

@@ -33,7 +33,7 @@ use stats::Summary;
 use suite::{Benchmark, Lang};
 
 /// The columns run when `--modes` is not given.
-pub const DEFAULT_MODES: &str = "interp,adaptive,python3,pypy3";
+pub const DEFAULT_MODES: &str = "interp,adaptive,uops,python3,pypy3";
 
 /// Which benchmarks `cargo xtask bench` runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,8 +68,8 @@ impl SuiteKind {
 pub struct BenchOptions {
     /// Comma-separated substrings; a row (`name/lang`, e.g. `fib/py`) runs if any matches.
     pub filter: Option<String>,
-    /// Columns in order: engine modes (`interp`, `adaptive`, ...) and external interpreters
-    /// (any name starting with `python` or `pypy`, e.g. `python3`, `pypy3`).
+    /// Columns in order: engine modes (`interp`, `adaptive`, `uops`, ...) and external
+    /// interpreters (any name starting with `python` or `pypy`, e.g. `python3`, `pypy3`).
     pub modes: Vec<String>,
     /// Measured runs per cell (forced to 1 by `quick`).
     pub runs: usize,
@@ -135,6 +135,25 @@ pub fn parse_modes(list: &str) -> Vec<String> {
 /// checksum agreed, `Ok(false)` when some failed or disagreed (the report says which), `Err` when
 /// nothing could be run at all (bad options, no manifest, nothing selected, unwritable output).
 pub fn run(opts: &BenchOptions) -> Result<bool, String> {
+    let results = measure_suite(opts)?;
+    let color = std::io::stdout().is_terminal();
+    print!("{}", report::render(&results, color));
+    if let Some(path) = &opts.json {
+        std::fs::write(path, report::json(&results))
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        eprintln!("bench: wrote {}", path.display());
+    }
+    if let Some(path) = &opts.plot {
+        std::fs::write(path, svg::render(&results))
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        eprintln!("bench: wrote {}", path.display());
+    }
+    Ok(results.all_ok())
+}
+
+/// Everything [`run`] does before reporting: picks the columns and rows, runs every cell and
+/// analyzes the samples.
+fn measure_suite(opts: &BenchOptions) -> Result<Results, String> {
     let (runs, warmup) = if opts.quick {
         (1, 0)
     } else {
@@ -247,20 +266,7 @@ pub fn run(opts: &BenchOptions) -> Result<bool, String> {
         geomean_numeric: Vec::new(),
     };
     results.analyze();
-
-    let color = std::io::stdout().is_terminal();
-    print!("{}", report::render(&results, color));
-    if let Some(path) = &opts.json {
-        std::fs::write(path, report::json(&results))
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        eprintln!("bench: wrote {}", path.display());
-    }
-    if let Some(path) = &opts.plot {
-        std::fs::write(path, svg::render(&results))
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        eprintln!("bench: wrote {}", path.display());
-    }
-    Ok(results.all_ok())
+    Ok(results)
 }
 
 /// The suite's benchmarks and, for pyperformance, the ones it lists but cannot run here.
@@ -371,10 +377,10 @@ impl Cell {
         self.failure.is_none() && self.mismatch.is_none() && self.time.is_some()
     }
 
-    /// The mean share of in-engine time spent interpreting, compiling and in native code, over
-    /// the warm-up runs that reported phases.
-    pub fn phase_split(&self) -> Option<[f64; 3]> {
-        let shares: Vec<[f64; 3]> = self
+    /// The mean share of in-engine time spent interpreting, projecting tier-2 traces,
+    /// compiling and in native code, over the warm-up runs that reported phases.
+    pub fn phase_split(&self) -> Option<PhaseSplit> {
+        let shares: Vec<PhaseSplit> = self
             .profile
             .iter()
             .filter_map(|s| s.phases?.shares())
@@ -382,13 +388,33 @@ impl Cell {
         if shares.is_empty() {
             return None;
         }
-        let mut mean = [0.0; 3];
+        let n = shares.len() as f64;
+        let mut mean = PhaseSplit::default();
         for s in &shares {
-            for (m, v) in mean.iter_mut().zip(s) {
-                *m += v / shares.len() as f64;
-            }
+            mean.interpret += s.interpret / n;
+            mean.project += s.project / n;
+            mean.compile += s.compile / n;
+            mean.native += s.native / n;
         }
         Some(mean)
+    }
+
+    /// The mean seconds spent projecting tier-2 traces, over the warm-up runs that reported
+    /// phases.
+    pub fn mean_project_s(&self) -> Option<f64> {
+        let times: Vec<f64> = self
+            .profile
+            .iter()
+            .filter_map(|s| Some(s.phases?.project_s))
+            .collect();
+        (!times.is_empty()).then(|| times.iter().sum::<f64>() / times.len() as f64)
+    }
+
+    /// Whether any warm-up run of this cell spent time projecting tier-2 traces.
+    pub fn projected(&self) -> bool {
+        self.profile
+            .iter()
+            .any(|s| s.phases.is_some_and(|p| p.project_s > 0.0))
     }
 }
 
@@ -403,38 +429,78 @@ pub struct Sample {
     pub stats: Option<Json>,
 }
 
-/// Seconds the engine spent in each phase, from its `--stats-json` file.
+/// Seconds the engine spent in each phase, from its `--stats-json` file (its `frontend_s`,
+/// loading and translating the program, is not in-engine time and is left out).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Phases {
+    /// The whole run of the program, as the engine reports it: tier-2 projection happens
+    /// during the run, so this includes `project_s`.
     pub interpret_s: f64,
+    /// Projecting tier-2 traces (`--mode uops`; zero in modes without tier 2).
+    pub project_s: f64,
     pub compile_s: f64,
     pub native_s: f64,
 }
 
+/// Shares of in-engine time (they sum to 1).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct PhaseSplit {
+    /// Interpreting: the interpreters (tier 1 and the uop interpreter), projection excluded.
+    pub interpret: f64,
+    /// Projecting tier-2 traces.
+    pub project: f64,
+    pub compile: f64,
+    pub native: f64,
+}
+
 impl Phases {
-    /// Reads `{"phases": {"interpret_s": F, "compile_s": F, "native_s": F}}`; a missing phase
-    /// counts as zero, but at least one must be present.
+    /// Reads `{"phases": {"interpret_s": F, "project_s": F, "compile_s": F, "native_s": F}}`;
+    /// a missing phase counts as zero, but at least one must be present.
     fn from_stats(stats: &Json) -> Option<Phases> {
         let phases = stats.get("phases")?;
         let get = |k: &str| phases.get(k).and_then(Json::as_f64);
-        let (i, c, n) = (get("interpret_s"), get("compile_s"), get("native_s"));
-        if i.is_none() && c.is_none() && n.is_none() {
+        let (i, p, c, n) = (
+            get("interpret_s"),
+            get("project_s"),
+            get("compile_s"),
+            get("native_s"),
+        );
+        if i.is_none() && p.is_none() && c.is_none() && n.is_none() {
             return None;
         }
         Some(Phases {
             interpret_s: i.unwrap_or(0.0),
+            project_s: p.unwrap_or(0.0),
             compile_s: c.unwrap_or(0.0),
             native_s: n.unwrap_or(0.0),
         })
     }
 
-    fn shares(&self) -> Option<[f64; 3]> {
-        let parts = [self.interpret_s, self.compile_s, self.native_s];
-        if parts.iter().any(|p| !p.is_finite() || *p < 0.0) {
+    /// The split of this run's in-engine time; projection is taken out of `interpret_s`,
+    /// which contains it.
+    fn shares(&self) -> Option<PhaseSplit> {
+        let all = [
+            self.interpret_s,
+            self.project_s,
+            self.compile_s,
+            self.native_s,
+        ];
+        if all.iter().any(|p| !p.is_finite() || *p < 0.0) {
             return None;
         }
+        let parts = [
+            (self.interpret_s - self.project_s).max(0.0),
+            self.project_s,
+            self.compile_s,
+            self.native_s,
+        ];
         let total: f64 = parts.iter().sum();
-        (total > 0.0).then(|| parts.map(|p| p / total))
+        (total > 0.0).then(|| PhaseSplit {
+            interpret: parts[0] / total,
+            project: parts[1] / total,
+            compile: parts[2] / total,
+            native: parts[3] / total,
+        })
     }
 }
 
@@ -851,12 +917,77 @@ mod tests {
     fn phases_from_stats() {
         let stats = json::parse(r#"{"phases": {"interpret_s": 3.0, "native_s": 1.0}}"#).unwrap();
         let p = Phases::from_stats(&stats).unwrap();
-        assert_eq!(p.shares(), Some([0.75, 0.0, 0.25]));
+        assert_eq!(p.project_s, 0.0);
+        let split = PhaseSplit {
+            interpret: 0.75,
+            native: 0.25,
+            ..PhaseSplit::default()
+        };
+        assert_eq!(p.shares(), Some(split));
         assert_eq!(
             Phases::from_stats(&json::parse(r#"{"phases": {}}"#).unwrap()),
             None
         );
         assert_eq!(Phases::from_stats(&json::parse("[1]").unwrap()), None);
+    }
+
+    #[test]
+    fn projection_is_its_own_phase() {
+        // What `xtask run --mode uops --stats-json` writes: the projection happened during the
+        // run, so `interpret_s` contains `project_s` and the split takes it out.
+        let stats = json::parse(
+            r#"{"phases": {"frontend_s": 0.5, "interpret_s": 4.0, "project_s": 1.0,
+                "compile_s": 0.0, "native_s": 0.0}, "tier2": {"traces": 2}}"#,
+        )
+        .unwrap();
+        let p = Phases::from_stats(&stats).unwrap();
+        assert_eq!(
+            p,
+            Phases {
+                interpret_s: 4.0,
+                project_s: 1.0,
+                compile_s: 0.0,
+                native_s: 0.0
+            }
+        );
+        let split = PhaseSplit {
+            interpret: 0.75,
+            project: 0.25,
+            ..PhaseSplit::default()
+        };
+        assert_eq!(p.shares(), Some(split));
+        // Only projection reported still counts; a negative time makes the run's split void.
+        let only = json::parse(r#"{"phases": {"project_s": 0.5}}"#).unwrap();
+        assert_eq!(
+            Phases::from_stats(&only).unwrap().shares().unwrap().project,
+            1.0
+        );
+        let bad = json::parse(r#"{"phases": {"interpret_s": 1.0, "project_s": -1.0}}"#).unwrap();
+        assert_eq!(Phases::from_stats(&bad).unwrap().shares(), None);
+        // The cell's split and projection time are means over its warm-up runs.
+        let sample = |interpret_s, project_s| Sample {
+            wall_s: 1.0,
+            max_rss_kib: 0,
+            phases: Some(Phases {
+                interpret_s,
+                project_s,
+                compile_s: 0.0,
+                native_s: 0.0,
+            }),
+            stats: None,
+        };
+        let cell = Cell {
+            profile: vec![sample(2.0, 1.0), sample(4.0, 0.0)],
+            ..Cell::default()
+        };
+        assert_eq!(cell.phase_split().unwrap().project, 0.25);
+        assert_eq!(cell.mean_project_s(), Some(0.5));
+        assert!(cell.projected());
+        let cell = Cell {
+            profile: vec![sample(2.0, 0.0)],
+            ..Cell::default()
+        };
+        assert!(!cell.projected());
     }
 
     /// A scratch suite with one benchmark in both languages and a fake engine (a shell script)
@@ -878,6 +1009,8 @@ file=$1; size=$3
 case "$mode" in
   good|good2) [ -n "$stats" ] && printf '{"phases": {"interpret_s": 0.5, "compile_s": 0.25, "native_s": 0.25}}' > "$stats"
               cat "$file"; echo "$size" ;;
+  uops) [ -n "$stats" ] && printf '{"phases": {"interpret_s": 0.5, "project_s": 0.125, "compile_s": 0.0, "native_s": 0.0}}' > "$stats"
+        cat "$file"; echo "$size" ;;
   wrong) echo checksum; echo 8 ;;
   crash) echo "boom: internal error" >&2; exit 3 ;;
 esac
@@ -977,8 +1110,56 @@ esac
     }
 
     #[test]
+    fn uops_column_reports_projection() {
+        let (dir, mut opts) = fake_setup("uops");
+        opts.modes = parse_modes("good,uops");
+        let results = measure_suite(&opts).unwrap();
+        assert!(results.all_ok());
+        let names: Vec<&str> = results.columns.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["good", "uops"]);
+        assert!(results.columns[1].is_engine());
+        // uops gets a speedup and a geometric mean like every column.
+        let uops = results.rows[0].cells[1].as_ref().unwrap();
+        assert!(uops.speedup.is_some());
+        assert!(results.geomean_all[1].is_some());
+        let split = uops.phase_split().unwrap();
+        assert_eq!((split.interpret, split.project), (0.75, 0.25));
+        // The table shows projection for the column that projected, and only there.
+        let text = report::render(&results, false);
+        let phases = &text[text.find("Engine phases").expect(&text)..];
+        let line = phases.lines().find(|l| l.starts_with("echo/py ")).unwrap();
+        assert!(line.contains("i:50% c:25% n:25%"), "{text}");
+        assert!(line.contains("i:75% p:25% (125ms) c:0% n:0%"), "{text}");
+        assert_eq!(line.matches("p:").count(), 1, "{text}");
+        assert!(text.contains("projecting tier-2 traces (p"), "{text}");
+        // The JSON carries each warm-up run's projection time and the split's share.
+        let doc = json::parse(&report::json(&results)).unwrap();
+        let Some(Json::Array(rows)) = doc.get("rows") else {
+            panic!("no rows")
+        };
+        let cell = rows[0].get("cells").unwrap().get("uops").unwrap();
+        let split = cell.get("phase_split").unwrap();
+        assert_eq!(split.get("project").and_then(Json::as_f64), Some(0.25));
+        assert_eq!(split.get("interpret").and_then(Json::as_f64), Some(0.75));
+        let Some(Json::Array(phases)) = cell.get("phases") else {
+            panic!("no phases")
+        };
+        assert_eq!(
+            phases[0].get("project_s").and_then(Json::as_f64),
+            Some(0.125)
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
     fn modes_list() {
         assert_eq!(parse_modes(" interp, ,python3"), vec!["interp", "python3"]);
         assert!(is_external("pypy3") && is_external("python3.12") && !is_external("interp"));
+        // Both suites run the uop interpreter by default, right after tier 1.
+        assert_eq!(
+            parse_modes(DEFAULT_MODES),
+            vec!["interp", "adaptive", "uops", "python3", "pypy3"]
+        );
+        assert!(!is_external("uops"));
     }
 }

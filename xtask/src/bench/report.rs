@@ -71,7 +71,7 @@ fn heading(out: &mut String, text: &str, color: bool) {
     }
 }
 
-/// `1.23s`, `456ms`, `7.8ms`.
+/// `1.23s`, `456ms`, `7.8ms`, `58µs`.
 pub fn seconds(t: f64) -> String {
     if t >= 9.995 {
         format!("{t:.1}s")
@@ -79,8 +79,10 @@ pub fn seconds(t: f64) -> String {
         format!("{t:.2}s")
     } else if t >= 0.009995 {
         format!("{:.0}ms", t * 1e3)
-    } else {
+    } else if t >= 0.0009995 {
         format!("{:.1}ms", t * 1e3)
+    } else {
+        format!("{:.0}µs", t * 1e6)
     }
 }
 
@@ -267,7 +269,24 @@ fn render_skipped(out: &mut String, r: &Results, color: bool) {
     }
 }
 
-/// The engine's own split of its time, for engine columns that reported one.
+/// A share as a percentage: whole percents from 10% up, one decimal below, `<0.1%` for a
+/// share too small for that (but not zero).
+fn percent(share: f64) -> String {
+    let p = share * 100.0;
+    if p == 0.0 {
+        "0%".to_string()
+    } else if p >= 9.95 {
+        format!("{p:.0}%")
+    } else if p >= 0.05 {
+        format!("{p:.1}%")
+    } else {
+        "<0.1%".to_string()
+    }
+}
+
+/// The engine's own split of its time, for engine columns that reported one. Projection of
+/// tier-2 traces is its own phase in the columns that projected any (`uops`), with its mean
+/// time per run.
 fn render_phases(out: &mut String, r: &Results, color: bool) {
     let cols: Vec<usize> = (0..r.columns.len())
         .filter(|&c| {
@@ -280,10 +299,23 @@ fn render_phases(out: &mut String, r: &Results, color: bool) {
     if cols.is_empty() {
         return;
     }
+    let projects: Vec<bool> = cols
+        .iter()
+        .map(|&c| {
+            r.rows
+                .iter()
+                .any(|row| row.cells[c].as_ref().is_some_and(Cell::projected))
+        })
+        .collect();
+    let legend = if projects.contains(&true) {
+        "interpreting (i), projecting tier-2 traces (p, with its mean time per run), \
+         compiling (c), in native code (n)"
+    } else {
+        "interpreting (i), compiling (c), in native code (n)"
+    };
     heading(
         out,
-        "Engine phases: share of in-engine time interpreting (i), compiling (c), in native code (n); \
-         mean over runs",
+        &format!("Engine phases: share of in-engine time {legend}; mean over the warm-up runs"),
         color,
     );
     let mut header = vec!["benchmark".to_string()];
@@ -293,14 +325,20 @@ fn render_phases(out: &mut String, r: &Results, color: bool) {
         .iter()
         .map(|row| {
             let mut v = vec![Text::ok(r.row_label(row))];
-            v.extend(cols.iter().map(|&c| {
+            v.extend(cols.iter().zip(&projects).map(|(&c, &projects)| {
                 cell_text(row.cells[c].as_ref(), |cell| {
-                    let [i, c, n] = cell.phase_split()?;
+                    let s = cell.phase_split()?;
+                    let project = match cell.mean_project_s() {
+                        Some(t) if projects => {
+                            format!(" p:{} ({})", percent(s.project), seconds(t))
+                        }
+                        _ => String::new(),
+                    };
                     Some(format!(
-                        "i:{:.0}% c:{:.0}% n:{:.0}%",
-                        i * 100.0,
-                        c * 100.0,
-                        n * 100.0
+                        "i:{}{project} c:{} n:{}",
+                        percent(s.interpret),
+                        percent(s.compile),
+                        percent(s.native)
                     ))
                 })
             }));
@@ -387,17 +425,19 @@ fn cell_json(cell: &Cell) -> Json {
         .map(|s| match s.phases {
             Some(p) => obj(vec![
                 ("interpret_s", num(p.interpret_s)),
+                ("project_s", num(p.project_s)),
                 ("compile_s", num(p.compile_s)),
                 ("native_s", num(p.native_s)),
             ]),
             None => Json::Null,
         })
         .collect();
-    let split = cell.phase_split().map_or(Json::Null, |[i, c, n]| {
+    let split = cell.phase_split().map_or(Json::Null, |s| {
         obj(vec![
-            ("interpret", num(i)),
-            ("compile", num(c)),
-            ("native", num(n)),
+            ("interpret", num(s.interpret)),
+            ("project", num(s.project)),
+            ("compile", num(s.compile)),
+            ("native", num(s.native)),
         ])
     });
     obj(vec![
@@ -531,6 +571,14 @@ pub fn json(r: &Results) -> String {
                     "speedup",
                     text("baseline median wall time / median wall time"),
                 ),
+                (
+                    "phase_split",
+                    text(
+                        "mean over the warm-up runs of each phase's share of in-engine time; \
+                         project_s (tier-2 trace projection) is timed inside interpret_s, so \
+                         the interpret share excludes it",
+                    ),
+                ),
             ]),
         ),
         ("columns", Json::Array(columns)),
@@ -565,4 +613,21 @@ pub fn json(r: &Results) -> String {
     doc.write_pretty(&mut out, 0);
     out.push('\n');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats() {
+        assert_eq!(seconds(1.234), "1.23s");
+        assert_eq!(seconds(0.0078), "7.8ms");
+        assert_eq!(seconds(0.000058), "58µs");
+        assert_eq!(percent(0.0), "0%");
+        assert_eq!(percent(0.997), "100%");
+        assert_eq!(percent(0.25), "25%");
+        assert_eq!(percent(0.0017), "0.2%");
+        assert_eq!(percent(0.00001), "<0.1%");
+    }
 }
