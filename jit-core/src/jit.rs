@@ -195,6 +195,13 @@ pub struct Helpers {
     pub call_native: unsafe extern "C" fn(*mut JitState, u32) -> u64,
     /// The language's call-depth limit ([`Semantics::max_call_depth`]).
     pub max_call_depth: unsafe extern "C" fn(*mut JitState) -> u64,
+    /// An iterator over a value ([`crate::ops::get_iter`]); as `binary`.
+    pub get_iter: unsafe extern "C" fn(*mut JitState, u64) -> u64,
+    /// Advances the iterator just below the state's `sp` (the core's own inline, others
+    /// through [`Semantics::iter_next`], which may run guest code and collect: the stack
+    /// below `sp` is rooted). Returns the item, or [`Value::EMPTY`]'s bits with no
+    /// exception pending when it is exhausted; as `binary` when it raised.
+    pub iter_next: unsafe extern "C" fn(*mut JitState) -> u64,
 }
 
 impl Helpers {
@@ -209,6 +216,8 @@ impl Helpers {
             unary: unary_helper::<S>,
             call_native: call_native_helper::<S>,
             max_call_depth: max_call_depth_helper::<S>,
+            get_iter: get_iter_helper::<S>,
+            iter_next: iter_next_helper::<S>,
         }
     }
 }
@@ -357,6 +366,40 @@ unsafe extern "C" fn call_native_helper<S: Semantics>(st: *mut JitState, argc: u
     vm.set_sp_hint(h);
     match sem.call_native(vm, id, args) {
         Ok(v) => v.to_bits(),
+        Err(e) => raise(state, vm, e),
+    }
+}
+
+unsafe extern "C" fn get_iter_helper<S: Semantics>(st: *mut JitState, v: u64) -> u64 {
+    // SAFETY: as in `binary_helper`.
+    let (state, vm, sem) = unsafe { parts::<S>(st) };
+    // SAFETY: as in `binary_helper`.
+    let v = unsafe { Value::from_bits(v) };
+    match ops::get_iter(vm.heap_mut(), sem, v) {
+        Ok(it) => it.to_bits(),
+        Err(e) => raise(state, vm, e),
+    }
+}
+
+unsafe extern "C" fn iter_next_helper<S: Semantics>(st: *mut JitState) -> u64 {
+    // SAFETY: as in `binary_helper`.
+    let (state, vm, sem) = unsafe { parts::<S>(st) };
+    let h = height(state);
+    if h == 0 {
+        return raise(state, vm, Exception::msg("internal error: no iterator"));
+    }
+    // SAFETY: compiled code flushed the iterator just below `sp`, inside the stack.
+    let it = unsafe { *state.stack_base.add(h - 1) };
+    let next = match ops::core_iter_next(vm.heap_mut(), it) {
+        Some(r) => Ok(r),
+        None => {
+            vm.set_sp_hint(h);
+            sem.iter_next(vm, it)
+        }
+    };
+    match next {
+        Ok(Some(v)) => v.to_bits(),
+        Ok(None) => Value::EMPTY.to_bits(),
         Err(e) => raise(state, vm, e),
     }
 }

@@ -44,6 +44,13 @@ pub const SEEN_ARRAY: u8 = 4;
 /// Type feedback: indexed a tuple.
 pub const SEEN_TUPLE: u8 = 8;
 
+/// Branch history for tier 2, in a conditional jump's cache (`Cache::pad`), recorded only
+/// under `--mode uops`: the jump fell through the last time it ran. The trace projector
+/// follows the side taken last, as the "path tier 1 took most recently".
+pub const LAST_FELL_THROUGH: u8 = 1;
+/// Branch history: the jump was taken the last time it ran.
+pub const LAST_JUMPED: u8 = 2;
+
 /// Prepares `code` for tier 1: sets every cache to its warm-up count (a backward jump's
 /// to [`HOT_LOOP`]) and forms the superinstructions the table forms at priming
 /// ([`PRIME_FUSIONS`]), which need no runtime information.

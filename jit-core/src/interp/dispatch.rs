@@ -16,12 +16,12 @@ use crate::semantics::{Exception, Semantics};
 use crate::value::Value;
 
 /// Runs the frame on top of `core.frames` until the frame at index `stop_depth` returns.
-pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool>(
+pub(super) fn run_loop<S: Semantics, const ADAPTIVE: bool, const STATS: bool, const TRACE: bool>(
     core: &mut VmCore,
     sem: &mut S,
     stop_depth: usize,
 ) -> Result<Value, Exception> {
-    let Some(mut m) = Exec::<S, ADAPTIVE, STATS>::new(core, sem) else {
+    let Some(mut m) = Exec::<S, ADAPTIVE, STATS, TRACE>::new(core, sem) else {
         return Err(Exception::msg("internal error: no verified frame to run"));
     };
     let result: Result<Value, Exception> = loop {

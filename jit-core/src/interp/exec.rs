@@ -35,7 +35,8 @@ use crate::value::Value;
 ///   pushed); `sp` is the top of the frame's operand stack, `locals + num_locals <= sp`,
 ///   and the values between `locals` and `sp` are initialized.
 /// - The value stack is one allocation of `stack_cap` values that never moves.
-pub(super) struct Exec<'a, S: Semantics, const ADAPTIVE: bool, const STATS: bool> {
+pub(super) struct Exec<'a, S: Semantics, const ADAPTIVE: bool, const STATS: bool, const TRACE: bool>
+{
     pub core: &'a mut VmCore,
     pub sem: &'a mut S,
     /// `module.codes`'s elements.
@@ -53,7 +54,9 @@ pub(super) struct Exec<'a, S: Semantics, const ADAPTIVE: bool, const STATS: bool
     pub sp: *mut Value,
 }
 
-impl<'a, S: Semantics, const ADAPTIVE: bool, const STATS: bool> Exec<'a, S, ADAPTIVE, STATS> {
+impl<'a, S: Semantics, const ADAPTIVE: bool, const STATS: bool, const TRACE: bool>
+    Exec<'a, S, ADAPTIVE, STATS, TRACE>
+{
     /// The machine for the frame on top of `core.frames`; `None` when there is none.
     #[inline(always)]
     pub fn new(core: &'a mut VmCore, sem: &'a mut S) -> Option<Self> {
@@ -458,6 +461,26 @@ impl<'a, S: Semantics, const ADAPTIVE: bool, const STATS: bool> Exec<'a, S, ADAP
             c.counter -= 1;
         }
         cell.set(c);
+    }
+
+    /// Records the direction a conditional jump `jump` (a cached instruction: the one
+    /// being executed, or the one a superinstruction absorbs) took, for the trace
+    /// projector ([`tier1::LAST_JUMPED`]). Only under tier 2 (`TRACE`); free otherwise.
+    #[inline(always)]
+    pub fn note_branch(&self, jump: Instr, jumped: bool) {
+        if !TRACE {
+            return;
+        }
+        let cell = self.cache(jump);
+        let v = if jumped {
+            tier1::LAST_JUMPED
+        } else {
+            tier1::LAST_FELL_THROUGH
+        };
+        // SAFETY: the pointer is to a field of the `Cache` inside the cell; caches are
+        // only accessed through `Cell::get`/`set` and such pointers, one at a time, on
+        // this thread.
+        unsafe { (*cell.as_ptr()).pad = v };
     }
 
     /// Records in the `b` of the superinstruction being executed the kinds of operands

@@ -1,10 +1,12 @@
 //! The interpreter: the generic reference interpreter and tier 1, in one dispatch loop.
 //!
-//! `run_loop::<ADAPTIVE, STATS>` is instantiated four times: the generic interpreter
-//! (`--mode interp`: generic instructions only, no quickening), tier 1 (`--mode adaptive`:
-//! generic instructions count down and rewrite themselves into specialized forms, see
-//! `tier1`, private to the crate), each with and without per-instruction statistics
-//! (`--stats`).
+//! `run_loop::<ADAPTIVE, STATS, TRACE>` is instantiated six times: the generic
+//! interpreter (`--mode interp`: generic instructions only, no quickening), tier 1
+//! (`--mode adaptive`: generic instructions count down and rewrite themselves into
+//! specialized forms, see `tier1`, private to the crate), and tier 1 under tier 2
+//! (`--mode uops`: `TRACE` also records each conditional jump's last direction for the
+//! trace projector, which costs the other modes nothing), each with and without
+//! per-instruction statistics (`--stats`).
 //!
 //! # Frames and the stack
 //!
@@ -620,12 +622,12 @@ impl VmCore {
         stop_depth: usize,
     ) -> Result<Value, Exception> {
         match (self.mode, self.collect_stats) {
-            (Mode::Interp, false) => run_loop::<S, false, false>(self, sem, stop_depth),
-            (Mode::Interp, true) => run_loop::<S, false, true>(self, sem, stop_depth),
-            (Mode::Adaptive | Mode::Uops, false) => {
-                run_loop::<S, true, false>(self, sem, stop_depth)
-            }
-            (Mode::Adaptive | Mode::Uops, true) => run_loop::<S, true, true>(self, sem, stop_depth),
+            (Mode::Interp, false) => run_loop::<S, false, false, false>(self, sem, stop_depth),
+            (Mode::Interp, true) => run_loop::<S, false, true, false>(self, sem, stop_depth),
+            (Mode::Adaptive, false) => run_loop::<S, true, false, false>(self, sem, stop_depth),
+            (Mode::Adaptive, true) => run_loop::<S, true, true, false>(self, sem, stop_depth),
+            (Mode::Uops, false) => run_loop::<S, true, false, true>(self, sem, stop_depth),
+            (Mode::Uops, true) => run_loop::<S, true, true, true>(self, sem, stop_depth),
         }
     }
 

@@ -451,6 +451,21 @@ impl UopExecutor {
                     out = Value::bool(t == 1);
                     t != 2
                 }
+                Uop::GET_ITER => {
+                    // SAFETY: as for `BINARY`.
+                    let bits = unsafe { ((*helpers).get_iter)(stp, arg(0).to_bits()) };
+                    // SAFETY: as for `BINARY`.
+                    out = unsafe { Value::from_bits(bits) };
+                    !pending()
+                }
+                Uop::ITER_NEXT_ANY => {
+                    // SAFETY: as for `CALL_NATIVE`: the iterator is just below `sp`.
+                    let bits = unsafe { ((*helpers).iter_next)(stp) };
+                    // SAFETY: as for `BINARY`.
+                    out = unsafe { Value::from_bits(bits) };
+                    !pending()
+                }
+                Uop::GUARD_NOT_EXHAUSTED => !arg(0).is_empty(),
                 Uop::CALL_NATIVE => {
                     // SAFETY: as for `BINARY`; the `FLUSH` before set `sp` to the call's
                     // top, with the callee and its arguments just below.

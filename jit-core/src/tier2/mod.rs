@@ -57,8 +57,12 @@ pub use table::{ExitKind, Ty, Uop};
 pub use text::{parse_trace, print_inst, print_trace, print_trace_plain, ParseError};
 
 /// Back edges before a loop is traced, and exits before one gets a side trace, unless
-/// `--hot N` says otherwise. Measured on the benchmark suite: below 16 the projector
-/// traces loops that run only a few times; above, short programs spend longer in tier 1.
+/// `--hot N` says otherwise. Measured (callgrind, `--mode uops`, 13 programs of both
+/// suites): at 1, traces are projected before tier 1 has specialized the loop body and
+/// keep exiting (array_index +22% instructions, spectral_norm +12%); from 4 on the traces
+/// are the same within 1%. 16, CPython's own backward-jump threshold, leaves tier 1 time
+/// to specialize the second and later loops of a function too, and enters compiled code
+/// after a few dozen iterations.
 pub const DEFAULT_HOT: u16 = 16;
 
 /// The most uops a trace holds before projection stops it with an exit.

@@ -219,6 +219,12 @@ impl Proj<'_> {
         out
     }
 
+    /// The value of `v` when a `CONST` computed it.
+    fn const_value(&self, v: V) -> Option<Value> {
+        let inst = self.t.insts.iter().find(|i| i.out == v)?;
+        (inst.op == Uop::CONST).then(|| self.t.consts[inst.imm[0] as usize])
+    }
+
     fn ty(&self, v: V) -> Ty {
         self.tys.get(v.0 as usize).copied().unwrap_or(Ty::Any)
     }
@@ -560,7 +566,8 @@ impl Proj<'_> {
                 let v = self.peek(0);
                 let c = self.truth(pc, v);
                 self.pop();
-                self.branch(c, op == Op::JumpIfTrue, a, pc)
+                let follow = self.last_jumped(ins);
+                self.branch(c, op == Op::JumpIfTrue, a, pc, follow)
             }
             Op::JumpIfFalseBool | Op::JumpIfTrueBool => {
                 let v = self.peek(0);
@@ -573,28 +580,33 @@ impl Proj<'_> {
                     v
                 };
                 self.pop();
-                self.branch(c, jump_if, a, pc)
+                let follow = self.last_jumped(ins);
+                self.branch(c, jump_if, a, pc, follow)
             }
             Op::JumpIfFalseInt | Op::JumpIfTrueInt => {
                 let v = self.peek(0);
                 let jump_if = op == Op::JumpIfTrueInt;
+                let follow = self.last_jumped(ins);
                 if generic {
                     let c = self.truth(pc, v);
                     self.pop();
-                    return self.branch(c, jump_if, a, pc);
+                    return self.branch(c, jump_if, a, pc, follow);
                 }
                 let e = self.exit(ExitKind::Guard, pc);
                 self.emit(Uop::GUARD_INT, &[v], &[], e);
                 self.pop();
-                // The trace follows the fall-through and exits to the target.
-                let e = self.exit(ExitKind::Branch, a);
-                let g = if jump_if {
-                    Uop::GUARD_INT_ZERO
-                } else {
+                // The value is truthy exactly when it is not zero; the trace follows
+                // the side taken last and exits to the other.
+                let want_truthy = if follow { jump_if } else { !jump_if };
+                let (other, next_pc) = if follow { (pc + 1, a) } else { (a, pc + 1) };
+                let g = if want_truthy {
                     Uop::GUARD_INT_NONZERO
+                } else {
+                    Uop::GUARD_INT_ZERO
                 };
+                let e = self.exit(ExitKind::Branch, other);
                 self.emit(g, &[v], &[], e);
-                next
+                Flow::Next(next_pc)
             }
             Op::JumpIfFalseOrPop | Op::JumpIfTrueOrPop => {
                 let v = self.peek(0);
@@ -632,6 +644,16 @@ impl Proj<'_> {
                 self.set_local(slot, n);
                 next
             }
+            Op::GetIter => {
+                let v = self.peek(0);
+                let e = self.exit(ExitKind::Error, pc);
+                let it = self.emit(Uop::GET_ITER, &[v], &[], e);
+                self.pop();
+                self.push(it);
+                next
+            }
+            Op::ForIter => self.generic_for_iter(pc, a),
+            Op::ForIterRange | Op::ForIterSeq if generic => self.generic_for_iter(pc, a),
             Op::ForIterRange | Op::ForIterSeq => {
                 let it = self.peek(0);
                 let e = self.exit(ExitKind::Guard, pc);
@@ -741,6 +763,27 @@ impl Proj<'_> {
         }
     }
 
+    /// A `ForIter` step of any iterator, through the helper: the frame is flushed first
+    /// (the frontend's iterator may run guest code and collect).
+    fn generic_for_iter(&mut self, pc: u32, target: u32) -> Flow {
+        let snap = self.flush(pc);
+        self.t.exits.push(ExitDesc {
+            kind: ExitKind::Error,
+            snapshot: snap,
+        });
+        let e = (self.t.exits.len() - 1) as u32;
+        let top = self.st.sp;
+        let item = self.emit(Uop::ITER_NEXT_ANY, &[], &[top], e);
+        let done = self.exit_after(ExitKind::Branch, target, |p| {
+            p.pop();
+        });
+        self.emit(Uop::GUARD_NOT_EXHAUSTED, &[item], &[], done);
+        self.push(item);
+        let e = self.exit(ExitKind::Invalidated, pc + 1);
+        self.emit(Uop::CHECK_VALID, &[], &[], e);
+        Flow::Next(pc + 1)
+    }
+
     fn load_global(&mut self, pc: u32, ins: Instr) {
         let g = ins.a;
         let current = self.cx.globals.get(g as usize).copied();
@@ -785,17 +828,33 @@ impl Proj<'_> {
         self.emit(Uop::TRUTHY, &[v], &[], e)
     }
 
-    /// A conditional jump to `target` when `c` is `jump_if`, the condition already popped:
-    /// the trace follows the fall-through and exits to the target.
-    fn branch(&mut self, c: V, jump_if: bool, target: u32, pc: u32) -> Flow {
-        let e = self.exit(ExitKind::Branch, target);
-        let g = if jump_if {
-            Uop::GUARD_FALSE
+    /// True when the conditional jump `ins` was taken the last time tier 1 ran it
+    /// (recorded under `--mode uops`, [`crate::tier1::LAST_JUMPED`]).
+    fn last_jumped(&self, ins: Instr) -> bool {
+        self.code()
+            .cache(ins.b as usize)
+            .is_some_and(|c| c.pad == crate::tier1::LAST_JUMPED)
+    }
+
+    /// A conditional jump at `pc` to `target` when `c` is `jump_if`, the condition already
+    /// popped: the trace follows the side tier 1 took last (`follow_jump`) and exits to
+    /// the other.
+    fn branch(&mut self, c: V, jump_if: bool, target: u32, pc: u32, follow_jump: bool) -> Flow {
+        // The condition's truth on the followed side.
+        let want = if follow_jump { jump_if } else { !jump_if };
+        let (other, next) = if follow_jump {
+            (pc + 1, target)
         } else {
+            (target, pc + 1)
+        };
+        let e = self.exit(ExitKind::Branch, other);
+        let g = if want {
             Uop::GUARD_TRUE
+        } else {
+            Uop::GUARD_FALSE
         };
         self.emit(g, &[c], &[], e);
-        Flow::Next(pc + 1)
+        Flow::Next(next)
     }
 
     fn binary(&mut self, pc: u32, op: Op, a: u32, generic: bool) -> Flow {
@@ -944,7 +1003,14 @@ impl Proj<'_> {
     /// `CallFunctionExact`: enters the callee as a virtual frame.
     fn call_function(&mut self, pc: u32, ins: Instr) -> Flow {
         let argc = ins.a;
-        let Some(want) = self.code().cache(ins.b as usize).map(|c| c.aux) else {
+        // The callee: a constant the trace assumed (a function bound to a global), or the
+        // code object tier 1 cached.
+        let f = self.peek(argc);
+        let known = self.const_value(f).and_then(|v| match self.cx.heap.get(v) {
+            Some(Obj::Function(func)) => Some(func.code),
+            _ => None,
+        });
+        let Some(want) = known.or_else(|| self.code().cache(ins.b as usize).map(|c| c.aux)) else {
             self.stop(pc);
             return Flow::End;
         };
@@ -952,12 +1018,14 @@ impl Proj<'_> {
             self.stop(pc);
             return Flow::End;
         };
-        if self.st.frames.len() > MAX_INLINE_DEPTH || !callee.is_verified() {
+        if self.st.frames.len() > MAX_INLINE_DEPTH
+            || !callee.is_verified()
+            || !callee.takes_exactly(argc as usize)
+        {
             self.stop(pc);
             return Flow::End;
         }
         let (nl, max_stack, init) = (callee.num_locals, callee.max_stack(), callee.local_init);
-        let f = self.peek(argc);
         let e = self.exit(ExitKind::Guard, pc);
         self.emit(Uop::GUARD_FUNCTION, &[f], &[want], e);
         let base = self.st.sp - argc;

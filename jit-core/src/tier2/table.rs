@@ -344,6 +344,14 @@ uops! {
     UNARY [op] (Any) -> Any, Error, SLOW;
     /// The language's truth of a value.
     TRUTHY [] (Any) -> Bool, Error, SLOW;
+    /// An iterator over the value (the frontend's for its own types).
+    GET_ITER [] (Any) -> Any, Error, SLOW;
+    /// Advances the iterator in slot `top - 1` (flushed first), any kind: the core's
+    /// inline, others through the frontend, which may run guest code. Outputs the item,
+    /// or the empty marker when the iterator is exhausted.
+    ITER_NEXT_ANY [top] () -> Any, Error, SLOW.with(RF).with(COLLECTS).with(WRITES_GLOBALS);
+    /// Exits past the loop (iterator popped) when the item is the empty marker.
+    GUARD_NOT_EXHAUSTED [] (Any) -> Unit, Branch, GUARD;
     /// Calls the builtin below the `argc` arguments that end at slot `top` (flushed
     /// first); the callee may run guest code.
     CALL_NATIVE [argc, top] () -> Any, Error, SLOW.with(RF).with(COLLECTS).with(WRITES_GLOBALS);

@@ -79,7 +79,19 @@ fn print_with(trace: &Trace, index: u32, names: Option<(&Module, &Heap)>, out: &
         out.push('\n');
     }
     for (n, e) in trace.exits.iter().enumerate() {
-        let _ = writeln!(out, "  exit e{n} {} s{}", e.kind.name(), e.snapshot);
+        let _ = write!(out, "  exit e{n} {} s{}", e.kind.name(), e.snapshot);
+        // Where a trace stops, name the instruction it could not express.
+        if let (ExitKind::Stop, Some((module, _))) = (e.kind, names) {
+            if let Some(s) = trace.snapshots.get(e.snapshot as usize) {
+                let code = module.codes.get(s.innermost_code(trace.code) as usize);
+                if let Some(code) = code.filter(|c| (s.pc as usize) < c.len()) {
+                    let ins = code.instr(s.pc as usize);
+                    let line = code.loc(s.pc as usize).line;
+                    let _ = write!(out, " ; {} in {}:{line}", ins.op.name(), code.name);
+                }
+            }
+        }
+        out.push('\n');
     }
     for (n, s) in trace.snapshots.iter().enumerate() {
         let _ = write!(out, "  snap s{n} pc {} sp {} [", s.pc, s.sp);

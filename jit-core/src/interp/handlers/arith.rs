@@ -12,7 +12,9 @@ use crate::ops;
 use crate::semantics::{Exception, Semantics};
 use crate::value::Value;
 
-impl<S: Semantics, const ADAPTIVE: bool, const STATS: bool> Exec<'_, S, ADAPTIVE, STATS> {
+impl<S: Semantics, const ADAPTIVE: bool, const STATS: bool, const TRACE: bool>
+    Exec<'_, S, ADAPTIVE, STATS, TRACE>
+{
     /// `Binary`: counts down toward specialization, then the generic operation.
     #[inline(always)]
     pub fn binary(&mut self, ins: Instr) -> Result<(), Exception> {
@@ -175,6 +177,7 @@ impl<S: Semantics, const ADAPTIVE: bool, const STATS: bool> Exec<'_, S, ADAPTIVE
             self.hit(ins);
             self.drop_n(2);
             let jump = self.absorbed(0);
+            self.note_branch(jump, !r);
             if r {
                 self.skip(1);
             } else {
@@ -275,6 +278,7 @@ impl<S: Semantics, const ADAPTIVE: bool, const STATS: bool> Exec<'_, S, ADAPTIVE
         let x = self.local(ins.a);
         if let Some(r) = inline_compare_seen(cmp.a, x, y, |k| self.note_seen(k)) {
             self.hit(ins);
+            self.note_branch(jump, !r);
             if r {
                 self.skip(3);
             } else {
@@ -295,6 +299,7 @@ impl<S: Semantics, const ADAPTIVE: bool, const STATS: bool> Exec<'_, S, ADAPTIVE
         if let Some(r) = inline_compare_seen(cmp.a, a, b, |k| self.note_seen(k)) {
             self.hit(ins);
             self.drop_n(1);
+            self.note_branch(jump, !r);
             if r {
                 self.skip(2);
             } else {

@@ -17,7 +17,9 @@ enum CallTarget {
     Other,
 }
 
-impl<S: Semantics, const ADAPTIVE: bool, const STATS: bool> Exec<'_, S, ADAPTIVE, STATS> {
+impl<S: Semantics, const ADAPTIVE: bool, const STATS: bool, const TRACE: bool>
+    Exec<'_, S, ADAPTIVE, STATS, TRACE>
+{
     /// `Call`.
     #[inline(always)]
     pub fn call(&mut self, ins: Instr) -> Result<(), Exception> {

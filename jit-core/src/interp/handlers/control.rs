@@ -9,7 +9,9 @@ use crate::ops;
 use crate::semantics::{Exception, Semantics};
 use crate::value::Value;
 
-impl<S: Semantics, const ADAPTIVE: bool, const STATS: bool> Exec<'_, S, ADAPTIVE, STATS> {
+impl<S: Semantics, const ADAPTIVE: bool, const STATS: bool, const TRACE: bool>
+    Exec<'_, S, ADAPTIVE, STATS, TRACE>
+{
     /// `Jump`. A backward jump closes a loop: it is a safepoint and counts the loop's
     /// hotness (see [`Exec::loop_back_edge`]).
     #[inline(always)]
@@ -49,7 +51,9 @@ impl<S: Semantics, const ADAPTIVE: bool, const STATS: bool> Exec<'_, S, ADAPTIVE
     #[inline(always)]
     pub fn cond_jump(&mut self, ins: Instr, jump_if: bool) -> Result<(), Exception> {
         let v = self.pop();
-        if ops::truthy(&mut self.core.heap, self.sem, v)? == jump_if {
+        let jumped = ops::truthy(&mut self.core.heap, self.sem, v)? == jump_if;
+        self.note_branch(ins, jumped);
+        if jumped {
             self.jump_to(ins.a);
         }
         Ok(())
@@ -69,6 +73,7 @@ impl<S: Semantics, const ADAPTIVE: bool, const STATS: bool> Exec<'_, S, ADAPTIVE
         if let Some(b) = self.peek(0).as_bool() {
             self.hit(ins);
             self.drop_n(1);
+            self.note_branch(ins, b == jump_if);
             if b == jump_if {
                 self.jump_to(ins.a);
             }
@@ -86,7 +91,9 @@ impl<S: Semantics, const ADAPTIVE: bool, const STATS: bool> Exec<'_, S, ADAPTIVE
         if v.is_small_int() {
             self.hit(ins);
             self.drop_n(1);
-            if (v.small_int_unchecked() != 0) == jump_if {
+            let jumped = (v.small_int_unchecked() != 0) == jump_if;
+            self.note_branch(ins, jumped);
+            if jumped {
                 self.jump_to(ins.a);
             }
             return Ok(());

@@ -11,7 +11,9 @@ use crate::semantics::{Exception, Semantics};
 use crate::tier1::{SEEN_ARRAY, SEEN_TUPLE};
 use crate::value::Value;
 
-impl<S: Semantics, const ADAPTIVE: bool, const STATS: bool> Exec<'_, S, ADAPTIVE, STATS> {
+impl<S: Semantics, const ADAPTIVE: bool, const STATS: bool, const TRACE: bool>
+    Exec<'_, S, ADAPTIVE, STATS, TRACE>
+{
     /// `Index`.
     #[inline(always)]
     pub fn index(&mut self, ins: Instr) -> Result<(), Exception> {

@@ -8,7 +8,9 @@ use crate::interp::local_name;
 use crate::semantics::{Exception, Semantics};
 use crate::value::Value;
 
-impl<S: Semantics, const ADAPTIVE: bool, const STATS: bool> Exec<'_, S, ADAPTIVE, STATS> {
+impl<S: Semantics, const ADAPTIVE: bool, const STATS: bool, const TRACE: bool>
+    Exec<'_, S, ADAPTIVE, STATS, TRACE>
+{
     /// `LoadGlobal`: an empty slot asks the frontend, and tier 1 caches what it gave (a
     /// builtin) for as long as the slot stays empty.
     #[inline(always)]
