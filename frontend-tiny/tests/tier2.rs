@@ -144,3 +144,83 @@ fn stats_json_has_every_tier2_key() {
     }
     assert!(t2.uops_executed > 0 && t2.guards_executed > 0, "{t2:?}");
 }
+
+/// An executor that leaves at once and counts its drops, with one assumption.
+struct Watching {
+    header: u32,
+    drops: Rc<std::cell::Cell<u32>>,
+    assumptions: Vec<jit_core::tier2::Assumption>,
+}
+
+impl Drop for Watching {
+    fn drop(&mut self) {
+        self.drops.set(self.drops.get() + 1);
+    }
+}
+
+impl jit_core::jit::Executor for Watching {
+    fn name(&self) -> &str {
+        "watching"
+    }
+    fn assumptions(&self) -> &[jit_core::tier2::Assumption] {
+        &self.assumptions
+    }
+    unsafe fn enter(&self, _: &mut jit_core::jit::JitState) -> jit_core::jit::Exit {
+        jit_core::jit::Exit {
+            pc: self.header,
+            status: jit_core::jit::EXIT_RESUME,
+        }
+    }
+}
+
+struct WatchingBackend {
+    g: u32,
+    drops: Rc<std::cell::Cell<u32>>,
+}
+
+impl jit_core::jit::Backend for WatchingBackend {
+    fn name(&self) -> &'static str {
+        "watching"
+    }
+    fn compile_loop(
+        &mut self,
+        site: &mut jit_core::jit::LoopSite<'_>,
+    ) -> Option<Box<dyn jit_core::jit::Executor>> {
+        Some(Box::new(Watching {
+            header: site.header_pc as u32,
+            drops: self.drops.clone(),
+            assumptions: vec![jit_core::tier2::Assumption::GlobalUnchanged(self.g)],
+        }))
+    }
+}
+
+#[test]
+fn an_invalidated_executor_is_freed_and_its_loop_traced_again() {
+    let source = "fn a() { return 1; }\nfn b() { return 2; }\nlet f = a;\nlet s = 0;\nfor i in 0 .. 100 {\n    if i == 50 { f = b; }\n    s = s + f();\n}\nprint(s);\n";
+    let program = frontend_tiny::parse_and_resolve("t.tiny", source).unwrap();
+    // SAFETY: the heap's values are used with it only, and dropped with the VM.
+    let mut heap = unsafe { jit_core::heap::Heap::new() };
+    let module = frontend_tiny::codegen::compile(&program, &mut heap).unwrap();
+    let g = module.global_names.iter().position(|n| n == "f").unwrap() as u32;
+    let names = module.codes.iter().map(|c| c.name.clone()).collect();
+    let buf = SharedBuf::default();
+    let sem = frontend_tiny::runtime::TinySemantics::new(Box::new(buf.clone()), vec![], names);
+    let mut vm = jit_core::interp::Vm::new(module, sem, heap, Mode::Adaptive).unwrap();
+    let drops = Rc::new(std::cell::Cell::new(0));
+    vm.attach_backend(Box::new(WatchingBackend {
+        g,
+        drops: drops.clone(),
+    }));
+    vm.set_hot_threshold(4);
+    // SAFETY: Tiny's semantics keeps no values; only the result is used.
+    unsafe { vm.run() }.unwrap();
+    vm.sem_mut().flush().unwrap();
+    assert_eq!(String::from_utf8_lossy(&buf.0.borrow()), "150\n");
+    let stats = vm.stats();
+    assert_eq!(stats.tier2.invalidations, 1, "{:?}", stats.tier2);
+    assert_eq!(drops.get(), 1, "the invalidated executor was not freed");
+    assert_eq!(
+        stats.executors, 2,
+        "the loop was not compiled again after the store"
+    );
+}

@@ -119,6 +119,14 @@ pub fn main(a: &RunArgs) -> i32 {
         a.dump.contains(&DumpArg::Specialized),
     );
     let stats = a.stats || a.stats_json.is_some();
+    if mode != Mode::Uops {
+        if a.dump.contains(&DumpArg::Uops) {
+            eprintln!("note: --dump uops shows tier-2 traces, which only --mode uops makes");
+        }
+        if a.hot.is_some() {
+            eprintln!("note: --hot sets tier 2's threshold, which only --mode uops uses");
+        }
+    }
     let outcome = match ext {
         "tiny" => {
             let cfg = jit_core::run::RunConfig {
