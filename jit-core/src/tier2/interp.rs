@@ -483,7 +483,7 @@ impl UopExecutor {
                     if raised || !self.valid.get() {
                         counts.flush(vm!());
                         return Exit {
-                            pc: snap.pc,
+                            pc: if raised { inst.imm[1] } else { snap.pc },
                             status: if raised { EXIT_ERROR } else { EXIT_RESUME },
                         };
                     }

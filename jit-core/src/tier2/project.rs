@@ -165,7 +165,7 @@ impl Proj<'_> {
                     TraceKind::Root => Uop::LOOP,
                     TraceKind::Side { .. } => Uop::JUMP_ROOT,
                 };
-                self.emit(op, &[], &[snap], NO_EXIT);
+                self.emit(op, &[], &[snap, pc], NO_EXIT);
                 return Ok(());
             }
             let generic = first && self.start.generic_first;

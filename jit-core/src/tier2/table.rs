@@ -358,12 +358,13 @@ uops! {
 
     // ---- Trace control.
 
-    /// The end of a root trace's loop body: writes snapshot `snap` back, passes a
-    /// safepoint, exits if invalidated, and starts the trace again.
-    LOOP [snap] () -> Unit, Never, WF.with(COLLECTS);
+    /// The end of a root trace's loop body, the back edge at `at`: writes snapshot `snap`
+    /// back, passes a safepoint (whose memory error is raised at `at`), exits if
+    /// invalidated, and starts the trace again.
+    LOOP [snap, at] () -> Unit, Never, WF.with(COLLECTS);
     /// The end of a side trace that reached the loop header: as `LOOP`, then continues in
     /// the root trace.
-    JUMP_ROOT [snap] () -> Unit, Never, WF.with(COLLECTS);
+    JUMP_ROOT [snap, at] () -> Unit, Never, WF.with(COLLECTS);
     /// Leaves the trace: something it cannot express comes next.
     EXIT [] () -> Unit, Stop, NONE;
 }
