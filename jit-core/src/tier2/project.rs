@@ -35,6 +35,49 @@ use crate::optable::{Action, BUse, Formed, Fusion, Guard};
 use crate::tier1::{SEEN_ARRAY, SEEN_FLOAT, SEEN_INT, SEEN_TUPLE};
 use crate::value::Value;
 
+/// Which of a form's operands a guard checks: for a binary operation `x` and `y`, for an
+/// index the container and the index, for a counted loop the counter and the end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Operands {
+    /// Both (`x`, `y`).
+    Both,
+    /// The first (`x`, the container, the callee, the iterator, the sequence).
+    First,
+    /// The second (`y`).
+    Second,
+    /// None (a global's slot, given as the immediate).
+    None,
+}
+
+/// The guard uop that checks a [`Guard`] of the instruction table, and which operands it
+/// takes. `None` for the guards that are not a uop of their own: the host object's answer
+/// is the `HOST_INDEX` action's exit, and an installed executor ends a trace.
+pub(crate) const fn guard_uop(g: Guard) -> Option<(Uop, Operands)> {
+    use Operands::*;
+    Some(match g {
+        Guard::BothSmallInt | Guard::SmallIntBounds => (Uop::GUARD_BOTH_INT, Both),
+        Guard::NonZeroDivisor => (Uop::GUARD_NONZERO, Second),
+        Guard::BothFloat => (Uop::GUARD_BOTH_FLOAT, Both),
+        Guard::NumbersWithFloat => (Uop::GUARD_NUMBERS_WITH_FLOAT, Both),
+        Guard::InlineNumbers => (Uop::GUARD_INLINE_NUMBERS, Both),
+        Guard::BothStr => (Uop::GUARD_BOTH_STR, Both),
+        Guard::Bool => (Uop::GUARD_BOOL, First),
+        Guard::SmallInt => (Uop::GUARD_INT, First),
+        Guard::Number => (Uop::GUARD_NUMBER, First),
+        Guard::Array => (Uop::GUARD_ARRAY, First),
+        Guard::Tuple => (Uop::GUARD_TUPLE, First),
+        Guard::ArrayOrTuple => (Uop::GUARD_SEQ, First),
+        Guard::InBounds => (Uop::GUARD_IN_BOUNDS, Both),
+        Guard::LengthIsA => (Uop::GUARD_LENGTH, First),
+        Guard::CachedFunction => (Uop::GUARD_FUNCTION, First),
+        Guard::Native => (Uop::GUARD_NATIVE, First),
+        Guard::RangeIter => (Uop::GUARD_RANGE_ITER, First),
+        Guard::SeqIter => (Uop::GUARD_SEQ_ITER, First),
+        Guard::GlobalEmpty => (Uop::GUARD_GLOBAL_EMPTY, None),
+        Guard::HostAnswers | Guard::ExecutorInstalled => return Option::None,
+    })
+}
+
 /// What projection reads: the program, and the heap and globals as they are now.
 pub(crate) struct Cx<'a> {
     pub module: &'a Module,
@@ -533,8 +576,7 @@ impl Proj<'_> {
             Op::Unary | Op::UnaryNegNum => {
                 let x = self.peek(0);
                 let r = if op == Op::UnaryNegNum && !generic {
-                    let e = self.exit(ExitKind::Guard, pc);
-                    self.emit(Uop::GUARD_NUMBER, &[x], &[], e);
+                    self.split_guards(pc, op, &[x], 0);
                     let e = self.exit(ExitKind::Overflow, pc);
                     self.emit(Uop::NEG_NUM, &[x], &[], e)
                 } else {
@@ -575,8 +617,7 @@ impl Proj<'_> {
                 let c = if generic {
                     self.truth(pc, v)
                 } else {
-                    let e = self.exit(ExitKind::Guard, pc);
-                    self.emit(Uop::GUARD_BOOL, &[v], &[], e);
+                    self.split_guards(pc, op, &[v], 0);
                     v
                 };
                 self.pop();
@@ -592,8 +633,7 @@ impl Proj<'_> {
                     self.pop();
                     return self.branch(c, jump_if, a, pc, follow);
                 }
-                let e = self.exit(ExitKind::Guard, pc);
-                self.emit(Uop::GUARD_INT, &[v], &[], e);
+                self.split_guards(pc, op, &[v], 0);
                 self.pop();
                 // The value is truthy exactly when it is not zero; the trace follows
                 // the side taken last and exits to the other.
@@ -632,8 +672,8 @@ impl Proj<'_> {
             Op::ForRange | Op::ForRangeStore => {
                 let slot = ins.b as u32;
                 let (c, end) = (self.local(slot), self.local(slot + 1));
-                let e = self.exit(ExitKind::Guard, pc);
-                self.emit(Uop::GUARD_BOTH_INT, &[c, end], &[], e);
+                // Both forms' inline path: the fused form's split says what it checks.
+                self.split_guards(pc, Op::ForRangeStore, &[c, end], 0);
                 let lt = self.emit(Uop::CMP_INT, &[c, end], &[CmpOp::Lt as u32], NO_EXIT);
                 let e = self.exit(ExitKind::Branch, a);
                 self.emit(Uop::GUARD_TRUE, &[lt], &[], e);
@@ -656,13 +696,7 @@ impl Proj<'_> {
             Op::ForIterRange | Op::ForIterSeq if generic => self.generic_for_iter(pc, a),
             Op::ForIterRange | Op::ForIterSeq => {
                 let it = self.peek(0);
-                let e = self.exit(ExitKind::Guard, pc);
-                let g = if op == Op::ForIterRange {
-                    Uop::GUARD_RANGE_ITER
-                } else {
-                    Uop::GUARD_SEQ_ITER
-                };
-                self.emit(g, &[it], &[], e);
+                self.split_guards(pc, op, &[it], 0);
                 let done = self.exit_after(ExitKind::Branch, a, |p| {
                     p.pop();
                 });
@@ -692,8 +726,7 @@ impl Proj<'_> {
             Op::CallFunctionExact if !generic => self.call_function(pc, ins),
             Op::CallNative if !generic => {
                 let f = self.peek(a);
-                let e = self.exit(ExitKind::Guard, pc);
-                self.emit(Uop::GUARD_NATIVE, &[f], &[], e);
+                self.split_guards(pc, op, &[f], 0);
                 let snap = self.flush(pc);
                 self.t.exits.push(ExitDesc {
                     kind: ExitKind::Error,
@@ -717,23 +750,14 @@ impl Proj<'_> {
                 } else {
                     (self.peek(1), self.peek(0), self.peek(2))
                 };
-                let e = self.exit(ExitKind::Guard, pc);
-                self.emit(Uop::GUARD_ARRAY, &[c], &[], e);
-                self.emit(Uop::GUARD_IN_BOUNDS, &[c, i], &[], e);
+                self.split_guards(pc, op, &[c, i], 0);
                 self.emit(Uop::WRITE_ITEM, &[c, i, v], &[], NO_EXIT);
                 self.drop_n(3);
                 next
             }
             Op::UnpackTuple | Op::UnpackArray | Op::UnpackStore if !generic => {
                 let v = self.peek(0);
-                let e = self.exit(ExitKind::Guard, pc);
-                let g = match op {
-                    Op::UnpackTuple => Uop::GUARD_TUPLE,
-                    Op::UnpackArray => Uop::GUARD_ARRAY,
-                    _ => Uop::GUARD_SEQ,
-                };
-                self.emit(g, &[v], &[], e);
-                self.emit(Uop::GUARD_LENGTH, &[v], &[a], e);
+                self.split_guards(pc, op, &[v], a);
                 let items: Vec<V> = (0..a)
                     .map(|k| self.emit(Uop::ITEM, &[v], &[k], NO_EXIT))
                     .collect();
@@ -800,8 +824,7 @@ impl Proj<'_> {
                 self.konst(c)
             }
             _ if ins.op == Op::LoadGlobalBuiltin => {
-                let e = self.exit(ExitKind::Guard, pc);
-                self.emit(Uop::GUARD_GLOBAL_EMPTY, &[], &[g], e);
+                self.split_guards(pc, ins.op, &[], g);
                 let cached = self
                     .code()
                     .cache(ins.b as usize)
@@ -930,14 +953,17 @@ impl Proj<'_> {
             let e = self.exit(ExitKind::Error, pc);
             self.emit(Uop::COMPARE, &[x, y], &[a], e)
         } else {
-            let (guard, u) = match form {
-                Op::CompareInt => (Uop::GUARD_BOTH_INT, Uop::CMP_INT),
-                Op::CompareFloat if op == Op::Compare => (Uop::GUARD_INLINE_NUMBERS, Uop::CMP_NUM),
-                Op::CompareFloat => (Uop::GUARD_NUMBERS_WITH_FLOAT, Uop::CMP_NUM),
-                _ => (Uop::GUARD_BOTH_STR, Uop::CMP_STR),
+            if op == Op::Compare && form == Op::CompareFloat {
+                // Fed back by a superinstruction: its own guard, on inline numbers.
+                self.guards(pc, &[Guard::InlineNumbers], &[x, y], 0);
+            } else {
+                self.split_guards(pc, form, &[x, y], 0);
+            }
+            let u = match form {
+                Op::CompareInt => Uop::CMP_INT,
+                Op::CompareFloat => Uop::CMP_NUM,
+                _ => Uop::CMP_STR,
             };
-            let e = self.exit(ExitKind::Guard, pc);
-            self.emit(guard, &[x, y], &[], e);
             self.emit(u, &[x, y], &[a], NO_EXIT)
         };
         self.drop_n(2);
@@ -947,20 +973,20 @@ impl Proj<'_> {
 
     fn index(&mut self, pc: u32, op: Op, generic: bool) -> Flow {
         let (c, i) = (self.peek(1), self.peek(0));
-        let kind = match (op, self.hint(pc)) {
+        // The form whose split guards the read: the specialized one, or for an `Index` a
+        // superinstruction absorbed, the one its feedback names (`LoadLocalIndex`'s own
+        // split when it saw both kinds).
+        let form = match (op, self.hint(pc)) {
             _ if generic => None,
-            (Op::IndexArrayInt, _) => Some(Uop::GUARD_ARRAY),
-            (Op::IndexTupleInt, _) => Some(Uop::GUARD_TUPLE),
-            (Op::Index, Some(s)) if s == SEEN_ARRAY => Some(Uop::GUARD_ARRAY),
-            (Op::Index, Some(s)) if s == SEEN_TUPLE => Some(Uop::GUARD_TUPLE),
-            (Op::Index, Some(s)) if s & (SEEN_ARRAY | SEEN_TUPLE) != 0 => Some(Uop::GUARD_SEQ),
+            (Op::IndexArrayInt | Op::IndexTupleInt, _) => Some(op),
+            (Op::Index, Some(s)) if s == SEEN_ARRAY => Some(Op::IndexArrayInt),
+            (Op::Index, Some(s)) if s == SEEN_TUPLE => Some(Op::IndexTupleInt),
+            (Op::Index, Some(s)) if s & (SEEN_ARRAY | SEEN_TUPLE) != 0 => Some(Op::LoadLocalIndex),
             _ => None,
         };
-        let r = match kind {
-            Some(g) => {
-                let e = self.exit(ExitKind::Guard, pc);
-                self.emit(g, &[c], &[], e);
-                self.emit(Uop::GUARD_IN_BOUNDS, &[c, i], &[], e);
+        let r = match form {
+            Some(form) => {
+                self.split_guards(pc, form, &[c, i], 0);
                 self.emit(Uop::READ_ITEM, &[c, i], &[], NO_EXIT)
             }
             None if op == Op::IndexHost && !generic => {
@@ -977,27 +1003,35 @@ impl Proj<'_> {
         Flow::Next(pc + 1)
     }
 
-    /// Emits the guard uops of a specialized form's guards on `operands`.
-    fn guards(&mut self, pc: u32, guards: &[Guard], operands: &[V], _a: u32) {
+    /// Emits the guard uops of a specialized form's guards on `operands`, with `imm` for
+    /// the guards that take one: the expansion comes from the instruction table's split
+    /// ([`guard_uop`]).
+    /// Returns their exit (one for all: they check the same state).
+    fn guards(&mut self, pc: u32, guards: &[Guard], operands: &[V], imm: u32) -> u32 {
         let e = self.exit(ExitKind::Guard, pc);
-        for g in guards {
-            let (u, args): (Uop, &[V]) = match g {
-                Guard::BothSmallInt => (Uop::GUARD_BOTH_INT, operands),
-                Guard::NonZeroDivisor => (Uop::GUARD_NONZERO, &operands[1..]),
-                Guard::BothFloat => (Uop::GUARD_BOTH_FLOAT, operands),
-                Guard::NumbersWithFloat => (Uop::GUARD_NUMBERS_WITH_FLOAT, operands),
-                Guard::InlineNumbers => (Uop::GUARD_INLINE_NUMBERS, operands),
-                Guard::BothStr => (Uop::GUARD_BOTH_STR, operands),
-                Guard::Bool => (Uop::GUARD_BOOL, &operands[..1]),
-                Guard::SmallInt => (Uop::GUARD_INT, &operands[..1]),
-                Guard::Number => (Uop::GUARD_NUMBER, &operands[..1]),
-                Guard::Array => (Uop::GUARD_ARRAY, &operands[..1]),
-                Guard::Tuple => (Uop::GUARD_TUPLE, &operands[..1]),
-                Guard::ArrayOrTuple => (Uop::GUARD_SEQ, &operands[..1]),
-                _ => continue,
+        for &g in guards {
+            let Some((u, pick)) = guard_uop(g) else {
+                continue;
             };
-            self.emit(u, args, &[], e);
+            let args: &[V] = match pick {
+                Operands::Both => &operands[..2],
+                Operands::First => &operands[..1],
+                Operands::Second => &operands[1..2],
+                Operands::None => &[],
+            };
+            if u.imms().is_empty() {
+                self.emit(u, args, &[], e);
+            } else {
+                self.emit(u, args, &[imm], e);
+            }
         }
+        e
+    }
+
+    /// The guards of specialized form `op` (from its row's split) on `operands`.
+    fn split_guards(&mut self, pc: u32, op: Op, operands: &[V], imm: u32) -> u32 {
+        let guards = op.row().split.map_or(&[][..], |s| s.guards);
+        self.guards(pc, guards, operands, imm)
     }
 
     /// `CallFunctionExact`: enters the callee as a virtual frame.
@@ -1026,8 +1060,9 @@ impl Proj<'_> {
             return Flow::End;
         }
         let (nl, max_stack, init) = (callee.num_locals, callee.max_stack(), callee.local_init);
-        let e = self.exit(ExitKind::Guard, pc);
-        self.emit(Uop::GUARD_FUNCTION, &[f], &[want], e);
+        // Entering the frame checks the call depth and the stack's room, as tier 1 does,
+        // leaving by the same exit as the guards.
+        let e = self.split_guards(pc, Op::CallFunctionExact, &[f], want);
         let base = self.st.sp - argc;
         let top = base + nl + max_stack;
         let depth = self.st.frames.len() as u32;
@@ -1045,5 +1080,40 @@ impl Proj<'_> {
         }
         self.st.sp = base + nl;
         Flow::Next(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every guard of every specialized form in the instruction table expands into a
+    /// guard uop (or, for the two that are not uops, is covered by what follows), whose
+    /// inputs are the operands the expansion passes.
+    #[test]
+    fn every_split_guard_has_its_uop() {
+        for &op in Op::ALL {
+            let Some(split) = op.row().split else {
+                continue;
+            };
+            for &g in split.guards {
+                match guard_uop(g) {
+                    Some((u, pick)) => {
+                        assert!(u.is_guard(), "{:?} -> {}", g, u.name());
+                        let n = match pick {
+                            Operands::Both => 2,
+                            Operands::First | Operands::Second => 1,
+                            Operands::None => 0,
+                        };
+                        assert_eq!(u.inputs().len(), n, "{:?} -> {}", g, u.name());
+                    }
+                    None => assert!(
+                        matches!(g, Guard::HostAnswers | Guard::ExecutorInstalled),
+                        "{g:?} in {} has no uop",
+                        op.name()
+                    ),
+                }
+            }
+        }
     }
 }
