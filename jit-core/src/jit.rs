@@ -202,6 +202,31 @@ pub struct Helpers {
     /// below `sp` is rooted). Returns the item, or [`Value::EMPTY`]'s bits with no
     /// exception pending when it is exhausted; as `binary` when it raised.
     pub iter_next: unsafe extern "C" fn(*mut JitState) -> u64,
+    /// Runs instruction `op` (an [`crate::bytecode::Op`] whose family [`slow_op_ok`]
+    /// accepts) with operand `a` by its generic behaviour on the operands just below the
+    /// state's `sp`, which it leaves in place; `name` is the bits of the name constant the
+    /// attribute and method instructions use. Returns the result (`Value::NIL`'s bits for
+    /// an instruction that pushes none); as `binary` when it raised. It may run guest code
+    /// and collect: the stack below `sp` is rooted.
+    pub slow_op: unsafe extern "C" fn(*mut JitState, u32, u32, u64) -> u64,
+}
+
+/// True for the instructions [`Helpers::slow_op`] runs: generic operations with a fixed
+/// stack effect (one result at most) and no control flow.
+pub fn slow_op_ok(op: crate::bytecode::Op) -> bool {
+    use crate::bytecode::Op;
+    matches!(
+        op,
+        Op::Call
+            | Op::CallMethod
+            | Op::Index
+            | Op::StoreIndex
+            | Op::StoreSubscr
+            | Op::LoadAttr
+            | Op::StoreAttr
+            | Op::ContainsOp
+            | Op::BuildSlice
+    )
 }
 
 impl Helpers {
@@ -218,6 +243,7 @@ impl Helpers {
             max_call_depth: max_call_depth_helper::<S>,
             get_iter: get_iter_helper::<S>,
             iter_next: iter_next_helper::<S>,
+            slow_op: slow_op_helper::<S>,
         }
     }
 }
@@ -400,6 +426,74 @@ unsafe extern "C" fn iter_next_helper<S: Semantics>(st: *mut JitState) -> u64 {
     match next {
         Ok(Some(v)) => v.to_bits(),
         Ok(None) => Value::EMPTY.to_bits(),
+        Err(e) => raise(state, vm, e),
+    }
+}
+
+unsafe extern "C" fn slow_op_helper<S: Semantics>(
+    st: *mut JitState,
+    op: u32,
+    a: u32,
+    name: u64,
+) -> u64 {
+    use crate::bytecode::Op;
+    // SAFETY: as in `binary_helper`.
+    let (state, vm, sem) = unsafe { parts::<S>(st) };
+    let op = Op::ALL.get(op as usize).copied().filter(|&o| slow_op_ok(o));
+    let Some(op) = op else {
+        return raise(
+            state,
+            vm,
+            Exception::msg("internal error: bad slow operation"),
+        );
+    };
+    let ins = crate::bytecode::Instr::new(op, a);
+    let pops = crate::optable::stack_effect(ins).pops as usize;
+    let h = height(state);
+    let Some(at) = h.checked_sub(pops) else {
+        return raise(
+            state,
+            vm,
+            Exception::msg("internal error: slow operation underflow"),
+        );
+    };
+    // SAFETY: compiled code flushed the instruction's `pops` operands just below `sp`,
+    // inside the value stack; nothing writes below `sp` while the slice lives (nested
+    // guest frames start at `sp`).
+    let v = unsafe { core::slice::from_raw_parts(state.stack_base.add(at), pops) };
+    // SAFETY: the name is a constant of the module (rooted, never moved) when the
+    // instruction takes one; only the attribute and method instructions read it.
+    let name = unsafe { crate::interp::const_str(vm.heap(), Value::from_bits(name)) };
+    vm.set_sp_hint(h);
+    let r = match op {
+        Op::Call => {
+            let argc = a as usize;
+            // SAFETY: everything the core holds is on the stack below `sp` (the frame was
+            // flushed), and the result is used at once.
+            unsafe { vm.call_value(sem, v[0], &v[1..=argc]) }
+        }
+        Op::CallMethod => {
+            let argc = (a & 0xFF) as usize;
+            sem.call_method(vm, v[0], name, &v[1..=argc], None)
+        }
+        Op::Index => ops::index(vm.heap_mut(), sem, v[0], v[1]),
+        Op::StoreIndex => {
+            ops::store_index(vm.heap_mut(), sem, v[0], v[1], v[2]).map(|()| Value::NIL)
+        }
+        Op::StoreSubscr => {
+            ops::store_index(vm.heap_mut(), sem, v[1], v[2], v[0]).map(|()| Value::NIL)
+        }
+        Op::LoadAttr => sem.load_attr(vm.heap_mut(), v[0], name),
+        Op::StoreAttr => sem
+            .store_attr(vm.heap_mut(), v[1], name, v[0])
+            .map(|()| Value::NIL),
+        Op::ContainsOp => sem
+            .contains(vm, v[1], v[0])
+            .map(|r| Value::bool(r != (a == 1))),
+        _ => sem.build_slice(vm.heap_mut(), v),
+    };
+    match r {
+        Ok(v) => v.to_bits(),
         Err(e) => raise(state, vm, e),
     }
 }

@@ -474,6 +474,16 @@ impl UopExecutor {
                     out = unsafe { Value::from_bits(bits) };
                     !pending()
                 }
+                Uop::SLOW_OP => {
+                    let name = t.consts.get(inst.imm[3] as usize).copied();
+                    let name = name.unwrap_or(Value::NIL).to_bits();
+                    // SAFETY: as for `CALL_NATIVE`: the `FLUSH` before set `sp` to the
+                    // instruction's top, its operands just below.
+                    let bits = unsafe { ((*helpers).slow_op)(stp, inst.imm[0], inst.imm[1], name) };
+                    // SAFETY: as for `BINARY`.
+                    out = unsafe { Value::from_bits(bits) };
+                    !pending()
+                }
                 Uop::LOOP | Uop::JUMP_ROOT => {
                     let snap = &t.snapshots[inst.imm[0] as usize];
                     // SAFETY: as for `FLUSH`.

@@ -109,7 +109,7 @@ pub struct Inst {
     /// Its inputs (as many as the table gives; the rest [`V::NONE`]).
     pub args: [V; 3],
     /// Its immediates (as many as the table gives; the rest 0).
-    pub imm: [u32; 2],
+    pub imm: [u32; 4],
     /// The index of its exit in [`Trace::exits`], or [`NO_EXIT`].
     pub exit: u32,
 }

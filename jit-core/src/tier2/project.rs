@@ -250,7 +250,7 @@ impl Proj<'_> {
         };
         let mut a = [V::NONE; 3];
         a[..args.len()].copy_from_slice(args);
-        let mut im = [0; 2];
+        let mut im = [0; 4];
         im[..imm.len()].copy_from_slice(imm);
         self.t.insts.push(Inst {
             op,
@@ -272,20 +272,23 @@ impl Proj<'_> {
         self.tys.get(v.0 as usize).copied().unwrap_or(Ty::Any)
     }
 
-    fn konst(&mut self, v: Value) -> V {
-        let k = match self
+    /// The index of `v` in the trace constants (added if new).
+    fn konst_index(&mut self, v: Value) -> u32 {
+        let known = self
             .t
             .consts
             .iter()
-            .position(|c| c.to_bits() == v.to_bits())
-        {
-            Some(k) => k,
-            None => {
-                self.t.consts.push(v);
-                self.t.consts.len() - 1
-            }
-        };
-        let out = self.emit(Uop::CONST, &[], &[k as u32], NO_EXIT);
+            .position(|c| c.to_bits() == v.to_bits());
+        let k = known.unwrap_or_else(|| {
+            self.t.consts.push(v);
+            self.t.consts.len() - 1
+        });
+        k as u32
+    }
+
+    fn konst(&mut self, v: Value) -> V {
+        let k = self.konst_index(v);
+        let out = self.emit(Uop::CONST, &[], &[k], NO_EXIT);
         let ty = if v.is_small_int() {
             Ty::Int
         } else if v.is_float() {
@@ -742,7 +745,7 @@ impl Proj<'_> {
                 next
             }
             Op::Index | Op::IndexArrayInt | Op::IndexTupleInt | Op::IndexHost => {
-                self.index(pc, op, generic)
+                self.index(pc, ins, op, generic)
             }
             Op::StoreIndexArrayInt | Op::StoreSubscrArrayInt if !generic => {
                 let (c, i, v) = if op == Op::StoreIndexArrayInt {
@@ -780,11 +783,49 @@ impl Proj<'_> {
                 self.push(r);
                 next
             }
+            _ if crate::jit::slow_op_ok(op.family()) && (op == op.family() || generic) => {
+                self.slow_op(pc, ins)
+            }
             _ => {
                 self.stop(pc);
                 Flow::End
             }
         }
+    }
+
+    /// An instruction run by its generic behaviour through the `slow_op` helper: the frame
+    /// is flushed first (it may run guest code and collect), and its error is raised at
+    /// the instruction.
+    fn slow_op(&mut self, pc: u32, ins: Instr) -> Flow {
+        let family = ins.op.family();
+        let eff = crate::optable::stack_effect(ins);
+        let name = match family {
+            Op::LoadAttr | Op::StoreAttr => Some(ins.a),
+            Op::CallMethod => Some(ins.a >> 8),
+            _ => None,
+        };
+        let k = match name {
+            Some(i) => {
+                let c = self.code().consts()[i as usize];
+                self.konst_index(c)
+            }
+            None => 0,
+        };
+        let snap = self.flush(pc);
+        self.t.exits.push(ExitDesc {
+            kind: ExitKind::Error,
+            snapshot: snap,
+        });
+        let e = (self.t.exits.len() - 1) as u32;
+        let top = self.st.sp;
+        let r = self.emit(Uop::SLOW_OP, &[], &[family as u32, ins.a, top, k], e);
+        self.drop_n(eff.pops);
+        if eff.pushes == 1 {
+            self.push(r);
+        }
+        let e = self.exit(ExitKind::Invalidated, pc + 1);
+        self.emit(Uop::CHECK_VALID, &[], &[], e);
+        Flow::Next(pc + 1)
     }
 
     /// A `ForIter` step of any iterator, through the helper: the frame is flushed first
@@ -971,7 +1012,7 @@ impl Proj<'_> {
         Flow::Next(pc + 1)
     }
 
-    fn index(&mut self, pc: u32, op: Op, generic: bool) -> Flow {
+    fn index(&mut self, pc: u32, ins: Instr, op: Op, generic: bool) -> Flow {
         let (c, i) = (self.peek(1), self.peek(0));
         // The form whose split guards the read: the specialized one, or for an `Index` a
         // superinstruction absorbed, the one its feedback names (`LoadLocalIndex`'s own
@@ -993,10 +1034,8 @@ impl Proj<'_> {
                 let e = self.exit(ExitKind::Guard, pc);
                 self.emit(Uop::HOST_INDEX, &[c, i], &[], e)
             }
-            None => {
-                self.stop(pc);
-                return Flow::End;
-            }
+            // Anything else, by the generic behaviour.
+            None => return self.slow_op(pc, ins),
         };
         self.drop_n(2);
         self.push(r);

@@ -356,6 +356,13 @@ uops! {
     /// first); the callee may run guest code.
     CALL_NATIVE [argc, top] () -> Any, Error, SLOW.with(RF).with(COLLECTS).with(WRITES_GLOBALS);
 
+    /// Runs tier-1 instruction `op` with operand `a` by its generic behaviour (a call, a
+    /// method call, an index or store the core does not specialize, an attribute, a
+    /// membership test, a slice) on its operands, flushed to the slots below `top`; `name`
+    /// indexes the trace constants for the attribute and method instructions. Outputs the
+    /// result, if the instruction has one.
+    SLOW_OP [op, a, top, name] () -> Any, Error, SLOW.with(RF).with(COLLECTS).with(WRITES_GLOBALS);
+
     // ---- Trace control.
 
     /// The end of a root trace's loop body, the back edge at `at`: writes snapshot `snap`
@@ -401,7 +408,7 @@ mod tests {
             assert_eq!(Uop::from_name(u.name()), Some(u));
             assert!(!u.doc().is_empty(), "{} has no doc", u.name());
             assert!(u.inputs().len() <= 3, "{} has too many inputs", u.name());
-            assert!(u.imms().len() <= 2, "{} has too many immediates", u.name());
+            assert!(u.imms().len() <= 4, "{} has too many immediates", u.name());
             assert!(!u.inputs().contains(&Ty::Unit), "{}", u.name());
             // A guard can exit; only guards and the control uops exit for a guard reason.
             if u.is_guard() {

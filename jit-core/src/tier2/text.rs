@@ -338,7 +338,7 @@ fn parse_inst(s: &str) -> Result<Inst, String> {
     let (name, operands) = rest.split_once(' ').unwrap_or((rest, ""));
     let op = Uop::from_name(name).ok_or_else(|| alloc::format!("unknown uop {name}"))?;
     let mut args = [V::NONE; 3];
-    let mut imm = [0u32; 2];
+    let mut imm = [0u32; 4];
     let (mut na, mut ni) = (0, 0);
     for w in operands
         .split(", ")
