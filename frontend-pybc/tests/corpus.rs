@@ -15,6 +15,7 @@ use std::rc::Rc;
 
 use frontend_pybc::driver::{run_file, RunConfig};
 use jit_core::interp::Mode;
+use jit_core::tier2::{OptConfig, Passes};
 
 /// The benchmark kernels, run from `benches/` with a small size argument.
 const KERNELS: &[(&str, &str)] = &[
@@ -24,16 +25,65 @@ const KERNELS: &[(&str, &str)] = &[
     ("binary_trees.py", "8"),
 ];
 
-/// Every execution mode that exists, as (label, mode, count statistics, `--hot`); later
-/// tiers join here. The statistics runs use the counting loop, which also checks every
-/// instruction's stack depth against the verifier's table (after tier-2 exits too);
-/// `--hot 1` traces nearly every loop and exit.
-const MODES: &[(&str, Mode, bool, Option<u16>)] = &[
-    ("interp", Mode::Interp, false, None),
-    ("adaptive", Mode::Adaptive, false, None),
-    ("adaptive+stats", Mode::Adaptive, true, None),
-    ("uops", Mode::Uops, false, None),
-    ("uops --hot 1 +stats", Mode::Uops, true, Some(1)),
+/// Every execution mode that exists, as (label, mode, count statistics, `--hot`, `--opt`);
+/// later tiers join here. The statistics runs use the counting loop, which also checks
+/// every instruction's stack depth against the verifier's table (after tier-2 exits too);
+/// `--hot 1` traces nearly every loop and exit. Tier 2 runs with every optimizer pass,
+/// with none, and with each pass off alone, at both thresholds.
+const MODES: &[(&str, Mode, bool, Option<u16>, &str)] = &[
+    ("interp", Mode::Interp, false, None, "all"),
+    ("adaptive", Mode::Adaptive, false, None, "all"),
+    ("adaptive+stats", Mode::Adaptive, true, None, "all"),
+    ("uops", Mode::Uops, false, None, "all"),
+    ("uops --hot 1 +stats", Mode::Uops, true, Some(1), "all"),
+    ("uops --opt none", Mode::Uops, false, None, "none"),
+    (
+        "uops --hot 1 --opt none",
+        Mode::Uops,
+        false,
+        Some(1),
+        "none",
+    ),
+    ("uops --opt -peel", Mode::Uops, false, None, "-peel"),
+    (
+        "uops --hot 1 --opt -peel",
+        Mode::Uops,
+        false,
+        Some(1),
+        "-peel",
+    ),
+    ("uops --opt -guards", Mode::Uops, false, None, "-guards"),
+    (
+        "uops --hot 1 --opt -guards",
+        Mode::Uops,
+        false,
+        Some(1),
+        "-guards",
+    ),
+    ("uops --opt -consts", Mode::Uops, false, None, "-consts"),
+    (
+        "uops --hot 1 --opt -consts",
+        Mode::Uops,
+        false,
+        Some(1),
+        "-consts",
+    ),
+    ("uops --opt -bounds", Mode::Uops, false, None, "-bounds"),
+    (
+        "uops --hot 1 --opt -bounds",
+        Mode::Uops,
+        false,
+        Some(1),
+        "-bounds",
+    ),
+    ("uops --opt -dce", Mode::Uops, false, None, "-dce"),
+    (
+        "uops --hot 1 --opt -dce",
+        Mode::Uops,
+        false,
+        Some(1),
+        "-dce",
+    ),
 ];
 
 #[derive(Clone, Default)]
@@ -101,6 +151,7 @@ fn run_engine(
     mode: Mode,
     stats: bool,
     hot: Option<u16>,
+    opt: &str,
 ) -> (Run, String) {
     let buf = SharedBuf::default();
     let cfg = RunConfig {
@@ -108,6 +159,10 @@ fn run_engine(
         reverify: true,
         stats,
         hot,
+        opt: OptConfig {
+            passes: Passes::parse(opt).expect("a valid --opt"),
+            dump: false,
+        },
         ..RunConfig::new(mode)
     };
     let o = run_file(path, &cfg, Box::new(buf.clone()));
@@ -174,8 +229,8 @@ fn corpus_matches_cpython_in_every_mode() {
         let want = run_python(&py, path, &args);
         // A runtime error must give the same traceback in every mode as in tier 1.
         let mut tier1_stderr = None;
-        for &(label, mode, stats, hot) in MODES {
-            let (got, stderr) = run_engine(path, &args, mode, stats, hot);
+        for &(label, mode, stats, hot, opt) in MODES {
+            let (got, stderr) = run_engine(path, &args, mode, stats, hot, opt);
             let mut problems = Vec::new();
             if mode == Mode::Adaptive && !stats {
                 tier1_stderr = Some(stderr.clone());

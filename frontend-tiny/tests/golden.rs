@@ -11,14 +11,29 @@ use std::rc::Rc;
 
 use frontend_tiny::driver::{run, RunConfig};
 use jit_core::interp::Mode;
+use jit_core::tier2::{OptConfig, Passes};
 
-/// Every execution mode that exists, with its hotness threshold (`None`: the default);
-/// later tiers join here. `--hot 1` traces nearly every loop and exit.
-const MODES: &[(Mode, Option<u16>)] = &[
-    (Mode::Interp, None),
-    (Mode::Adaptive, None),
-    (Mode::Uops, None),
-    (Mode::Uops, Some(1)),
+/// Every execution mode that exists, with its hotness threshold (`None`: the default)
+/// and tier 2's optimizer passes (`--opt`); later tiers join here. `--hot 1` traces nearly
+/// every loop and exit. Tier 2 runs with every pass, with none, and with each pass off
+/// alone, at both thresholds.
+const MODES: &[(Mode, Option<u16>, &str)] = &[
+    (Mode::Interp, None, "all"),
+    (Mode::Adaptive, None, "all"),
+    (Mode::Uops, None, "all"),
+    (Mode::Uops, Some(1), "all"),
+    (Mode::Uops, None, "none"),
+    (Mode::Uops, Some(1), "none"),
+    (Mode::Uops, None, "-peel"),
+    (Mode::Uops, Some(1), "-peel"),
+    (Mode::Uops, None, "-guards"),
+    (Mode::Uops, Some(1), "-guards"),
+    (Mode::Uops, None, "-consts"),
+    (Mode::Uops, Some(1), "-consts"),
+    (Mode::Uops, None, "-bounds"),
+    (Mode::Uops, Some(1), "-bounds"),
+    (Mode::Uops, None, "-dce"),
+    (Mode::Uops, Some(1), "-dce"),
 ];
 
 #[derive(Clone, Default)]
@@ -35,11 +50,15 @@ impl Write for SharedBuf {
 }
 
 /// Runs `source` named `name` in `mode`; returns the `.expected`-format text.
-fn run_to_expected(name: &str, source: &str, mode: Mode, hot: Option<u16>) -> String {
+fn run_to_expected(name: &str, source: &str, mode: Mode, hot: Option<u16>, opt: &str) -> String {
     let buf = SharedBuf::default();
     let cfg = RunConfig {
         reverify: true,
         hot,
+        opt: OptConfig {
+            passes: Passes::parse(opt).expect("a valid --opt"),
+            dump: false,
+        },
         ..RunConfig::new(mode)
     };
     let outcome = run(name, source, &cfg, Box::new(buf.clone()));
@@ -93,22 +112,27 @@ fn golden_programs_in_every_mode() {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let source = std::fs::read_to_string(path).expect("readable golden file");
         let expected_path = path.with_extension("expected");
-        let oracle = run_to_expected(&name, &source, Mode::Interp, None);
+        let oracle = run_to_expected(&name, &source, Mode::Interp, None, "all");
         if bless {
             std::fs::write(&expected_path, &oracle).expect("write .expected");
         }
         let want = std::fs::read_to_string(&expected_path)
             .unwrap_or_else(|_| panic!("{} has no .expected file", name));
-        for &(mode, hot) in MODES {
+        for &(mode, hot, opt) in MODES {
             let got = if mode == Mode::Interp {
                 oracle.clone()
             } else {
-                run_to_expected(&name, &source, mode, hot)
+                run_to_expected(&name, &source, mode, hot, opt)
             };
             if got != want {
                 let hot = hot.map_or(String::new(), |n| format!(" --hot {n}"));
+                let opt = if opt == "all" {
+                    String::new()
+                } else {
+                    format!(" --opt {opt}")
+                };
                 failures.push(format!(
-                    "{name} [{}{hot}]: {}",
+                    "{name} [{}{hot}{opt}]: {}",
                     mode.name(),
                     first_difference(&want, &got)
                 ));

@@ -1,6 +1,8 @@
 //! Golden tests for tier 2's middle: every `tests/traces/NAME.tiny` runs in `--mode uops`
 //! with `--dump uops`, and the traces it prints (uops, exits, snapshots) must be exactly
-//! `NAME.uops`. A mismatch shows a unified diff.
+//! `NAME.uops` as projected (`--opt none`) and `NAME.opt` optimized (`--opt all`). A
+//! mismatch shows a unified diff. `tests/opt/` holds the optimizer's own goldens: a trace
+//! in text form in, the optimized trace out.
 //!
 //! `BLESS=1 cargo test -p frontend-tiny --test traces` rewrites the expected files; review
 //! the diff before committing it. The program's output must also agree with the generic
@@ -14,6 +16,7 @@ use std::rc::Rc;
 
 use frontend_tiny::driver::{run, RunConfig};
 use jit_core::interp::Mode;
+use jit_core::tier2::{OptConfig, Passes};
 
 #[derive(Clone, Default)]
 struct SharedBuf(Rc<RefCell<Vec<u8>>>);
@@ -28,10 +31,14 @@ impl Write for SharedBuf {
     }
 }
 
-fn run_mode(name: &str, source: &str, mode: Mode, dump: bool) -> (String, String) {
+fn run_mode(name: &str, source: &str, mode: Mode, dump: bool, opt: Passes) -> (String, String) {
     let buf = SharedBuf::default();
     let cfg = RunConfig {
         dump_uops: dump,
+        opt: OptConfig {
+            passes: opt,
+            dump: false,
+        },
         ..RunConfig::new(mode)
     };
     let o = run(name, source, &cfg, Box::new(buf.clone()));
@@ -123,13 +130,17 @@ fn traces_match_their_golden_text() {
         files.len()
     );
     let mut failures = Vec::new();
-    for path in &files {
+    // The projected traces (`NAME.uops`), and the same optimized (`NAME.opt`).
+    let runs = [(Passes::NONE, "uops"), (Passes::ALL, "opt")];
+    for (path, &(passes, ext)) in files.iter().flat_map(|p| runs.iter().map(move |r| (p, r))) {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let source = std::fs::read_to_string(path).unwrap();
-        let (want_out, _) = run_mode(&name, &source, Mode::Interp, false);
-        let (out, stderr) = run_mode(&name, &source, Mode::Uops, true);
+        let (want_out, _) = run_mode(&name, &source, Mode::Interp, false, passes);
+        let (out, stderr) = run_mode(&name, &source, Mode::Uops, true, passes);
         if out != want_out {
-            failures.push(format!("{name}: output differs from the interpreter's"));
+            failures.push(format!(
+                "{name}: output differs from the interpreter's (.{ext})"
+            ));
         }
         let got = traces_of(&stderr);
         for (k, text) in got.split("\ntrace ").enumerate() {
@@ -164,15 +175,15 @@ fn traces_match_their_golden_text() {
                 Err(e) => failures.push(format!("{name}: trace {k} does not parse: {e}")),
             }
         }
-        let expected = path.with_extension("uops");
+        let expected = path.with_extension(ext);
         if bless {
             std::fs::write(&expected, &got).unwrap();
             continue;
         }
         let want = std::fs::read_to_string(&expected)
-            .unwrap_or_else(|_| panic!("{name} has no .uops file (run with BLESS=1)"));
+            .unwrap_or_else(|_| panic!("{name} has no .{ext} file (run with BLESS=1)"));
         if want != got {
-            failures.push(format!("{name}:\n{}", unified_diff(&want, &got)));
+            failures.push(format!("{name} (.{ext}):\n{}", unified_diff(&want, &got)));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
@@ -185,4 +196,70 @@ fn the_diff_shows_what_changed() {
         d,
         "--- expected\n+++ actual\n@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n"
     );
+}
+
+fn opt_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/opt")
+}
+
+/// The optimizer's golden tests: every `tests/opt/NAME.trace` is a trace in text form,
+/// with `# passes: SPEC` (as `--opt` takes it) and optionally `# globals: V...` (ints
+/// and floats) among its leading comments; optimized, it must print exactly
+/// `NAME.out` (what `--dump opt` shows: what each pass removed, the counts, the
+/// optimized trace). `BLESS=1` rewrites the expected files.
+#[test]
+fn optimized_traces_match_their_golden_text() {
+    let bless = std::env::var_os("BLESS").is_some();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(opt_dir())
+        .expect("tests/opt exists")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "trace"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 6, "expected the optimizer's golden traces");
+    let mut failures = Vec::new();
+    for path in &files {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(path).unwrap();
+        let mut spec = None;
+        let mut globals = Vec::new();
+        for line in text.lines().take_while(|l| l.starts_with('#')) {
+            if let Some(s) = line.strip_prefix("# passes:") {
+                spec = Some(s.trim().to_string());
+            }
+            if let Some(g) = line.strip_prefix("# globals:") {
+                for v in g.split_whitespace() {
+                    globals.push(match v.parse::<i64>() {
+                        Ok(i) => jit_core::value::Value::small_int(i),
+                        Err(_) => jit_core::value::Value::float(v.parse().expect("a number")),
+                    });
+                }
+            }
+        }
+        let spec = spec.unwrap_or_else(|| panic!("{name} has no `# passes:` line"));
+        let passes = jit_core::tier2::Passes::parse(&spec).expect("a valid pass list");
+        let trace: String = text
+            .lines()
+            .skip_while(|l| l.starts_with('#'))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let got = match jit_core::tier2::opt::optimize_text(&trace, passes, &globals) {
+            Ok(s) => s,
+            Err(e) => {
+                failures.push(format!("{name}: {e}"));
+                continue;
+            }
+        };
+        let expected = path.with_extension("out");
+        if bless {
+            std::fs::write(&expected, &got).unwrap();
+            continue;
+        }
+        let want = std::fs::read_to_string(&expected)
+            .unwrap_or_else(|_| panic!("{name} has no .out file (run with BLESS=1)"));
+        if want != got {
+            failures.push(format!("{name}:\n{}", unified_diff(&want, &got)));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }

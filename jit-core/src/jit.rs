@@ -66,6 +66,8 @@ pub struct LoopSite<'a> {
     pub jump_pc: usize,
     /// The hotness threshold (`--hot`), for the backend's own counters (side exits).
     pub hot: u16,
+    /// Tier 2's optimizer settings (`--opt`, `--dump opt`).
+    pub opt: crate::tier2::OptConfig,
     /// The engine's counters, for the backend's.
     pub stats: &'a mut Stats,
     /// Where `--dump` output goes, when it was asked for.

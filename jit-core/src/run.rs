@@ -46,6 +46,9 @@ pub struct RunConfig {
     pub trace_sink: Option<fn(&str)>,
     /// A monotonic clock in nanoseconds, to time trace projection (the core has none).
     pub clock: Option<fn() -> u64>,
+    /// Tier 2's optimizer passes (`--opt`) and its dump (`--dump opt`, which goes where
+    /// `--dump uops` goes).
+    pub opt: crate::tier2::OptConfig,
 }
 
 impl RunConfig {
@@ -64,6 +67,7 @@ impl RunConfig {
             dump_uops: false,
             trace_sink: None,
             clock: None,
+            opt: crate::tier2::OptConfig::default(),
         }
     }
 }
@@ -96,13 +100,14 @@ pub fn dump_codes(core: &VmCore, heading: &str, out: &mut String) {
 }
 
 /// Before the run: applies the configuration's engine settings (statistics, the hotness
-/// threshold, trace dumps, the clock) to `vm`.
+/// threshold, the optimizer, trace dumps, the clock) to `vm`.
 pub fn configure<S: Semantics>(vm: &mut Vm<S>, cfg: &RunConfig) {
     vm.set_collect_stats(cfg.stats);
     if let Some(n) = cfg.hot {
         vm.set_hot_threshold(n);
     }
-    if cfg.dump_uops {
+    vm.set_optimizer(cfg.opt);
+    if cfg.dump_uops || cfg.opt.dump {
         vm.set_dump_traces(true);
         if let Some(sink) = cfg.trace_sink {
             vm.set_trace_sink(sink);

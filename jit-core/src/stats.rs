@@ -1,6 +1,7 @@
 //! Counters the engine keeps about what it did, for `--stats` and `--stats-json`.
 
 use alloc::string::String;
+use alloc::vec::Vec;
 use core::fmt::Write as _;
 
 use crate::heap::GcStats;
@@ -111,6 +112,95 @@ impl Tier2Stats {
     }
 }
 
+/// The optimizer's static counts for one trace.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OptTrace {
+    /// Where the trace came from (`function:line`).
+    pub origin: String,
+    /// A side trace (otherwise a loop's root trace).
+    pub side: bool,
+    /// Uops before optimization.
+    pub uops_before: u64,
+    /// Uops after.
+    pub uops_after: u64,
+    /// Guard uops before optimization.
+    pub guards_before: u64,
+    /// Guard uops after.
+    pub guards_after: u64,
+}
+
+/// What the tier-2 optimizer did (`--mode uops`): static counts per trace and in total.
+/// The dynamic counts, what actually ran, are [`Tier2Stats::uops_executed`] and
+/// [`Tier2Stats::guards_executed`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OptStats {
+    /// Traces optimized.
+    pub traces: Vec<OptTrace>,
+    /// Traces whose optimization found a contradiction (a guard that can never pass) and
+    /// was abandoned: they run unoptimized.
+    pub abandoned: u64,
+    /// Nanoseconds spent optimizing (0 when the embedder gave no clock).
+    pub optimize_ns: u64,
+}
+
+impl OptStats {
+    /// The totals over every trace: uops and guards, before and after.
+    pub fn totals(&self) -> [u64; 4] {
+        self.traces.iter().fold([0; 4], |t, x| {
+            [
+                t[0] + x.uops_before,
+                t[1] + x.uops_after,
+                t[2] + x.guards_before,
+                t[3] + x.guards_after,
+            ]
+        })
+    }
+
+    /// The `"optimizer"` object of the stats JSON.
+    pub fn json(&self) -> String {
+        let t = self.totals();
+        let mut s = String::new();
+        let _ = write!(
+            s,
+            "{{\"uops_before\": {}, \"uops_after\": {}, \"guards_before\": {}, \"guards_after\": {}, \"abandoned\": {}, \"optimize_ns\": {}, \"traces\": [",
+            t[0], t[1], t[2], t[3], self.abandoned, self.optimize_ns
+        );
+        for (i, x) in self.traces.iter().enumerate() {
+            if i > 0 {
+                s.push_str(", ");
+            }
+            let _ = write!(
+                s,
+                "{{\"origin\": \"{}\", \"kind\": \"{}\", \"uops_before\": {}, \"uops_after\": {}, \"guards_before\": {}, \"guards_after\": {}}}",
+                x.origin.replace('\\', "\\\\").replace('"', "\\\""),
+                if x.side { "side" } else { "root" },
+                x.uops_before,
+                x.uops_after,
+                x.guards_before,
+                x.guards_after
+            );
+        }
+        s.push_str("]}");
+        s
+    }
+
+    /// The human-readable line of `--stats`.
+    pub fn render(&self, s: &mut String) {
+        let t = self.totals();
+        let _ = writeln!(
+            s,
+            "optimizer: {} traces, uops {} -> {}, guards {} -> {}, {} abandoned, optimizing {:.6} s",
+            self.traces.len(),
+            t[0],
+            t[1],
+            t[2],
+            t[3],
+            self.abandoned,
+            self.optimize_ns as f64 / 1e9
+        );
+    }
+}
+
 /// Everything the engine counts.
 #[derive(Clone, Debug, Default)]
 pub struct Stats {
@@ -133,6 +223,8 @@ pub struct Stats {
     pub max_depth: usize,
     /// Tier 2's counters.
     pub tier2: Tier2Stats,
+    /// The tier-2 optimizer's counts.
+    pub optimizer: OptStats,
     /// The collector's counters, copied at the end of a run.
     pub gc: GcStats,
 }
@@ -159,6 +251,9 @@ impl Stats {
         );
         if self.tier2 != Tier2Stats::default() {
             self.tier2.render(&mut s);
+        }
+        if self.optimizer != OptStats::default() {
+            self.optimizer.render(&mut s);
         }
         let _ = writeln!(
             s,

@@ -47,6 +47,9 @@ pub enum DumpArg {
     /// Every tier-2 trace as it is created: its uops, exits and snapshots, and where it
     /// came from (`--mode uops`).
     Uops,
+    /// Every tier-2 trace before and after the optimizer, with what each pass removed
+    /// (`--mode uops`).
+    Opt,
 }
 
 /// Arguments of `cargo xtask run`.
@@ -69,6 +72,12 @@ pub struct RunArgs {
     /// one gets a side trace (`--hot 1` traces nearly everything).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub hot: Option<u16>,
+    /// Tier 2's optimizer passes, comma-separated and applied left to right from `all`:
+    /// `all`, `none`, a pass's name to turn it on, `-NAME` to turn it off. Passes: peel
+    /// (loop peeling), guards (redundant guards), consts (constant folding, constant
+    /// globals), bounds (overflow and bounds checks by int ranges), dce (dead uops).
+    #[arg(long, value_name = "PASSES", default_value = "all", value_parser = parse_opt, allow_hyphen_values = true)]
+    pub opt: jit_core::tier2::Passes,
     /// Write the statistics as JSON to FILE (implies counting).
     #[arg(long, value_name = "FILE")]
     pub stats_json: Option<PathBuf>,
@@ -126,40 +135,34 @@ pub fn main(a: &RunArgs) -> i32 {
         if a.hot.is_some() {
             eprintln!("note: --hot sets tier 2's threshold, which only --mode uops uses");
         }
-    }
-    let outcome = match ext {
-        "tiny" => {
-            let cfg = jit_core::run::RunConfig {
-                mode,
-                args: a.args.clone(),
-                dump_bytecode,
-                dump_specialized,
-                stats,
-                reverify: false,
-                max_heap: a.max_heap,
-                exit_after_run: true,
-                hot: a.hot,
-                dump_uops: a.dump.contains(&DumpArg::Uops),
-                trace_sink: Some(print_trace),
-                clock: Some(now_ns),
-            };
-            frontend_tiny::driver::run(&name, &source, &cfg, out)
+        if a.dump.contains(&DumpArg::Opt) {
+            eprintln!("note: --dump opt shows tier-2 traces, which only --mode uops makes");
         }
+        if a.opt != jit_core::tier2::Passes::ALL {
+            eprintln!("note: --opt chooses tier 2's optimizer passes, which only --mode uops runs");
+        }
+    }
+    let cfg = jit_core::run::RunConfig {
+        mode,
+        args: a.args.clone(),
+        dump_bytecode,
+        dump_specialized,
+        stats,
+        reverify: false,
+        max_heap: a.max_heap,
+        exit_after_run: true,
+        hot: a.hot,
+        dump_uops: a.dump.contains(&DumpArg::Uops),
+        trace_sink: Some(print_trace),
+        clock: Some(now_ns),
+        opt: jit_core::tier2::OptConfig {
+            passes: a.opt,
+            dump: a.dump.contains(&DumpArg::Opt),
+        },
+    };
+    let outcome = match ext {
+        "tiny" => frontend_tiny::driver::run(&name, &source, &cfg, out),
         "py" | "pyc" => {
-            let cfg = jit_core::run::RunConfig {
-                mode,
-                args: a.args.clone(),
-                dump_bytecode,
-                dump_specialized,
-                stats,
-                reverify: false,
-                max_heap: a.max_heap,
-                exit_after_run: true,
-                hot: a.hot,
-                dump_uops: a.dump.contains(&DumpArg::Uops),
-                trace_sink: Some(print_trace),
-                clock: Some(now_ns),
-            };
             let path = a.file.clone().unwrap_or_default();
             frontend_pybc::driver::run_file(&path, &cfg, out)
         }
@@ -181,18 +184,20 @@ pub fn main(a: &RunArgs) -> i32 {
         }
         if let Some(path) = &a.stats_json {
             let json = format!(
-                "{{\"mode\": \"{}\", \"status\": {}, \"phases\": {{\"frontend_s\": {}, \"interpret_s\": {}, \"project_s\": {}, \"compile_s\": 0.0, \"native_s\": 0.0}}, \"instructions\": {}, \"calls\": {}, \"hot_loops\": {}, \"executors\": {}, \"depth_mismatches\": {}, \"tier2\": {}, \"gc\": {{\"allocations\": {}, \"collections\": {}, \"freed\": {}, \"peak_live_bytes\": {}}}, \"tier1\": {}}}\n",
+                "{{\"mode\": \"{}\", \"status\": {}, \"phases\": {{\"frontend_s\": {}, \"interpret_s\": {}, \"project_s\": {}, \"optimize_s\": {}, \"compile_s\": 0.0, \"native_s\": 0.0}}, \"instructions\": {}, \"calls\": {}, \"hot_loops\": {}, \"executors\": {}, \"depth_mismatches\": {}, \"tier2\": {}, \"optimizer\": {}, \"gc\": {{\"allocations\": {}, \"collections\": {}, \"freed\": {}, \"peak_live_bytes\": {}}}, \"tier1\": {}}}\n",
                 mode.name(),
                 outcome.status,
                 outcome.compile_time.as_secs_f64(),
                 outcome.run_time.as_secs_f64(),
                 stats.tier2.projection_ns as f64 / 1e9,
+                stats.optimizer.optimize_ns as f64 / 1e9,
                 stats.instructions,
                 stats.calls,
                 stats.hot_loops,
                 stats.executors,
                 stats.depth_mismatches,
                 stats.tier2.json(),
+                stats.optimizer.json(),
                 stats.gc.allocations,
                 stats.gc.collections,
                 stats.gc.freed,
@@ -299,4 +304,9 @@ pub fn check_nostd() -> i32 {
             1
         }
     }
+}
+
+/// `--opt`'s parser.
+fn parse_opt(s: &str) -> Result<jit_core::tier2::Passes, String> {
+    jit_core::tier2::Passes::parse(s)
 }

@@ -169,6 +169,8 @@ pub struct VmCore {
     watched: Vec<bool>,
     /// Tier 2's hotness threshold (`--hot`).
     hot: u16,
+    /// Tier 2's optimizer settings (`--opt`, `--dump opt`).
+    opt: crate::tier2::OptConfig,
     /// Where `--dump uops` collects traces as they are made (`None`: not asked).
     jit_log: Option<String>,
     /// The embedder's monotonic clock (nanoseconds), to time projection.
@@ -256,6 +258,7 @@ impl<S: Semantics> Vm<S> {
                 executors: Vec::new(),
                 watched,
                 hot: crate::tier2::DEFAULT_HOT,
+                opt: crate::tier2::OptConfig::default(),
                 jit_log: None,
                 clock: None,
                 trace_sink: None,
@@ -280,6 +283,15 @@ impl<S: Semantics> Vm<S> {
             for code in &self.core.module.codes {
                 tier1::prime_loops(code, n - 1);
             }
+        }
+    }
+
+    /// Sets tier 2's optimizer passes (`--opt`) and whether every trace is dumped before
+    /// and after optimization (`--dump opt`, which collects like [`Vm::set_dump_traces`]).
+    pub fn set_optimizer(&mut self, cfg: crate::tier2::OptConfig) {
+        self.core.opt = cfg;
+        if cfg.dump && self.core.jit_log.is_none() {
+            self.core.jit_log = Some(String::new());
         }
     }
 
@@ -593,12 +605,16 @@ impl VmCore {
         self.clock
     }
 
-    /// What projecting a side trace reads, and the dump log, borrowed at once.
-    pub(crate) fn projection_parts(&mut self) -> (&Module, &Heap, &[Value], Option<&mut String>) {
+    /// What projecting a side trace reads, the counters and the dump log, borrowed at
+    /// once.
+    pub(crate) fn projection_parts(
+        &mut self,
+    ) -> (&Module, &Heap, &[Value], &mut Stats, Option<&mut String>) {
         (
             &self.module,
             &self.heap,
             &self.globals,
+            &mut self.stats,
             self.jit_log.as_mut(),
         )
     }
@@ -760,6 +776,7 @@ impl VmCore {
             header_pc,
             jump_pc,
             hot: self.hot,
+            opt: self.opt,
             stats: &mut self.stats,
             log: self.jit_log.as_mut(),
             clock: self.clock,

@@ -20,6 +20,7 @@ use alloc::vec::Vec;
 use core::cell::{Cell, RefCell};
 
 use super::exits::wants_side_trace;
+use super::opt::{self, OptConfig};
 use super::project::{project, Cx, Start};
 use super::table::{ExitKind, Uop};
 use super::{Assumption, Trace, TraceKind, NO_EXIT};
@@ -64,10 +65,9 @@ impl Backend for UopBackend {
             return None;
         };
         site.stats.tier2.traces += 1;
-        if let Some(log) = site.log.as_deref_mut() {
-            super::text::print_trace(&trace, 0, site.module, site.heap, log);
-        }
-        Some(Box::new(UopExecutor::new(trace, site.hot)))
+        let log = site.log.as_deref_mut();
+        let trace = opt::finish(trace, &cx, None, site.opt, site.stats, site.clock, log, 0);
+        Some(Box::new(UopExecutor::new(trace, site.hot, site.opt)))
     }
 }
 
@@ -98,12 +98,13 @@ pub struct UopExecutor {
     assumptions: Vec<Assumption>,
     valid: Cell<bool>,
     hot: u32,
+    opt: OptConfig,
     header: u32,
     name: String,
 }
 
 impl UopExecutor {
-    fn new(trace: Trace, hot: u16) -> UopExecutor {
+    fn new(trace: Trace, hot: u16, opt: OptConfig) -> UopExecutor {
         let name = alloc::format!("uops@{}", trace.origin);
         let header = trace.header_pc;
         let assumptions = trace.assumptions.clone();
@@ -112,6 +113,7 @@ impl UopExecutor {
             assumptions,
             valid: Cell::new(true),
             hot: u32::from(hot.max(1)),
+            opt,
             header,
             name,
         }
@@ -181,6 +183,7 @@ impl UopExecutor {
         // helpers receive too.
         let stp: *mut JitState = st;
         let mut regs: Vec<Value> = Vec::new();
+        let mut phi_tmp: Vec<Value> = Vec::new();
         let mut counts = Counts::default();
         let mut ti = 0usize;
         let mut i = 0usize;
@@ -354,7 +357,9 @@ impl UopExecutor {
                     let op = CmpOp::from_u32(inst.imm[0]).unwrap_or(CmpOp::Eq);
                     let r = match inst.op {
                         Uop::CMP_INT => arith::compare_small_ints(op, arg(0), arg(1)),
-                        Uop::CMP_NUM => arith::compare_numbers(op, arg(0), arg(1)),
+                        Uop::CMP_NUM => {
+                            arith::inline_compare_seen(op as u32, arg(0), arg(1), |_| {})
+                        }
                         _ => {
                             let heap = vm!().heap();
                             match (heap.as_str(arg(0)), heap.as_str(arg(1))) {
@@ -502,6 +507,44 @@ impl UopExecutor {
                     continue;
                 }
                 Uop::EXIT => false,
+                Uop::PHI => {
+                    // Entering the loop from the preamble.
+                    out = arg(0);
+                    true
+                }
+                Uop::JUMP_LOOP => {
+                    let snap = &t.snapshots[inst.imm[0] as usize];
+                    // SAFETY: the state block's collector counters are the VM's.
+                    let due = unsafe { *(*stp).gc_allocated >= *(*stp).gc_threshold };
+                    let mut raised = false;
+                    if due || !self.valid.get() {
+                        // Everything live goes to memory: for the collector's roots, or
+                        // for tier 1.
+                        // SAFETY: as for `FLUSH`.
+                        unsafe { (*stp).sp = snap.write_back(&regs, locals) };
+                        if due {
+                            // SAFETY: as for `BINARY`.
+                            raised = unsafe { ((*helpers).safepoint)(stp) } != 0;
+                        }
+                    }
+                    if raised || !self.valid.get() {
+                        counts.flush(vm!());
+                        return Exit {
+                            pc: if raised { inst.imm[1] } else { snap.pc },
+                            status: if raised { EXIT_ERROR } else { EXIT_RESUME },
+                        };
+                    }
+                    // The PHIs take their back-edge values, all at once.
+                    let start = inst.imm[2] as usize;
+                    phi_tmp.clear();
+                    let phis = t.insts[start..].iter().take_while(|p| p.op == Uop::PHI);
+                    phi_tmp.extend(phis.clone().map(|p| regs[p.args[1].0 as usize]));
+                    for (p, &v) in phis.zip(phi_tmp.iter()) {
+                        regs[p.out.0 as usize] = v;
+                    }
+                    i = start + phi_tmp.len();
+                    continue;
+                }
             };
             if ok {
                 if inst.out != super::V::NONE {
@@ -512,6 +555,9 @@ impl UopExecutor {
             // The uop failed: take its exit.
             let e = inst.exit;
             if e == NO_EXIT {
+                // A uop the optimizer proved cannot fail did: a bug, reported as an
+                // internal error rather than followed.
+                debug_assert!(false, "{} without an exit failed", inst.op.name());
                 counts.flush(vm!());
                 return Exit {
                     pc: t.start_pc,
@@ -589,32 +635,31 @@ impl UopExecutor {
         let index = u32::try_from(tree.len()).ok()?;
         let clock = vm.clock();
         let t0 = clock.map(|c| c());
-        let (module, heap, globals, log) = vm.projection_parts();
+        let (module, heap, globals, stats, log) = vm.projection_parts();
         let cx = Cx {
             module,
             heap,
             globals,
         };
         let trace = project(&cx, start);
-        if let (Ok(t), Some(log)) = (&trace, log) {
-            super::text::print_trace(t, index, module, heap, log);
-        }
-        vm.flush_jit_log();
-        let stats = &mut vm.stats_mut().tier2;
         if let (Some(c), Some(t0)) = (clock, t0) {
-            stats.projection_ns += c().saturating_sub(t0);
+            stats.tier2.projection_ns += c().saturating_sub(t0);
         }
-        match trace {
+        let made = match trace {
             Ok(t) => {
-                stats.side_traces += 1;
+                stats.tier2.side_traces += 1;
+                let watched = Some(&self.assumptions[..]);
+                let t = opt::finish(t, &cx, watched, self.opt, stats, clock, log, index);
                 tree.push(Node::new(t, self.hot));
                 Some(index)
             }
             Err(_) => {
-                stats.aborted += 1;
+                stats.tier2.aborted += 1;
                 None
             }
-        }
+        };
+        vm.flush_jit_log();
+        made
     }
 }
 

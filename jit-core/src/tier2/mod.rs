@@ -47,12 +47,14 @@ use crate::value::Value;
 
 mod exits;
 mod interp;
+pub mod opt;
 mod project;
 pub mod table;
 mod text;
 
 pub use exits::{ExitDesc, Snapshot, VFrame};
 pub use interp::UopBackend;
+pub use opt::{OptConfig, Passes};
 pub use table::{ExitKind, Ty, Uop};
 pub use text::{parse_trace, print_inst, print_trace, print_trace_plain, ParseError};
 
@@ -110,7 +112,8 @@ pub struct Inst {
     pub args: [V; 3],
     /// Its immediates (as many as the table gives; the rest 0).
     pub imm: [u32; 4],
-    /// The index of its exit in [`Trace::exits`], or [`NO_EXIT`].
+    /// The index of its exit in [`Trace::exits`], or [`NO_EXIT`]: for a uop that can
+    /// leave, the optimizer proved it does not (an `ADD_INT` that cannot overflow).
     pub exit: u32,
 }
 

@@ -203,7 +203,9 @@ impl Proj<'_> {
                 && ins.a == self.start.header_pc
                 && ins.a <= pc;
             if closes {
-                let snap = self.snapshot(self.start.header_pc);
+                // Every slot the iteration knows, written back or not: loop peeling
+                // carries them into the next iteration.
+                let snap = self.snapshot_with(self.start.header_pc, true);
                 let op = match self.start.kind {
                     TraceKind::Root => Uop::LOOP,
                     TraceKind::Side { .. } => Uop::JUMP_ROOT,
@@ -304,6 +306,12 @@ impl Proj<'_> {
 
     /// Records the current state as a snapshot resuming at `pc`.
     fn snapshot(&mut self, pc: u32) -> u32 {
+        self.snapshot_with(pc, false)
+    }
+
+    /// Records the current state as a snapshot resuming at `pc`: the slots that differ
+    /// from memory, and with `clean` also those memory already holds.
+    fn snapshot_with(&mut self, pc: u32, clean: bool) -> u32 {
         let sp = self.st.sp;
         let slots = self
             .st
@@ -312,7 +320,7 @@ impl Proj<'_> {
             .enumerate()
             .take(sp as usize)
             .filter_map(|(i, s)| match *s {
-                Slot::Val(v, true) => Some((i as u32, v)),
+                Slot::Val(v, dirty) if dirty || clean => Some((i as u32, v)),
                 _ => None,
             })
             .collect();

@@ -39,6 +39,29 @@ pub enum Ty {
     Seq,
     /// One of the core's iterators (range or sequence).
     Iter,
+    /// The core's range iterator.
+    RangeIter,
+    /// The core's array or tuple iterator.
+    SeqIter,
+    /// A guest function.
+    Function,
+    /// A builtin.
+    Native,
+    /// Anything but the empty marker of an unbound local.
+    Bound,
+    /// Anything but an array.
+    NotArray,
+    /// An unboxed int: a raw `i64` in the inline range, not a `Value`.
+    I64,
+    /// An unboxed float: a raw `f64`, not a `Value`.
+    F64,
+}
+
+impl Ty {
+    /// True for the unboxed representations.
+    pub const fn is_raw(self) -> bool {
+        matches!(self, Ty::I64 | Ty::F64)
+    }
 }
 
 /// How a uop can leave the trace.
@@ -155,7 +178,7 @@ const NONE: UEffects = UEffects::NONE;
 const SLOW: UEffects = READS_HEAP.with(ALLOCATES).with(CALLS);
 
 macro_rules! uops {
-    ($( $(#[doc = $doc:literal])* $name:ident [$($imm:ident),*] ($($in:ident),*) -> $out:ident, $exit:ident, $fx:expr; )*) => {
+    ($( $(#[doc = $doc:literal])* $name:ident [$($imm:ident),*] ($($in:ident),*) -> $out:ident, $exit:ident, $fx:expr $(, proves ($($pr:ident),*))?; )*) => {
         /// Every uop, in table order. See the module docs.
         #[allow(non_camel_case_types)]
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -186,6 +209,12 @@ macro_rules! uops {
             /// The output's type ([`Ty::Unit`]: none).
             pub const fn output(self) -> Ty {
                 match self { $(Uop::$name => Ty::$out,)* }
+            }
+
+            /// What a guard establishes about its inputs when it does not exit, input by
+            /// input (empty: nothing beyond `inputs`); the optimizer's refinement.
+            pub const fn proves(self) -> &'static [Ty] {
+                match self { $(Uop::$name => &[$($(Ty::$pr),*)?],)* }
             }
 
             /// How it can leave the trace.
@@ -225,7 +254,7 @@ uops! {
     /// Exits when the trace was invalidated (after a uop that may have stored a global).
     CHECK_VALID [] () -> Unit, Invalidated, GUARD;
     /// Exits unless the value is bound (not the empty marker of an unassigned local).
-    GUARD_BOUND [] (Any) -> Unit, Guard, GUARD;
+    GUARD_BOUND [] (Any) -> Unit, Guard, GUARD, proves (Bound);
     /// Exits unless a call `depth` frames deeper than the trace's frame, whose frame ends
     /// at slot `top`, fits the call depth and the value stack (tier 1 then raises).
     CHECK_CALL [depth, top] () -> Unit, Guard, GUARD;
@@ -233,54 +262,54 @@ uops! {
     // ---- Type guards.
 
     /// Exits unless both are inline ints.
-    GUARD_BOTH_INT [] (Any, Any) -> Unit, Guard, GUARD;
+    GUARD_BOTH_INT [] (Any, Any) -> Unit, Guard, GUARD, proves (Int, Int);
     /// Exits unless both are floats.
-    GUARD_BOTH_FLOAT [] (Any, Any) -> Unit, Guard, GUARD;
+    GUARD_BOTH_FLOAT [] (Any, Any) -> Unit, Guard, GUARD, proves (Float, Float);
     /// Exits unless both are numbers (inline ints or floats) and one is a float.
-    GUARD_NUMBERS_WITH_FLOAT [] (Any, Any) -> Unit, Guard, GUARD;
+    GUARD_NUMBERS_WITH_FLOAT [] (Any, Any) -> Unit, Guard, GUARD, proves (Num, Num);
     /// Exits unless both are numbers (inline ints or floats).
-    GUARD_INLINE_NUMBERS [] (Any, Any) -> Unit, Guard, GUARD;
+    GUARD_INLINE_NUMBERS [] (Any, Any) -> Unit, Guard, GUARD, proves (Num, Num);
     /// Exits unless both are strings.
-    GUARD_BOTH_STR [] (Any, Any) -> Unit, Guard, G;
+    GUARD_BOTH_STR [] (Any, Any) -> Unit, Guard, G, proves (Str, Str);
     /// Exits unless it is a bool.
-    GUARD_BOOL [] (Any) -> Unit, Guard, GUARD;
+    GUARD_BOOL [] (Any) -> Unit, Guard, GUARD, proves (Bool);
     /// Exits unless it is an inline int.
-    GUARD_INT [] (Any) -> Unit, Guard, GUARD;
+    GUARD_INT [] (Any) -> Unit, Guard, GUARD, proves (Int);
     /// Exits unless it is a number.
-    GUARD_NUMBER [] (Any) -> Unit, Guard, GUARD;
+    GUARD_NUMBER [] (Any) -> Unit, Guard, GUARD, proves (Num);
     /// Exits unless it is an array.
-    GUARD_ARRAY [] (Any) -> Unit, Guard, G;
+    GUARD_ARRAY [] (Any) -> Unit, Guard, G, proves (Array);
     /// Exits unless it is a tuple.
-    GUARD_TUPLE [] (Any) -> Unit, Guard, G;
+    GUARD_TUPLE [] (Any) -> Unit, Guard, G, proves (Tuple);
     /// Exits unless it is an array or a tuple.
-    GUARD_SEQ [] (Any) -> Unit, Guard, G;
+    GUARD_SEQ [] (Any) -> Unit, Guard, G, proves (Seq);
     /// Exits if it is an array (whose in-place `+=` may run guest code).
-    GUARD_NOT_ARRAY [] (Any) -> Unit, Guard, G;
+    GUARD_NOT_ARRAY [] (Any) -> Unit, Guard, G, proves (NotArray);
     /// Exits unless the index is an inline int in `0..len` of the sequence.
-    GUARD_IN_BOUNDS [] (Seq, Any) -> Unit, Guard, G;
+    GUARD_IN_BOUNDS [] (Seq, Any) -> Unit, Guard, G, proves (Seq, Int);
     /// Exits unless the sequence has exactly `n` items.
-    GUARD_LENGTH [n] (Seq) -> Unit, Guard, G;
+    GUARD_LENGTH [n] (Seq) -> Unit, Guard, G, proves (Seq);
     /// Exits if the int is zero (a divisor).
-    GUARD_NONZERO [] (Int) -> Unit, Guard, GUARD;
+    GUARD_NONZERO [] (Int) -> Unit, Guard, GUARD, proves (Int);
     /// Exits unless it is a guest function with code object `code`.
-    GUARD_FUNCTION [code] (Any) -> Unit, Guard, G;
+    GUARD_FUNCTION [code] (Any) -> Unit, Guard, G, proves (Function);
     /// Exits unless it is a builtin.
-    GUARD_NATIVE [] (Any) -> Unit, Guard, G;
+    GUARD_NATIVE [] (Any) -> Unit, Guard, G, proves (Native);
     /// Exits unless it is the core's range iterator.
-    GUARD_RANGE_ITER [] (Any) -> Unit, Guard, G;
+    GUARD_RANGE_ITER [] (Any) -> Unit, Guard, G, proves (RangeIter);
     /// Exits unless it is the core's array or tuple iterator.
-    GUARD_SEQ_ITER [] (Any) -> Unit, Guard, G;
+    GUARD_SEQ_ITER [] (Any) -> Unit, Guard, G, proves (SeqIter);
 
     // ---- Branches: the trace follows one side; the exit resumes on the other.
 
     /// Exits unless true.
-    GUARD_TRUE [] (Bool) -> Unit, Branch, GUARD;
+    GUARD_TRUE [] (Bool) -> Unit, Branch, GUARD, proves (Bool);
     /// Exits unless false.
-    GUARD_FALSE [] (Bool) -> Unit, Branch, GUARD;
+    GUARD_FALSE [] (Bool) -> Unit, Branch, GUARD, proves (Bool);
     /// Exits if the int is zero.
-    GUARD_INT_NONZERO [] (Int) -> Unit, Branch, GUARD;
+    GUARD_INT_NONZERO [] (Int) -> Unit, Branch, GUARD, proves (Int);
     /// Exits unless the int is zero.
-    GUARD_INT_ZERO [] (Int) -> Unit, Branch, GUARD;
+    GUARD_INT_ZERO [] (Int) -> Unit, Branch, GUARD, proves (Int);
 
     // ---- Arithmetic on known types.
 
@@ -308,7 +337,7 @@ uops! {
     CONCAT_STR [] (Str, Str) -> Str, Never, RH.with(ALLOCATES);
     /// Comparison `op` (a `CmpOp`) of inline ints.
     CMP_INT [op] (Int, Int) -> Bool, Never, NONE;
-    /// Comparison `op` of numbers.
+    /// Comparison `op` of numbers (inline ints or floats, in any mix).
     CMP_NUM [op] (Num, Num) -> Bool, Never, NONE;
     /// Comparison `op` of strings, bytewise.
     CMP_STR [op] (Str, Str) -> Bool, Never, RH;
@@ -351,7 +380,7 @@ uops! {
     /// or the empty marker when the iterator is exhausted.
     ITER_NEXT_ANY [top] () -> Any, Error, SLOW.with(RF).with(COLLECTS).with(WRITES_GLOBALS);
     /// Exits past the loop (iterator popped) when the item is the empty marker.
-    GUARD_NOT_EXHAUSTED [] (Any) -> Unit, Branch, GUARD;
+    GUARD_NOT_EXHAUSTED [] (Any) -> Unit, Branch, GUARD, proves (Bound);
     /// Calls the builtin below the `argc` arguments that end at slot `top` (flushed
     /// first); the callee may run guest code.
     CALL_NATIVE [argc, top] () -> Any, Error, SLOW.with(RF).with(COLLECTS).with(WRITES_GLOBALS);
@@ -374,6 +403,18 @@ uops! {
     JUMP_ROOT [snap, at] () -> Unit, Never, WF.with(COLLECTS);
     /// Leaves the trace: something it cannot express comes next.
     EXIT [] () -> Unit, Stop, NONE;
+
+    // ---- Peeled loops (the optimizer's loop peeling).
+
+    /// A loop-carried value at the start of a peeled loop's body: entering from the
+    /// preamble it is its first input; each `JUMP_LOOP` makes it its second.
+    PHI [] (Any, Any) -> Any, Never, NONE;
+    /// The end of a peeled loop's body, the back edge at `at`: passes a safepoint (when a
+    /// collection is due, snapshot `snap` is written back first; a memory error is raised
+    /// at `at`), exits if invalidated, and goes round to uop `start`, where the loop
+    /// starts: every PHI there takes its second input, all at once, and the loop goes on
+    /// after them. The frame's memory is not written.
+    JUMP_LOOP [snap, at, start] () -> Unit, Never, WF.with(COLLECTS);
 }
 
 impl Uop {

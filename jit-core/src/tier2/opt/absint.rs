@@ -1,0 +1,428 @@
+//! The forward abstract interpreter: walks a trace once (a peeled loop until its PHIs are
+//! stable), giving every SSA value an abstract value, and lets the passes rewrite each
+//! uop on the way with what is known at that point.
+//!
+//! Transfer functions come from the uop table: a uop's output is what its signature says
+//! ([`Uop::output`]), a guard that passes refines its inputs by what it `proves`
+//! ([`Uop::proves`]); `consts.rs` and `bounds.rs` sharpen some (constants, int ranges).
+//! Facts between values (an index within an array's bounds, an array's least length)
+//! and facts about the run (a call depth checked, no global stored since the last
+//! validity check) are the walk's [`Rel`]ations: a uop that may run guest code kills
+//! the ones it could break.
+//!
+//! A peeled loop is walked optimistically: each PHI is first assumed to be what enters
+//! it from the preamble, the loop is walked, and if a back edge brings something the
+//! assumption does not cover, the PHI is widened and the loop walked again from the
+//! unoptimized copy. Ranges widen to the inline limits at once, so this ends after a few
+//! rounds. Only the last round's rewriting is kept.
+
+use alloc::vec;
+use alloc::vec::Vec;
+
+use super::super::project::Cx;
+use super::super::table::Uop;
+use super::super::{Assumption, Inst, Trace, V};
+use super::lattice::{Abs, Types};
+use super::{bounds, consts, guards, Contradiction, Passes, Removed};
+use crate::bytecode::CmpOp;
+use crate::value::{Value, SMALL_INT_MAX, SMALL_INT_MIN};
+
+/// Facts between values and about the run, valid from where they were established until
+/// a uop kills them.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(super) struct Rel {
+    /// (sequence, index) pairs a guard proved in bounds.
+    pub in_bounds: Vec<(V, V)>,
+    /// An array's least length.
+    pub min_len: Vec<(V, i64)>,
+    /// `CHECK_CALL`s passed (depth, top): the trace's frame is the same for the whole
+    /// run, so they hold from then on.
+    pub calls_checked: Vec<(u32, u32)>,
+    /// No uop that may store a global ran since the last validity check.
+    pub valid: bool,
+}
+
+impl Rel {
+    /// What holds both in `self` and `o`.
+    fn meet(&self, o: &Rel) -> Rel {
+        Rel {
+            in_bounds: self
+                .in_bounds
+                .iter()
+                .copied()
+                .filter(|p| o.in_bounds.contains(p))
+                .collect(),
+            min_len: self
+                .min_len
+                .iter()
+                .filter_map(|&(a, n)| o.min_len.iter().find(|m| m.0 == a).map(|m| (a, n.min(m.1))))
+                .collect(),
+            calls_checked: self
+                .calls_checked
+                .iter()
+                .copied()
+                .filter(|p| o.calls_checked.contains(p))
+                .collect(),
+            valid: self.valid && o.valid,
+        }
+    }
+}
+
+/// The walk's state.
+#[derive(Clone)]
+pub(super) struct Walk<'a> {
+    pub cx: &'a Cx<'a>,
+    pub passes: Passes,
+    /// The optimized uops so far.
+    pub out: Vec<Inst>,
+    /// The trace constants (folding adds some).
+    pub consts: Vec<Value>,
+    /// What each input value is replaced by (itself unless a pass replaced it).
+    pub subst: Vec<V>,
+    /// What each value is known to be, at this point of the walk.
+    pub abs: Vec<Abs>,
+    /// For a comparison's result: the comparison (`bounds.rs` refines by it).
+    pub cmp: Vec<Option<(CmpOp, V, V)>>,
+    /// Relations.
+    pub rel: Rel,
+    /// The first `CONST` of each trace constant (`consts.rs` reuses it).
+    pub const_vals: Vec<(u32, V)>,
+    /// Pure uops computed so far, by operation, inputs and immediates (`consts.rs` reuses
+    /// their results: common subexpressions, and in a peeled loop invariant ones).
+    pub pure: Vec<(Uop, [V; 3], [u32; 4], V)>,
+    /// Globals the trace stores (never folded).
+    pub stored_globals: Vec<u32>,
+    /// The trace's assumptions (folding adds constant globals).
+    pub assumptions: Vec<Assumption>,
+    /// For a side trace, the assumptions the VM watches for its loop (the only ones it
+    /// may add); `None` for a root trace, which may assume more.
+    pub watched: Option<&'a [Assumption]>,
+    /// What the passes removed or rewrote.
+    pub removed: Vec<Removed>,
+    /// The first guard found that can never pass.
+    pub contradiction: Option<usize>,
+}
+
+impl Walk<'_> {
+    /// The replacement of `v`.
+    pub fn sub(&self, v: V) -> V {
+        if v == V::NONE {
+            v
+        } else {
+            self.subst[v.0 as usize]
+        }
+    }
+
+    /// What is known of `v` (already substituted).
+    pub fn get(&self, v: V) -> Abs {
+        self.abs.get(v.0 as usize).copied().unwrap_or(Abs::TOP)
+    }
+
+    /// Refines what is known of `v` by `a`; a contradiction is noted at uop `at`.
+    pub fn refine(&mut self, v: V, a: &Abs, at: usize) {
+        let m = self.get(v).meet(a);
+        if m.is_bottom() {
+            self.contradiction.get_or_insert(at);
+            // Keep walking with what the guard says, as if it passed.
+            self.abs[v.0 as usize] = *a;
+        } else {
+            self.abs[v.0 as usize] = m;
+        }
+    }
+
+    /// Records that `pass` removed `inst` (`what` says how).
+    pub fn note(&mut self, pass: &'static str, what: &'static str, inst: &Inst) {
+        self.removed.push(Removed {
+            pass,
+            inst: *inst,
+            what,
+        });
+    }
+
+    /// The index of constant `c` in the trace constants (added if new).
+    pub fn konst_index(&mut self, c: Value) -> u32 {
+        match self.consts.iter().position(|k| k.to_bits() == c.to_bits()) {
+            Some(k) => k as u32,
+            None => {
+                self.consts.push(c);
+                (self.consts.len() - 1) as u32
+            }
+        }
+    }
+
+    /// Walks one uop (`at` is its index in the input, for contradictions).
+    fn step(&mut self, at: usize, inst: &Inst) {
+        let mut inst = *inst;
+        for a in &mut inst.args {
+            *a = self.sub(*a);
+        }
+        if self.passes.has(Passes::CONSTS) {
+            match consts::fold(self, &inst) {
+                consts::Fold::Keep => {}
+                consts::Fold::Value(v) => {
+                    self.note("consts", "replaced", &inst);
+                    self.subst[inst.out.0 as usize] = v;
+                    return;
+                }
+                consts::Fold::Const(c) => {
+                    self.note("consts", "folded", &inst);
+                    let k = self.konst_index(c);
+                    inst = Inst {
+                        op: Uop::CONST,
+                        out: inst.out,
+                        args: [V::NONE; 3],
+                        imm: [k, 0, 0, 0],
+                        exit: super::super::NO_EXIT,
+                    };
+                    if let Some(&(_, v)) = self.const_vals.iter().find(|c| c.0 == k) {
+                        self.subst[inst.out.0 as usize] = v;
+                        return;
+                    }
+                }
+            }
+        }
+        if inst.op.is_guard() && inst.out == V::NONE {
+            if self.passes.has(Passes::GUARDS) && guards::established(self, &inst) {
+                self.note("guards", "removed", &inst);
+                return;
+            }
+            guards::refine(self, &inst, at);
+            if self.passes.has(Passes::BOUNDS) {
+                bounds::refine(self, &inst, at);
+            }
+        }
+        if self.passes.has(Passes::BOUNDS) && bounds::cannot_overflow(self, &inst) {
+            self.note("bounds", "no exit", &inst);
+            inst.exit = super::super::NO_EXIT;
+        }
+        if inst.out != V::NONE {
+            let a = transfer(self, &inst);
+            self.abs[inst.out.0 as usize] = a;
+            if inst.op == Uop::CONST {
+                self.const_vals.push((inst.imm[0], inst.out));
+            } else if consts::is_pure(inst.op) {
+                self.pure.push((inst.op, inst.args, inst.imm, inst.out));
+            }
+            if matches!(inst.op, Uop::CMP_INT) {
+                let op = CmpOp::from_u32(inst.imm[0]);
+                self.cmp[inst.out.0 as usize] = op.map(|op| (op, inst.args[0], inst.args[1]));
+            }
+        }
+        kill(self, &inst);
+        self.out.push(inst);
+    }
+}
+
+/// What the output of `inst` is, from its signature and, where the lattice knows more,
+/// from its inputs.
+fn transfer(w: &Walk<'_>, inst: &Inst) -> Abs {
+    let arg = |k: usize| w.get(inst.args[k]);
+    match inst.op {
+        Uop::CONST => Abs::constant(w.consts[inst.imm[0] as usize], w.cx.heap),
+        Uop::LOAD_SLOT => Abs::TOP,
+        Uop::LOAD_GLOBAL => Abs::of(Types::of_ty(super::super::Ty::Bound)),
+        Uop::ADD_INT | Uop::SUB_INT | Uop::MUL_INT => {
+            let (x, y) = (arg(0), arg(1));
+            let (lo, hi) = match inst.op {
+                Uop::ADD_INT => (x.lo as i128 + y.lo as i128, x.hi as i128 + y.hi as i128),
+                Uop::SUB_INT => (x.lo as i128 - y.hi as i128, x.hi as i128 - y.lo as i128),
+                _ => {
+                    let c = [
+                        x.lo as i128 * y.lo as i128,
+                        x.lo as i128 * y.hi as i128,
+                        x.hi as i128 * y.lo as i128,
+                        x.hi as i128 * y.hi as i128,
+                    ];
+                    (
+                        c.iter().copied().min().unwrap_or(0),
+                        c.iter().copied().max().unwrap_or(0),
+                    )
+                }
+            };
+            // The uop exits when the result leaves the inline range.
+            let clamp = |v: i128| v.clamp(SMALL_INT_MIN as i128, SMALL_INT_MAX as i128) as i64;
+            Abs::int_range(clamp(lo), clamp(hi))
+        }
+        Uop::NEG_NUM => {
+            let x = arg(0);
+            if x.is_int() {
+                Abs::int_range(x.hi.saturating_neg(), x.lo.saturating_neg())
+            } else {
+                Abs::of(x.types.and(Types::NUM))
+            }
+        }
+        Uop::ITER_NEXT => {
+            if arg(0).types.within(Types::RANGE_ITER) {
+                Abs::of(Types::INT.or(Types::BIGINT))
+            } else {
+                Abs::of(Types::of_ty(super::super::Ty::Bound))
+            }
+        }
+        op => Abs::of(Types::of_ty(op.output())),
+    }
+}
+
+/// Kills the relations `inst` may break: guest code and the frontend's slow paths may
+/// change any array's length and store any global.
+fn kill(w: &mut Walk<'_>, inst: &Inst) {
+    use super::super::table::{CALLS, WRITES_GLOBALS};
+    let fx = inst.op.effects();
+    if fx.contains(CALLS) {
+        let abs = &w.abs;
+        let is_tuple = |v: V| abs[v.0 as usize].types.within(Types::TUPLE);
+        w.rel.in_bounds.retain(|&(s, _)| is_tuple(s));
+        w.rel.min_len.clear();
+    }
+    if fx.contains(WRITES_GLOBALS) || fx.contains(CALLS) {
+        w.rel.valid = false;
+    }
+    if inst.op == Uop::CHECK_VALID {
+        w.rel.valid = true;
+    }
+}
+
+/// Widens `a` to cover `b` as well, jumping a range that grows to the inline limit (so
+/// the fixpoint comes quickly).
+fn widen(a: &Abs, b: &Abs) -> Abs {
+    let mut j = a.join(b);
+    if j.lo < a.lo {
+        j.lo = SMALL_INT_MIN;
+    }
+    if j.hi > a.hi {
+        j.hi = SMALL_INT_MAX;
+    }
+    j
+}
+
+/// The globals a constant-folded read could see change under the trace: those stored in
+/// the trace, and those any instruction of its loop stores (a side trace may store them:
+/// assuming them constant would invalidate the loop's whole tree again and again).
+fn stored_globals(t: &Trace, cx: &Cx<'_>) -> Vec<u32> {
+    use crate::bytecode::Op;
+    let mut g: Vec<u32> = t
+        .insts
+        .iter()
+        .filter(|i| i.op == Uop::STORE_GLOBAL)
+        .map(|i| i.imm[0])
+        .collect();
+    let Some(code) = cx.module.codes.get(t.code as usize) else {
+        return g;
+    };
+    let back_edge = t
+        .insts
+        .iter()
+        .find(|i| matches!(i.op, Uop::LOOP | Uop::JUMP_ROOT | Uop::JUMP_LOOP))
+        .map_or(code.len(), |i| i.imm[1] as usize + 1);
+    for pc in (t.header_pc as usize).min(code.len())..back_edge.min(code.len()) {
+        let ins = code.instr(pc);
+        if matches!(ins.op.family(), Op::StoreGlobal) {
+            g.push(ins.a);
+        }
+    }
+    g
+}
+
+/// Runs the walk over `t` with `passes`: the optimized trace and what was removed.
+pub(super) fn run<'a>(
+    t: &Trace,
+    cx: &'a Cx<'a>,
+    passes: Passes,
+    watched: Option<&'a [Assumption]>,
+) -> Result<(Trace, Vec<Removed>), Contradiction> {
+    let n = t.n_values as usize;
+    let mut w = Walk {
+        cx,
+        passes,
+        out: Vec::with_capacity(t.insts.len()),
+        consts: t.consts.clone(),
+        subst: (0..n as u32).map(V).collect(),
+        abs: vec![Abs::TOP; n],
+        cmp: vec![None; n],
+        rel: Rel {
+            valid: true,
+            ..Rel::default()
+        },
+        const_vals: Vec::new(),
+        pure: Vec::new(),
+        stored_globals: stored_globals(t, cx),
+        assumptions: t.assumptions.clone(),
+        watched,
+        removed: Vec::new(),
+        contradiction: None,
+    };
+    // A peeled loop starts where its `JUMP_LOOP` says (its PHIs first, if any).
+    let phis_at = t
+        .insts
+        .iter()
+        .find(|i| i.op == Uop::JUMP_LOOP)
+        .map(|j| j.imm[2] as usize);
+    let split = phis_at.unwrap_or(t.insts.len());
+    for (at, inst) in t.insts[..split].iter().enumerate() {
+        w.step(at, inst);
+    }
+    if let Some(phis_at) = phis_at {
+        let n_phis = t.insts[phis_at..]
+            .iter()
+            .take_while(|i| i.op == Uop::PHI)
+            .count();
+        let phis = &t.insts[phis_at..phis_at + n_phis];
+        let entry = w.clone();
+        let mut assumed: Vec<Abs> = phis.iter().map(|p| w.get(w.sub(p.args[0]))).collect();
+        let mut entry_rel = w.rel.clone();
+        // Ranges and constants widen at once and the type sets are finite, so a handful
+        // of rounds reach the fixpoint; past that, the PHIs are assumed to be anything.
+        for round in 0..8 {
+            w = entry.clone();
+            w.rel = entry_rel.clone();
+            let new_phis = w.out.len();
+            for (k, p) in phis.iter().enumerate() {
+                let mut pi = *p;
+                pi.args[0] = w.sub(p.args[0]);
+                w.abs[pi.out.0 as usize] = if round == 7 { Abs::TOP } else { assumed[k] };
+                w.out.push(pi);
+            }
+            for (at, inst) in t.insts.iter().enumerate().skip(phis_at + n_phis) {
+                w.step(at, inst);
+            }
+            let mut stable = true;
+            for (k, p) in phis.iter().enumerate() {
+                let back = w.get(w.sub(p.args[1]));
+                if !back.within(&assumed[k]) {
+                    assumed[k] = widen(&assumed[k], &back);
+                    stable = false;
+                }
+            }
+            let rel = entry_rel.meet(&w.rel);
+            if rel != entry_rel {
+                entry_rel = rel;
+                stable = false;
+            }
+            // The loop's PHIs take the back-edge values as the walk renamed them.
+            for (k, p) in phis.iter().enumerate() {
+                let b = w.sub(p.args[1]);
+                w.out[new_phis + k].args[1] = b;
+            }
+            if stable {
+                break;
+            }
+        }
+        // `JUMP_LOOP` names where the loop starts in the optimized trace.
+        let start = entry.out.len() as u32;
+        if let Some(j) = w.out.iter_mut().find(|i| i.op == Uop::JUMP_LOOP) {
+            j.imm[2] = start;
+        }
+    }
+    if let Some(at) = w.contradiction {
+        return Err(Contradiction { at });
+    }
+    let mut out = t.clone();
+    out.insts = w.out;
+    out.consts = w.consts;
+    out.assumptions = w.assumptions;
+    for s in &mut out.snapshots {
+        for e in &mut s.slots {
+            e.1 = w.subst[e.1 .0 as usize];
+        }
+    }
+    Ok((out, w.removed))
+}
