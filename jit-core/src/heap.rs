@@ -396,6 +396,13 @@ pub struct RangeIter {
 }
 
 impl RangeIter {
+    /// True when every value it has left to yield is an inline int: the next one and the
+    /// end are (the values lie between them).
+    #[inline(always)]
+    pub fn inline(&self) -> bool {
+        crate::value::fits_small(self.next.get()) && crate::value::fits_small(self.stop)
+    }
+
     /// The next value, advancing; `None` when exhausted.
     #[inline(always)]
     pub fn advance(&self) -> Option<i64> {

@@ -54,6 +54,7 @@ impl Backend for UopBackend {
             header_pc: site.header_pc as u32,
             start_pc: site.header_pc as u32,
             generic_first: false,
+            loop_end: Some(site.jump_pc as u32),
         };
         let t0 = site.clock.map(|c| c());
         let trace = project(&cx, start);
@@ -67,7 +68,12 @@ impl Backend for UopBackend {
         site.stats.tier2.traces += 1;
         let log = site.log.as_deref_mut();
         let trace = opt::finish(trace, &cx, None, site.opt, site.stats, site.clock, log, 0);
-        Some(Box::new(UopExecutor::new(trace, site.hot, site.opt)))
+        Some(Box::new(UopExecutor::new(
+            trace,
+            site.hot,
+            site.opt,
+            site.jump_pc as u32,
+        )))
     }
 }
 
@@ -100,11 +106,13 @@ pub struct UopExecutor {
     hot: u32,
     opt: OptConfig,
     header: u32,
+    /// The loop's back edge.
+    loop_end: Option<u32>,
     name: String,
 }
 
 impl UopExecutor {
-    fn new(trace: Trace, hot: u16, opt: OptConfig) -> UopExecutor {
+    fn new(trace: Trace, hot: u16, opt: OptConfig, loop_end: u32) -> UopExecutor {
         let name = alloc::format!("uops@{}", trace.origin);
         let header = trace.header_pc;
         let assumptions = trace.assumptions.clone();
@@ -115,6 +123,7 @@ impl UopExecutor {
             hot: u32::from(hot.max(1)),
             opt,
             header,
+            loop_end: Some(loop_end),
             name,
         }
     }
@@ -277,7 +286,7 @@ impl UopExecutor {
                 }
                 Uop::GUARD_NATIVE => matches!(vm!().heap().get(arg(0)), Some(Obj::Native(_))),
                 Uop::GUARD_RANGE_ITER => {
-                    matches!(vm!().heap().get(arg(0)), Some(Obj::RangeIter(_)))
+                    matches!(vm!().heap().get(arg(0)), Some(Obj::RangeIter(r)) if r.inline())
                 }
                 Uop::GUARD_SEQ_ITER => matches!(vm!().heap().get(arg(0)), Some(Obj::SeqIter(_))),
                 Uop::GUARD_TRUE => arg(0).as_bool() == Some(true),
@@ -628,6 +637,7 @@ impl UopExecutor {
             header_pc: parent.header_pc,
             start_pc: snap.pc,
             generic_first: matches!(desc.kind, ExitKind::Guard | ExitKind::Overflow),
+            loop_end: self.loop_end,
         };
         if tree.len() > MAX_SIDE_TRACES {
             return None;

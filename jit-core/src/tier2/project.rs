@@ -95,6 +95,9 @@ pub(crate) struct Start {
     /// Project the first instruction by its generic behaviour (a side trace from a guard
     /// that failed: the specialized form would fail again).
     pub generic_first: bool,
+    /// The loop's back edge, when known: the loop is `header_pc..=loop_end` of the root
+    /// frame's code.
+    pub loop_end: Option<u32>,
 }
 
 /// Why no trace came out.
@@ -619,7 +622,7 @@ impl Proj<'_> {
                 let v = self.peek(0);
                 let c = self.truth(pc, v);
                 self.pop();
-                let follow = self.last_jumped(ins);
+                let follow = self.follow_jump(pc, ins);
                 self.branch(c, op == Op::JumpIfTrue, a, pc, follow)
             }
             Op::JumpIfFalseBool | Op::JumpIfTrueBool => {
@@ -632,13 +635,13 @@ impl Proj<'_> {
                     v
                 };
                 self.pop();
-                let follow = self.last_jumped(ins);
+                let follow = self.follow_jump(pc, ins);
                 self.branch(c, jump_if, a, pc, follow)
             }
             Op::JumpIfFalseInt | Op::JumpIfTrueInt => {
                 let v = self.peek(0);
                 let jump_if = op == Op::JumpIfTrueInt;
-                let follow = self.last_jumped(ins);
+                let follow = self.follow_jump(pc, ins);
                 if generic {
                     let c = self.truth(pc, v);
                     self.pop();
@@ -900,9 +903,20 @@ impl Proj<'_> {
         self.emit(Uop::TRUTHY, &[v], &[], e)
     }
 
-    /// True when the conditional jump `ins` was taken the last time tier 1 ran it
-    /// (recorded under `--mode uops`, [`crate::tier1::LAST_JUMPED`]).
-    fn last_jumped(&self, ins: Instr) -> bool {
+    /// Whether the trace follows the conditional jump `ins` at `pc` (rather than falling
+    /// through). In the loop's own frame, when one side leaves the loop and the other
+    /// stays in it, it stays: the loop is hot, and the branch history may be stale (an
+    /// enclosing loop's trace ran the branch last, and traces do not record it). Otherwise
+    /// the side tier 1 took the last time it ran the jump (recorded under `--mode uops`,
+    /// [`crate::tier1::LAST_JUMPED`]).
+    fn follow_jump(&self, pc: u32, ins: Instr) -> bool {
+        if let (1, Some(end)) = (self.st.frames.len(), self.start.loop_end) {
+            let inside = |t: u32| t >= self.start.header_pc && t <= end;
+            let (jump_in, fall_in) = (inside(ins.a), inside(pc + 1));
+            if jump_in != fall_in {
+                return jump_in;
+            }
+        }
         self.code()
             .cache(ins.b as usize)
             .is_some_and(|c| c.pad == crate::tier1::LAST_JUMPED)

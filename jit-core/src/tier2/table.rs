@@ -295,7 +295,8 @@ uops! {
     GUARD_FUNCTION [code] (Any) -> Unit, Guard, G, proves (Function);
     /// Exits unless it is a builtin.
     GUARD_NATIVE [] (Any) -> Unit, Guard, G, proves (Native);
-    /// Exits unless it is the core's range iterator.
+    /// Exits unless it is the core's range iterator, over inline ints (its next value and
+    /// its end are inline, so everything it yields is).
     GUARD_RANGE_ITER [] (Any) -> Unit, Guard, G, proves (RangeIter);
     /// Exits unless it is the core's array or tuple iterator.
     GUARD_SEQ_ITER [] (Any) -> Unit, Guard, G, proves (SeqIter);

@@ -164,6 +164,13 @@ impl Walk<'_> {
                     self.subst[inst.out.0 as usize] = v;
                     return;
                 }
+                consts::Fold::Op(op) => {
+                    self.note("consts", "typed", &inst);
+                    inst.op = op;
+                    if !op.can_exit() {
+                        inst.exit = super::super::NO_EXIT;
+                    }
+                }
                 consts::Fold::Const(c) => {
                     self.note("consts", "folded", &inst);
                     let k = self.konst_index(c);
@@ -243,6 +250,27 @@ fn transfer(w: &Walk<'_>, inst: &Inst) -> Abs {
             let clamp = |v: i128| v.clamp(SMALL_INT_MIN as i128, SMALL_INT_MAX as i128) as i64;
             Abs::int_range(clamp(lo), clamp(hi))
         }
+        Uop::INLINE_ARITH => {
+            let (x, y) = (arg(0), arg(1));
+            let op = crate::bytecode::BinOp::from_u32(inst.imm[0]).map(|o| o.arith());
+            if x.is_int() && y.is_int() {
+                if op == Some(crate::bytecode::BinOp::TrueDiv) {
+                    Abs::of(Types::FLOAT)
+                } else {
+                    int_result(op, &x, &y)
+                }
+            } else if (x.types.within(Types::FLOAT) && y.types.within(Types::NUM))
+                || (y.types.within(Types::FLOAT) && x.types.within(Types::NUM))
+            {
+                Abs::of(Types::FLOAT)
+            } else {
+                Abs::of(Types::NUM)
+            }
+        }
+        Uop::DIVMOD_INT => {
+            let op = crate::bytecode::BinOp::from_u32(inst.imm[0]).map(|o| o.arith());
+            int_result(op, &arg(0), &arg(1))
+        }
         Uop::NEG_NUM => {
             let x = arg(0);
             if x.is_int() {
@@ -253,12 +281,24 @@ fn transfer(w: &Walk<'_>, inst: &Inst) -> Abs {
         }
         Uop::ITER_NEXT => {
             if arg(0).types.within(Types::RANGE_ITER) {
-                Abs::of(Types::INT.or(Types::BIGINT))
+                Abs::of(Types::INT)
             } else {
                 Abs::of(Types::of_ty(super::super::Ty::Bound))
             }
         }
         op => Abs::of(Types::of_ty(op.output())),
+    }
+}
+
+/// The int result of `x op y` on two ints (the uop exits when it would not be one): a
+/// modulo by a positive divisor lies below it, whatever the dividend's sign for floor
+/// modulo and for a non-negative dividend for truncating modulo.
+fn int_result(op: Option<crate::bytecode::BinOp>, x: &Abs, y: &Abs) -> Abs {
+    use crate::bytecode::BinOp;
+    match op {
+        Some(BinOp::FloorMod) if y.lo > 0 => Abs::int_range(0, y.hi - 1),
+        Some(BinOp::ModTrunc) if y.lo > 0 && x.lo >= 0 => Abs::int_range(0, y.hi - 1),
+        _ => Abs::of(Types::INT),
     }
 }
 

@@ -5,6 +5,9 @@
 //!   of int ranges that do not overlap is known too.
 //! - Identities: `x + 0`, `x - 0`, `x * 1`, the truth of a bool, `x is y` of values whose
 //!   types cannot meet.
+//! - A number operation whose operands' types are known becomes the uop for those types
+//!   (`INLINE_ARITH` of two ints is `ADD_INT`, ..., of two floats `ADD_FLOAT`, which
+//!   cannot exit; `CMP_NUM` of two ints is `CMP_INT`).
 //! - A `CONST` of a constant the trace already has is that earlier value, and so is a
 //!   pure uop (arithmetic, comparison) computed before from the same inputs: common
 //!   subexpressions go, and in a peeled loop whatever the loop computes from values that
@@ -29,6 +32,9 @@ pub(super) enum Fold {
     Value(V),
     /// Its output is this constant (the uop becomes a `CONST`).
     Const(Value),
+    /// It becomes this uop, on the same inputs, immediates and exit (a generic number
+    /// operation whose operands' types are known).
+    Op(Uop),
 }
 
 /// True for a uop whose result depends only on its inputs and immediates: computed
@@ -39,19 +45,30 @@ pub(super) fn is_pure(op: Uop) -> bool {
 
 /// Folds `inst` (inputs already substituted) if what is known allows.
 pub(super) fn fold(w: &mut Walk<'_>, inst: &Inst) -> Fold {
-    let folded = fold_value(w, inst);
-    if !matches!(folded, Fold::Keep) || !is_pure(inst.op) {
-        return folded;
+    match fold_value(w, inst) {
+        Fold::Keep => earlier(w, inst).map_or(Fold::Keep, Fold::Value),
+        Fold::Op(op) => {
+            // Computed before, generically or already typed.
+            let typed = Inst { op, ..*inst };
+            match earlier(w, inst).or_else(|| earlier(w, &typed)) {
+                Some(v) => Fold::Value(v),
+                None => Fold::Op(op),
+            }
+        }
+        folded => folded,
     }
-    // The same computation done before (in a peeled loop, maybe in the preamble).
-    match w
-        .pure
+}
+
+/// The result of the same pure computation done before (in a peeled loop, maybe in the
+/// preamble).
+fn earlier(w: &Walk<'_>, inst: &Inst) -> Option<V> {
+    if !is_pure(inst.op) {
+        return None;
+    }
+    w.pure
         .iter()
         .find(|p| p.0 == inst.op && p.1 == inst.args && p.2 == inst.imm)
-    {
-        Some(p) => Fold::Value(p.3),
-        None => Fold::Keep,
-    }
+        .map(|p| p.3)
 }
 
 fn fold_value(w: &mut Walk<'_>, inst: &Inst) -> Fold {
@@ -126,12 +143,34 @@ fn fold_value(w: &mut Walk<'_>, inst: &Inst) -> Fold {
             }
             _ => Fold::Keep,
         },
-        Uop::INLINE_ARITH => match (konst(0), konst(1)) {
-            (Some(x), Some(y)) => {
-                arith::inline_arith(inst.imm[0], x, y).map_or(Fold::Keep, Fold::Const)
+        Uop::INLINE_ARITH => {
+            match (konst(0), konst(1)) {
+                (Some(x), Some(y)) => {
+                    arith::inline_arith(inst.imm[0], x, y).map_or(Fold::Keep, Fold::Const)
+                }
+                _ => {
+                    // Operands of known types: the uop of that type, which the other passes
+                    // know more about (ranges, no exit for floats).
+                    let op = BinOp::from_u32(inst.imm[0]).map(BinOp::arith);
+                    let (ints, floats) = (
+                        arg(0).is_int() && arg(1).is_int(),
+                        arg(0).types.within(Types::FLOAT) && arg(1).types.within(Types::FLOAT),
+                    );
+                    match op {
+                        Some(BinOp::Add) if ints => Fold::Op(Uop::ADD_INT),
+                        Some(BinOp::Sub) if ints => Fold::Op(Uop::SUB_INT),
+                        Some(BinOp::Mul) if ints => Fold::Op(Uop::MUL_INT),
+                        Some(
+                            BinOp::DivTrunc | BinOp::ModTrunc | BinOp::FloorDiv | BinOp::FloorMod,
+                        ) if ints => Fold::Op(Uop::DIVMOD_INT),
+                        Some(BinOp::Add) if floats => Fold::Op(Uop::ADD_FLOAT),
+                        Some(BinOp::Sub) if floats => Fold::Op(Uop::SUB_FLOAT),
+                        Some(BinOp::Mul) if floats => Fold::Op(Uop::MUL_FLOAT),
+                        _ => Fold::Keep,
+                    }
+                }
             }
-            _ => Fold::Keep,
-        },
+        }
         Uop::NEG_NUM => match konst(0) {
             Some(x) if x.is_float() => Fold::Const(Value::float(-x.float_unchecked())),
             Some(x) => x
@@ -169,6 +208,7 @@ fn fold_value(w: &mut Walk<'_>, inst: &Inst) -> Fold {
         Uop::CMP_NUM => match (konst(0), konst(1)) {
             (Some(x), Some(y)) => arith::inline_compare_seen(inst.imm[0], x, y, |_| {})
                 .map_or(Fold::Keep, |b| Fold::Const(Value::bool(b))),
+            _ if arg(0).is_int() && arg(1).is_int() => Fold::Op(Uop::CMP_INT),
             _ => Fold::Keep,
         },
         Uop::IS => {

@@ -40,7 +40,7 @@ impl Types {
     pub const FUNCTION: Types = Types(1 << 8);
     /// A builtin.
     pub const NATIVE: Types = Types(1 << 9);
-    /// The core's range iterator.
+    /// The core's range iterator over inline ints (what `GUARD_RANGE_ITER` checks).
     pub const RANGE_ITER: Types = Types(1 << 10);
     /// The core's array or tuple iterator.
     pub const SEQ_ITER: Types = Types(1 << 11);
@@ -122,7 +122,7 @@ impl Types {
                 Some(Obj::Tuple(_)) => Types::TUPLE,
                 Some(Obj::Function(_)) => Types::FUNCTION,
                 Some(Obj::Native(_)) => Types::NATIVE,
-                Some(Obj::RangeIter(_)) => Types::RANGE_ITER,
+                Some(Obj::RangeIter(r)) if r.inline() => Types::RANGE_ITER,
                 Some(Obj::SeqIter(_)) => Types::SEQ_ITER,
                 _ => Types::OBJECT,
             }
