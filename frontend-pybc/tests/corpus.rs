@@ -84,6 +84,14 @@ const MODES: &[(&str, Mode, bool, Option<u16>, &str)] = &[
         Some(1),
         "-dce",
     ),
+    ("uops --opt -unbox", Mode::Uops, false, None, "-unbox"),
+    (
+        "uops --hot 1 --opt -unbox",
+        Mode::Uops,
+        false,
+        Some(1),
+        "-unbox",
+    ),
 ];
 
 #[derive(Clone, Default)]

@@ -34,6 +34,8 @@ const MODES: &[(Mode, Option<u16>, &str)] = &[
     (Mode::Uops, Some(1), "-bounds"),
     (Mode::Uops, None, "-dce"),
     (Mode::Uops, Some(1), "-dce"),
+    (Mode::Uops, None, "-unbox"),
+    (Mode::Uops, Some(1), "-unbox"),
 ];
 
 #[derive(Clone, Default)]

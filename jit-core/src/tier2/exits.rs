@@ -17,6 +17,18 @@ use crate::bytecode::CodeId;
 use crate::interp::VmCore;
 use crate::value::Value;
 
+/// How a trace holds an SSA value: a `Value`'s bits, or a raw number (unboxed by the
+/// optimizer) that an exit boxes as it writes it back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Repr {
+    /// A `Value`.
+    Boxed,
+    /// A raw `i64` in the inline int range.
+    I64,
+    /// A raw `f64`.
+    F64,
+}
+
 /// A frame the trace entered without pushing it: a call to a known function it followed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct VFrame {
@@ -57,16 +69,32 @@ impl Snapshot {
     }
 
     /// Writes the snapshot's slots to the frame whose first local is `locals`, from the
-    /// trace's values `regs`, and returns the new stack top.
+    /// trace's values `regs` (held as `reprs` says: raw numbers are boxed here), and
+    /// returns the new stack top.
     ///
     /// # Safety
     ///
     /// `locals` is the trace's root frame's first local in the value stack, and every
     /// slot up to `sp` lies inside the stack (the projector checked, with `CHECK_CALL`,
     /// that the virtual frames fit before entering them).
-    pub(crate) unsafe fn write_back(&self, regs: &[Value], locals: *mut Value) -> *mut Value {
+    pub(crate) unsafe fn write_back(
+        &self,
+        regs: &[u64],
+        reprs: &[Repr],
+        locals: *mut Value,
+    ) -> *mut Value {
         for &(slot, v) in &self.slots {
-            let value = regs.get(v.0 as usize).copied().unwrap_or(Value::NIL);
+            let k = v.0 as usize;
+            let bits = regs.get(k).copied().unwrap_or(Value::NIL.to_bits());
+            let value = match reprs.get(k).copied().unwrap_or(Repr::Boxed) {
+                // SAFETY: a boxed value's register holds the bits of a value the trace
+                // loaded or computed, live since (the collector ran only after a FLUSH
+                // had put every live value in memory).
+                Repr::Boxed => unsafe { Value::from_bits(bits) },
+                // Raw ints stay in the inline range (their uops exit otherwise).
+                Repr::I64 => Value::small_int(bits as i64),
+                Repr::F64 => Value::float(f64::from_bits(bits)),
+            };
             // SAFETY: the caller's promise covers every slot below `sp`, and the projector
             // records only such slots.
             unsafe { *locals.add(slot as usize) = value };

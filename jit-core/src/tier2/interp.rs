@@ -89,6 +89,8 @@ const MAX_SIDE_WAIT: u32 = 1 << 16;
 
 struct Node {
     trace: Trace,
+    /// How each of its values is held ([`Trace::reprs`]).
+    reprs: Vec<super::Repr>,
     /// Times each exit was taken since its last side-trace attempt.
     counts: Vec<u32>,
     /// Exits each exit waits before the next attempt (the hot threshold, doubled after
@@ -133,6 +135,7 @@ impl Node {
     fn new(trace: Trace, hot: u32) -> Node {
         let n = trace.exits.len();
         Node {
+            reprs: trace.reprs(),
             trace,
             counts: vec![0; n],
             waits: vec![hot; n],
@@ -191,8 +194,9 @@ impl UopExecutor {
         // From here on the state block is used only through this pointer, which the
         // helpers receive too.
         let stp: *mut JitState = st;
-        let mut regs: Vec<Value> = Vec::new();
-        let mut phi_tmp: Vec<Value> = Vec::new();
+        // One word per SSA value: a `Value`'s bits, or a raw number (`Trace::reprs`).
+        let mut regs: Vec<u64> = Vec::new();
+        let mut phi_tmp: Vec<u64> = Vec::new();
         let mut counts = Counts::default();
         let mut ti = 0usize;
         let mut i = 0usize;
@@ -200,7 +204,7 @@ impl UopExecutor {
             let node = &tree[ti];
             let t = &node.trace;
             if regs.len() < t.n_values as usize {
-                regs.resize(t.n_values as usize, Value::NIL);
+                regs.resize(t.n_values as usize, Value::NIL.to_bits());
             }
             let inst = t.insts[i];
             i += 1;
@@ -208,7 +212,14 @@ impl UopExecutor {
             if inst.op.is_guard() {
                 counts.guards += 1;
             }
-            let arg = |k: usize| regs[inst.args[k].0 as usize];
+            // SAFETY: an input a uop takes as a `Value` (its table signature) is a boxed
+            // value, whose register holds the bits of a value the trace loaded or
+            // computed, live since (the collector runs only after a FLUSH).
+            let arg = |k: usize| unsafe { Value::from_bits(regs[inst.args[k].0 as usize]) };
+            // A raw input (`Ty::I64`, `Ty::F64`).
+            let int = |k: usize| regs[inst.args[k].0 as usize] as i64;
+            let float = |k: usize| f64::from_bits(regs[inst.args[k].0 as usize]);
+            let reprs = &node.reprs;
             macro_rules! vm {
                 () => {
                     // SAFETY: `vm` is the running VM (the state block's contract); each
@@ -219,6 +230,8 @@ impl UopExecutor {
             // SAFETY: `stp` is the state block (valid for the whole run).
             let pending = || unsafe { (*stp).pending_exception != 0 };
             let mut out = Value::NIL;
+            // The output's word when it is raw.
+            let mut raw: Option<u64> = None;
             let ok: bool = match inst.op {
                 Uop::LOAD_SLOT => {
                     // SAFETY: the projector reads only slots of the trace's frames, which
@@ -233,7 +246,7 @@ impl UopExecutor {
                 Uop::FLUSH => {
                     let snap = &t.snapshots[inst.imm[0] as usize];
                     // SAFETY: the snapshot's slots are the trace's frames' (see above).
-                    unsafe { (*stp).sp = snap.write_back(&regs, locals) };
+                    unsafe { (*stp).sp = snap.write_back(&regs, reprs, locals) };
                     true
                 }
                 Uop::LOAD_GLOBAL => {
@@ -501,7 +514,7 @@ impl UopExecutor {
                 Uop::LOOP | Uop::JUMP_ROOT => {
                     let snap = &t.snapshots[inst.imm[0] as usize];
                     // SAFETY: as for `FLUSH`.
-                    unsafe { (*stp).sp = snap.write_back(&regs, locals) };
+                    unsafe { (*stp).sp = snap.write_back(&regs, reprs, locals) };
                     // SAFETY: as for `BINARY`.
                     let raised = unsafe { ((*helpers).safepoint)(stp) } != 0;
                     if raised || !self.valid.get() {
@@ -518,7 +531,69 @@ impl UopExecutor {
                 Uop::EXIT => false,
                 Uop::PHI => {
                     // Entering the loop from the preamble.
-                    out = arg(0);
+                    raw = Some(regs[inst.args[0].0 as usize]);
+                    true
+                }
+                Uop::UNBOX_INT => {
+                    raw = Some(arg(0).small_int_unchecked() as u64);
+                    true
+                }
+                Uop::UNBOX_FLOAT => {
+                    raw = Some(arg(0).float_unchecked().to_bits());
+                    true
+                }
+                Uop::BOX_INT => {
+                    out = Value::small_int(int(0));
+                    true
+                }
+                Uop::BOX_FLOAT => {
+                    out = Value::float(float(0));
+                    true
+                }
+                Uop::CONST_I64 => {
+                    raw = Some(t.consts[inst.imm[0] as usize].small_int_unchecked() as u64);
+                    true
+                }
+                Uop::CONST_F64 => {
+                    raw = Some(t.consts[inst.imm[0] as usize].float_unchecked().to_bits());
+                    true
+                }
+                Uop::ADD_I64 | Uop::SUB_I64 | Uop::MUL_I64 | Uop::DIVMOD_I64 => {
+                    let (x, y) = (int(0), int(1));
+                    let r = match inst.op {
+                        Uop::ADD_I64 => Some(x + y),
+                        Uop::SUB_I64 => Some(x - y),
+                        Uop::MUL_I64 => x.checked_mul(y),
+                        _ => BinOp::from_u32(inst.imm[0])
+                            .and_then(|op| arith::small_int_binary(op, x, y)),
+                    };
+                    match r.filter(|&r| crate::value::fits_small(r)) {
+                        Some(r) => {
+                            raw = Some(r as u64);
+                            true
+                        }
+                        None => false,
+                    }
+                }
+                Uop::ADD_F64 | Uop::SUB_F64 | Uop::MUL_F64 => {
+                    let (x, y) = (float(0), float(1));
+                    let r = match inst.op {
+                        Uop::ADD_F64 => x + y,
+                        Uop::SUB_F64 => x - y,
+                        _ => x * y,
+                    };
+                    // The bits boxing would keep (a NaN in the tag space is canonical).
+                    raw = Some(Value::float(r).to_bits());
+                    true
+                }
+                Uop::CMP_I64 => {
+                    let op = CmpOp::from_u32(inst.imm[0]).unwrap_or(CmpOp::Eq);
+                    out = Value::bool(arith::cmp_ord(op, int(0).cmp(&int(1))));
+                    true
+                }
+                Uop::CMP_F64 => {
+                    let op = CmpOp::from_u32(inst.imm[0]).unwrap_or(CmpOp::Eq);
+                    out = Value::bool(arith::cmp_f64(op, float(0), float(1)));
                     true
                 }
                 Uop::JUMP_LOOP => {
@@ -530,7 +605,7 @@ impl UopExecutor {
                         // Everything live goes to memory: for the collector's roots, or
                         // for tier 1.
                         // SAFETY: as for `FLUSH`.
-                        unsafe { (*stp).sp = snap.write_back(&regs, locals) };
+                        unsafe { (*stp).sp = snap.write_back(&regs, reprs, locals) };
                         if due {
                             // SAFETY: as for `BINARY`.
                             raised = unsafe { ((*helpers).safepoint)(stp) } != 0;
@@ -557,7 +632,7 @@ impl UopExecutor {
             };
             if ok {
                 if inst.out != super::V::NONE {
-                    regs[inst.out.0 as usize] = out;
+                    regs[inst.out.0 as usize] = raw.unwrap_or(out.to_bits());
                 }
                 continue;
             }
@@ -576,7 +651,7 @@ impl UopExecutor {
             let desc = t.exits[e as usize];
             let snap = &t.snapshots[desc.snapshot as usize];
             // SAFETY: as for `FLUSH`.
-            unsafe { (*stp).sp = snap.write_back(&regs, locals) };
+            unsafe { (*stp).sp = snap.write_back(&regs, &node.reprs, locals) };
             {
                 let vm = vm!();
                 vm.stats_mut().tier2.exits_taken += 1;

@@ -52,7 +52,7 @@ mod project;
 pub mod table;
 mod text;
 
-pub use exits::{ExitDesc, Snapshot, VFrame};
+pub use exits::{ExitDesc, Repr, Snapshot, VFrame};
 pub use interp::UopBackend;
 pub use opt::{OptConfig, Passes};
 pub use table::{ExitKind, Ty, Uop};
@@ -164,4 +164,29 @@ pub struct Trace {
     pub assumptions: Vec<Assumption>,
     /// Where it came from, for dumps: `function:line`.
     pub origin: String,
+}
+
+impl Trace {
+    /// How each of the trace's values is held: raw for the outputs of the unboxed uops
+    /// (`Ty::I64`, `Ty::F64`) and for PHIs of raw values, a `Value` otherwise.
+    pub fn reprs(&self) -> Vec<Repr> {
+        let mut r = alloc::vec![Repr::Boxed; self.n_values as usize];
+        for i in &self.insts {
+            if i.out == V::NONE {
+                continue;
+            }
+            let repr = match i.op.output() {
+                Ty::I64 => Repr::I64,
+                Ty::F64 => Repr::F64,
+                _ if i.op == Uop::PHI => {
+                    r.get(i.args[0].0 as usize).copied().unwrap_or(Repr::Boxed)
+                }
+                _ => Repr::Boxed,
+            };
+            if let Some(slot) = r.get_mut(i.out.0 as usize) {
+                *slot = repr;
+            }
+        }
+        r
+    }
 }

@@ -405,6 +405,40 @@ uops! {
     /// Leaves the trace: something it cannot express comes next.
     EXIT [] () -> Unit, Stop, NONE;
 
+    // ---- Unboxed values (the optimizer's unboxing): raw machine numbers, not `Value`s.
+    // Snapshots may hold them; an exit boxes them as it writes them back.
+
+    /// The raw `i64` of an inline int.
+    UNBOX_INT [] (Int) -> I64, Never, NONE;
+    /// The raw `f64` of a float.
+    UNBOX_FLOAT [] (Float) -> F64, Never, NONE;
+    /// The inline int of a raw int (always in the inline range).
+    BOX_INT [] (I64) -> Int, Never, NONE;
+    /// The float of a raw float.
+    BOX_FLOAT [] (F64) -> Float, Never, NONE;
+    /// Trace constant `k`, an inline int, raw.
+    CONST_I64 [k] () -> I64, Never, NONE;
+    /// Trace constant `k`, a float, raw.
+    CONST_F64 [k] () -> F64, Never, NONE;
+    /// `x + y` on raw ints; exits when the result leaves the inline range.
+    ADD_I64 [] (I64, I64) -> I64, Overflow, NONE;
+    /// `x - y` on raw ints; as `ADD_I64`.
+    SUB_I64 [] (I64, I64) -> I64, Overflow, NONE;
+    /// `x * y` on raw ints; as `ADD_I64`.
+    MUL_I64 [] (I64, I64) -> I64, Overflow, NONE;
+    /// Division or modulo kind `op` (a `BinOp`) on raw ints; as `ADD_I64`.
+    DIVMOD_I64 [op] (I64, I64) -> I64, Overflow, NONE;
+    /// `x + y` on raw floats (a NaN result is canonical as if boxed).
+    ADD_F64 [] (F64, F64) -> F64, Never, NONE;
+    /// `x - y` on raw floats; as `ADD_F64`.
+    SUB_F64 [] (F64, F64) -> F64, Never, NONE;
+    /// `x * y` on raw floats; as `ADD_F64`.
+    MUL_F64 [] (F64, F64) -> F64, Never, NONE;
+    /// Comparison `op` (a `CmpOp`) of raw ints.
+    CMP_I64 [op] (I64, I64) -> Bool, Never, NONE;
+    /// Comparison `op` of raw floats (IEEE: false with a NaN, but for `!=`).
+    CMP_F64 [op] (F64, F64) -> Bool, Never, NONE;
+
     // ---- Peeled loops (the optimizer's loop peeling).
 
     /// A loop-carried value at the start of a peeled loop's body: entering from the

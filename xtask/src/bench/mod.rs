@@ -11,6 +11,7 @@
 mod json;
 mod machine;
 mod measure;
+mod optcounts;
 mod progress;
 mod pyperf_driver;
 pub mod pyperformance;
@@ -248,6 +249,7 @@ fn measure_suite(opts: &BenchOptions) -> Result<Results, String> {
         opts.timeout,
         &scratch,
     );
+    let opt_counts = optcounts::collect(&columns, &rows, &scratch, opts.timeout);
     let _ = std::fs::remove_dir_all(&scratch);
 
     let mut results = Results {
@@ -264,6 +266,7 @@ fn measure_suite(opts: &BenchOptions) -> Result<Results, String> {
         quick: opts.quick,
         geomean_all: Vec::new(),
         geomean_numeric: Vec::new(),
+        opt_counts,
     };
     results.analyze();
     Ok(results)
@@ -525,6 +528,9 @@ pub struct Results {
     pub geomean_all: Vec<Option<(f64, usize)>>,
     /// The same over the numeric micro-benchmarks only.
     pub geomean_numeric: Vec<Option<(f64, usize)>>,
+    /// Per row: the uops and guards tier 2 executed with the optimizer off and on (when
+    /// the `uops` column ran it).
+    pub opt_counts: Vec<Option<optcounts::OptCounts>>,
 }
 
 impl Results {

@@ -245,6 +245,7 @@ pub fn render(r: &Results, color: bool) -> String {
     table(&mut out, &header, &rows, color);
 
     render_phases(&mut out, r, color);
+    render_opt_counts(&mut out, r, color);
     render_skipped(&mut out, r, color);
     render_problems(&mut out, r, color);
     out
@@ -345,6 +346,69 @@ fn render_phases(out: &mut String, r: &Results, color: bool) {
             v
         })
         .collect();
+    table(out, &header, &rows, color);
+}
+
+/// What tier 2's optimizer removed from what ran: uops and guards the uop interpreter
+/// executed with `--opt none` and `--opt all`, per benchmark and in total (all rows, and
+/// the numeric micro-benchmarks with the kernels).
+fn render_opt_counts(out: &mut String, r: &Results, color: bool) {
+    use super::optcounts::OptCounts;
+    if r.opt_counts.iter().all(Option::is_none) {
+        return;
+    }
+    heading(
+        out,
+        "Tier-2 optimizer: uops and guards the uop interpreter executed, --opt none -> all (counts, not times)",
+        color,
+    );
+    let header: Vec<String> = [
+        "benchmark",
+        "uops none",
+        "uops all",
+        "cut",
+        "guards none",
+        "guards all",
+        "cut",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    // A negative cut (more ran optimized) shows as growth.
+    let cut = |x: f64| {
+        if x < 0.0 {
+            format!("+{}", percent(-x))
+        } else {
+            percent(x)
+        }
+    };
+    let line = |label: String, c: &OptCounts| {
+        let (cu, cg) = c.cuts();
+        vec![
+            Text::ok(label),
+            Text::ok(c.uops_none.to_string()),
+            Text::ok(c.uops_all.to_string()),
+            Text::ok(cut(cu)),
+            Text::ok(c.guards_none.to_string()),
+            Text::ok(c.guards_all.to_string()),
+            Text::ok(cut(cg)),
+        ]
+    };
+    let mut rows = Vec::new();
+    let (mut total, mut numeric) = (OptCounts::default(), OptCounts::default());
+    for (row, c) in r.rows.iter().zip(&r.opt_counts) {
+        let Some(c) = c else { continue };
+        rows.push(line(r.row_label(row), c));
+        total = total.plus(c);
+        let b = &r.suite[row.bench];
+        if b.numeric_micro || b.category.name() == "kernel" {
+            numeric = numeric.plus(c);
+        }
+    }
+    rows.push(line("total".to_string(), &total));
+    if numeric != OptCounts::default() && numeric != total {
+        rows.push(line("numeric micro + kernels".to_string(), &numeric));
+    }
     table(out, &header, &rows, color);
 }
 
@@ -478,6 +542,20 @@ fn cell_json(cell: &Cell) -> Json {
 }
 
 /// The machine-readable report.
+/// A row's optimizer counts for the JSON report (`null` when the `uops` column did not
+/// run it).
+fn opt_json(c: Option<super::optcounts::OptCounts>) -> Json {
+    match c {
+        None => Json::Null,
+        Some(c) => obj(vec![
+            ("uops_none", num(c.uops_none as f64)),
+            ("uops_all", num(c.uops_all as f64)),
+            ("guards_none", num(c.guards_none as f64)),
+            ("guards_all", num(c.guards_all as f64)),
+        ]),
+    }
+}
+
 pub fn json(r: &Results) -> String {
     let m = &r.machine;
     let pythons = r
@@ -507,7 +585,8 @@ pub fn json(r: &Results) -> String {
     let rows = r
         .rows
         .iter()
-        .map(|row| {
+        .enumerate()
+        .map(|(i, row)| {
             let b = &r.suite[row.bench];
             let cells = row
                 .cells
@@ -523,6 +602,10 @@ pub fn json(r: &Results) -> String {
                 ("numeric_micro", Json::Bool(b.numeric_micro)),
                 ("size", text(row.size.clone())),
                 ("cells", Json::Object(cells)),
+                (
+                    "tier2_optimizer",
+                    opt_json(r.opt_counts.get(i).copied().flatten()),
+                ),
             ])
         })
         .collect();

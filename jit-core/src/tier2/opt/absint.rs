@@ -101,6 +101,20 @@ pub(super) struct Walk<'a> {
     pub removed: Vec<Removed>,
     /// The first guard found that can never pass.
     pub contradiction: Option<usize>,
+    /// What each PHI was assumed to be at the loop's start, in the last round.
+    pub phi_abs: Vec<(V, Abs)>,
+}
+
+/// What the walk made: the optimized trace, what it removed, and what it knew.
+pub(super) struct Walked {
+    /// The optimized trace.
+    pub trace: Trace,
+    /// What the passes removed or rewrote.
+    pub removed: Vec<Removed>,
+    /// What each value was known to be at the end of the walk.
+    pub abs: Vec<Abs>,
+    /// What each PHI was assumed to be at the loop's start.
+    pub phi_abs: Vec<(V, Abs)>,
 }
 
 impl Walk<'_> {
@@ -368,7 +382,7 @@ pub(super) fn run<'a>(
     cx: &'a Cx<'a>,
     passes: Passes,
     watched: Option<&'a [Assumption]>,
-) -> Result<(Trace, Vec<Removed>), Contradiction> {
+) -> Result<Walked, Contradiction> {
     let n = t.n_values as usize;
     let mut w = Walk {
         cx,
@@ -389,6 +403,7 @@ pub(super) fn run<'a>(
         watched,
         removed: Vec::new(),
         contradiction: None,
+        phi_abs: Vec::new(),
     };
     // A peeled loop starts where its `JUMP_LOOP` says (its PHIs first, if any).
     let phis_at = t
@@ -418,7 +433,9 @@ pub(super) fn run<'a>(
             for (k, p) in phis.iter().enumerate() {
                 let mut pi = *p;
                 pi.args[0] = w.sub(p.args[0]);
-                w.abs[pi.out.0 as usize] = if round == 7 { Abs::TOP } else { assumed[k] };
+                let a = if round == 7 { Abs::TOP } else { assumed[k] };
+                w.abs[pi.out.0 as usize] = a;
+                w.phi_abs.push((pi.out, a));
                 w.out.push(pi);
             }
             for (at, inst) in t.insts.iter().enumerate().skip(phis_at + n_phis) {
@@ -464,5 +481,10 @@ pub(super) fn run<'a>(
             e.1 = w.subst[e.1 .0 as usize];
         }
     }
-    Ok((out, w.removed))
+    Ok(Walked {
+        trace: out,
+        removed: w.removed,
+        abs: w.abs,
+        phi_abs: w.phi_abs,
+    })
 }

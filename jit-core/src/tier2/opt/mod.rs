@@ -20,6 +20,9 @@
 //! - `bounds` (`bounds.rs`): int ranges from comparisons the trace branched on; an
 //!   arithmetic uop whose result provably stays inline loses its overflow exit, and an
 //!   index proven within a sequence's known length loses its bounds guard.
+//! - `unbox` (`unbox.rs`): int and float arithmetic, and the PHIs carrying it, on raw
+//!   `i64` and `f64` values; boxed only where they escape (an exit's snapshot boxes them
+//!   as it writes them back).
 //! - `dce` (`dce.rs`): uops whose results nothing uses, exits nothing takes, and
 //!   snapshots nothing writes.
 //!
@@ -40,6 +43,7 @@ mod dce;
 mod guards;
 pub mod lattice;
 mod peel;
+mod unbox;
 
 /// A set of optimizer passes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -56,13 +60,15 @@ impl Passes {
     pub const BOUNDS: Passes = Passes(8);
     /// Dead-code elimination.
     pub const DCE: Passes = Passes(16);
+    /// Unboxing.
+    pub const UNBOX: Passes = Passes(32);
     /// No pass.
     pub const NONE: Passes = Passes(0);
     /// Every pass.
-    pub const ALL: Passes = Passes(31);
+    pub const ALL: Passes = Passes(63);
 
     /// Every pass by its command-line name, with what it does.
-    pub const NAMES: [(&'static str, Passes, &'static str); 5] = [
+    pub const NAMES: [(&'static str, Passes, &'static str); 6] = [
         (
             "peel",
             Passes::PEEL,
@@ -82,6 +88,11 @@ impl Passes {
             "bounds",
             Passes::BOUNDS,
             "overflow- and bounds-check elimination by int ranges",
+        ),
+        (
+            "unbox",
+            Passes::UNBOX,
+            "int and float arithmetic on raw i64 and f64",
         ),
         (
             "dce",
@@ -210,7 +221,11 @@ pub(crate) fn optimize<'a>(
         None
     };
     let input = peeled.as_ref().unwrap_or(trace);
-    let (mut out, mut removed) = absint::run(input, cx, passes, watched)?;
+    let walked = absint::run(input, cx, passes, watched)?;
+    let (mut out, mut removed) = (walked.trace, walked.removed);
+    if passes.has(Passes::UNBOX) {
+        unbox::run(&mut out, &walked.abs, &walked.phi_abs, &mut removed);
+    }
     if passes.has(Passes::DCE) {
         dce::run(&mut out, &mut removed);
     }
