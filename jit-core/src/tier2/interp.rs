@@ -67,7 +67,17 @@ impl Backend for UopBackend {
         };
         site.stats.tier2.traces += 1;
         let log = site.log.as_deref_mut();
-        let trace = opt::finish(trace, &cx, None, site.opt, site.stats, site.clock, log, 0);
+        let trace = opt::finish(
+            trace,
+            &cx,
+            None,
+            &[],
+            site.opt,
+            site.stats,
+            site.clock,
+            log,
+            0,
+        );
         Some(Box::new(UopExecutor::new(
             trace,
             site.hot,
@@ -702,6 +712,12 @@ impl UopExecutor {
     fn side_trace(&self, tree: &mut Vec<Node>, ti: usize, e: u32, vm: &mut VmCore) -> Option<u32> {
         let parent = &tree[ti].trace;
         let desc = parent.exits[e as usize];
+        // What the parent knew of the slots there (it is the only way into the side trace).
+        let entry = parent
+            .exit_facts
+            .get(e as usize)
+            .cloned()
+            .unwrap_or_default();
         let snap = &parent.snapshots[desc.snapshot as usize];
         let start = Start {
             kind: TraceKind::Side {
@@ -734,7 +750,7 @@ impl UopExecutor {
             Ok(t) => {
                 stats.tier2.side_traces += 1;
                 let watched = Some(&self.assumptions[..]);
-                let t = opt::finish(t, &cx, watched, self.opt, stats, clock, log, index);
+                let t = opt::finish(t, &cx, watched, &entry, self.opt, stats, clock, log, index);
                 tree.push(Node::new(t, self.hot));
                 Some(index)
             }

@@ -164,6 +164,9 @@ pub struct Trace {
     pub assumptions: Vec<Assumption>,
     /// Where it came from, for dumps: `function:line`.
     pub origin: String,
+    /// Per exit, what the optimizer knew there of the frame's slots as an exit writes
+    /// them (empty when unoptimized): a side trace grown from the exit starts from it.
+    pub exit_facts: Vec<Vec<(u32, opt::lattice::Abs)>>,
 }
 
 impl Trace {

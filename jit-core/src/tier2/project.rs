@@ -165,6 +165,7 @@ pub(crate) fn project(cx: &Cx<'_>, start: Start) -> Result<Trace, Abort> {
             exits: Vec::new(),
             n_values: 0,
             assumptions: Vec::new(),
+            exit_facts: Vec::new(),
             origin: format!("{}:{}", code.name, loc.line),
         },
         st: State {

@@ -202,6 +202,7 @@ pub fn parse_trace(text: &str) -> Result<Trace, ParseError> {
         exits: Vec::new(),
         n_values: 0,
         assumptions: Vec::new(),
+        exit_facts: Vec::new(),
         origin: String::new(),
     };
     let mut seen_header = false;

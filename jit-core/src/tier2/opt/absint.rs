@@ -40,6 +40,9 @@ pub(super) struct Rel {
     pub calls_checked: Vec<(u32, u32)>,
     /// No uop that may store a global ran since the last validity check.
     pub valid: bool,
+    /// Slots whose memory is known to hold a value (it was loaded from there or written
+    /// there by a `FLUSH`).
+    pub mem: Vec<(u32, V)>,
 }
 
 impl Rel {
@@ -64,6 +67,12 @@ impl Rel {
                 .filter(|p| o.calls_checked.contains(p))
                 .collect(),
             valid: self.valid && o.valid,
+            mem: self
+                .mem
+                .iter()
+                .copied()
+                .filter(|m| o.mem.contains(m))
+                .collect(),
         }
     }
 }
@@ -103,6 +112,16 @@ pub(super) struct Walk<'a> {
     pub contradiction: Option<usize>,
     /// What each PHI was assumed to be at the loop's start, in the last round.
     pub phi_abs: Vec<(V, Abs)>,
+    /// For a side trace: what its parent knew of the slots at the exit it grows from.
+    pub entry: &'a [(u32, Abs)],
+    /// Per exit: what is known of the slots it writes, over every uop that takes it.
+    pub exit_facts: Vec<Option<Vec<(u32, Abs)>>>,
+    /// The first slot above the root frame's locals (helpers may write the stack).
+    pub stack_base: u32,
+    /// The snapshots, to read what an exit writes.
+    pub snapshots: &'a [super::super::Snapshot],
+    /// Each exit's snapshot.
+    pub exit_snaps: Vec<usize>,
 }
 
 /// What the walk made: the optimized trace, what it removed, and what it knew.
@@ -207,6 +226,7 @@ impl Walk<'_> {
                 self.note("guards", "removed", &inst);
                 return;
             }
+            self.capture_exit(&inst);
             guards::refine(self, &inst, at);
             if self.passes.has(Passes::BOUNDS) {
                 bounds::refine(self, &inst, at);
@@ -215,6 +235,9 @@ impl Walk<'_> {
         if self.passes.has(Passes::BOUNDS) && bounds::cannot_overflow(self, &inst) {
             self.note("bounds", "no exit", &inst);
             inst.exit = super::super::NO_EXIT;
+        }
+        if !(inst.op.is_guard() && inst.out == V::NONE) {
+            self.capture_exit(&inst);
         }
         if inst.out != V::NONE {
             let a = transfer(self, &inst);
@@ -230,7 +253,79 @@ impl Walk<'_> {
             }
         }
         kill(self, &inst);
+        self.remember_memory(&inst);
         self.out.push(inst);
+    }
+
+    /// Records what is known of the slots the exit of `inst` writes, as the uop is about
+    /// to run (a guard's own refinement does not hold when it exits).
+    fn capture_exit(&mut self, inst: &Inst) {
+        if inst.exit == super::super::NO_EXIT {
+            return;
+        }
+        let e = inst.exit as usize;
+        let Some(snap) = self
+            .snapshots
+            .get(self.exits_snapshot(e))
+            .filter(|_| e < self.exit_facts.len())
+        else {
+            return;
+        };
+        let mut facts: Vec<(u32, Abs)> = snap
+            .slots
+            .iter()
+            .filter(|&&(s, _)| s < snap.sp)
+            .map(|&(s, v)| (s, self.get(self.sub(v))))
+            .collect();
+        for &(s, v) in &self.rel.mem {
+            if s < snap.sp && !snap.slots.iter().any(|e| e.0 == s) {
+                facts.push((s, self.get(v)));
+            }
+        }
+        facts.sort_unstable_by_key(|f| f.0);
+        self.exit_facts[e] = Some(match self.exit_facts[e].take() {
+            None => facts,
+            // Taken from several uops: what holds at all of them.
+            Some(old) => old
+                .iter()
+                .filter_map(|&(s, a)| {
+                    let b = facts.iter().find(|f| f.0 == s)?;
+                    Some((s, a.join(&b.1)))
+                })
+                .collect(),
+        });
+    }
+
+    fn exits_snapshot(&self, e: usize) -> usize {
+        self.exit_snaps.get(e).copied().unwrap_or(usize::MAX)
+    }
+
+    /// Follows what the frame's memory holds: a slot loaded, or written by a `FLUSH`; a
+    /// helper may write the operand stack.
+    fn remember_memory(&mut self, inst: &Inst) {
+        use super::super::table::{CALLS, WRITES_FRAME};
+        let set = |mem: &mut Vec<(u32, V)>, s: u32, v: V| match mem.iter_mut().find(|m| m.0 == s) {
+            Some(m) => m.1 = v,
+            None => mem.push((s, v)),
+        };
+        match inst.op {
+            Uop::LOAD_SLOT => set(&mut self.rel.mem, inst.imm[0], inst.out),
+            Uop::FLUSH => {
+                if let Some(snap) = self.snapshots.get(inst.imm[0] as usize) {
+                    for &(s, v) in &snap.slots {
+                        let v = self.sub(v);
+                        set(&mut self.rel.mem, s, v);
+                    }
+                }
+            }
+            _ => {
+                let fx = inst.op.effects();
+                if fx.contains(CALLS) || fx.contains(WRITES_FRAME) {
+                    let base = self.stack_base;
+                    self.rel.mem.retain(|m| m.0 < base);
+                }
+            }
+        }
     }
 }
 
@@ -240,7 +335,11 @@ fn transfer(w: &Walk<'_>, inst: &Inst) -> Abs {
     let arg = |k: usize| w.get(inst.args[k]);
     match inst.op {
         Uop::CONST => Abs::constant(w.consts[inst.imm[0] as usize], w.cx.heap),
-        Uop::LOAD_SLOT => Abs::TOP,
+        Uop::LOAD_SLOT => w
+            .entry
+            .iter()
+            .find(|f| f.0 == inst.imm[0])
+            .map_or(Abs::TOP, |f| f.1),
         Uop::LOAD_GLOBAL => Abs::of(Types::of_ty(super::super::Ty::Bound)),
         Uop::ADD_INT | Uop::SUB_INT | Uop::MUL_INT => {
             let (x, y) = (arg(0), arg(1));
@@ -382,6 +481,7 @@ pub(super) fn run<'a>(
     cx: &'a Cx<'a>,
     passes: Passes,
     watched: Option<&'a [Assumption]>,
+    entry: &'a [(u32, Abs)],
 ) -> Result<Walked, Contradiction> {
     let n = t.n_values as usize;
     let mut w = Walk {
@@ -404,6 +504,15 @@ pub(super) fn run<'a>(
         removed: Vec::new(),
         contradiction: None,
         phi_abs: Vec::new(),
+        entry,
+        exit_facts: vec![None; t.exits.len()],
+        stack_base: cx
+            .module
+            .codes
+            .get(t.code as usize)
+            .map_or(0, |c| c.num_locals),
+        snapshots: &t.snapshots,
+        exit_snaps: t.exits.iter().map(|e| e.snapshot as usize).collect(),
     };
     // A peeled loop starts where its `JUMP_LOOP` says (its PHIs first, if any).
     let phis_at = t
@@ -481,6 +590,11 @@ pub(super) fn run<'a>(
             e.1 = w.subst[e.1 .0 as usize];
         }
     }
+    out.exit_facts = w
+        .exit_facts
+        .into_iter()
+        .map(Option::unwrap_or_default)
+        .collect();
     Ok(Walked {
         trace: out,
         removed: w.removed,

@@ -144,4 +144,13 @@ fn compact(t: &mut Trace) {
     t.insts = insts;
     t.exits = exits;
     t.snapshots = snaps;
+    if !t.exit_facts.is_empty() {
+        let mut facts = vec![Vec::new(); t.exits.len()];
+        for (old, &new) in exit_map.iter().enumerate() {
+            if new != u32::MAX {
+                facts[new as usize] = core::mem::take(&mut t.exit_facts[old]);
+            }
+        }
+        t.exit_facts = facts;
+    }
 }

@@ -207,13 +207,15 @@ pub(crate) struct Contradiction {
 }
 
 /// Optimizes `trace` with `passes`. A side trace passes the assumptions the VM watches
-/// for its loop (`watched`), the only ones it may rely on. `Err` when the lattice found a
+/// for its loop (`watched`), the only ones it may rely on, and what its parent knew of the
+/// slots at its exit (`entry`, which its slot loads start from). `Err` when the lattice found a
 /// contradiction (a guard that can never pass): the caller keeps the unoptimized trace.
 pub(crate) fn optimize<'a>(
     trace: &Trace,
     cx: &'a Cx<'a>,
     passes: Passes,
     watched: Option<&'a [super::Assumption]>,
+    entry: &'a [(u32, lattice::Abs)],
 ) -> Result<(Trace, Vec<Removed>), Contradiction> {
     let peeled = if passes.has(Passes::PEEL) {
         peel::peel(trace)
@@ -221,7 +223,7 @@ pub(crate) fn optimize<'a>(
         None
     };
     let input = peeled.as_ref().unwrap_or(trace);
-    let walked = absint::run(input, cx, passes, watched)?;
+    let walked = absint::run(input, cx, passes, watched, entry)?;
     let (mut out, mut removed) = (walked.trace, walked.removed);
     if passes.has(Passes::UNBOX) {
         unbox::run(&mut out, &walked.abs, &walked.phi_abs, &mut removed);
@@ -262,6 +264,7 @@ pub(crate) fn finish<'a>(
     trace: Trace,
     cx: &'a Cx<'a>,
     watched: Option<&'a [super::Assumption]>,
+    entry: &'a [(u32, lattice::Abs)],
     cfg: OptConfig,
     stats: &mut crate::stats::Stats,
     clock: Option<fn() -> u64>,
@@ -273,7 +276,7 @@ pub(crate) fn finish<'a>(
     let result = if cfg.passes == Passes::NONE {
         Ok((trace.clone(), Vec::new()))
     } else {
-        optimize(&trace, cx, cfg.passes, watched)
+        optimize(&trace, cx, cfg.passes, watched, entry)
     };
     if let (Some(c), Some(t0)) = (clock, t0) {
         stats.optimizer.optimize_ns += c().saturating_sub(t0);
@@ -347,7 +350,7 @@ pub fn optimize_text(
     };
     let before = Counts::of(&trace);
     let mut out = String::new();
-    match optimize(&trace, &cx, passes, None) {
+    match optimize(&trace, &cx, passes, None, &[]) {
         Ok((t, removed)) => {
             print_report(passes, before, Counts::of(&t), &removed, &mut out);
             out.push_str(&super::print_trace_plain(&t, 0));

@@ -104,9 +104,13 @@ pub(super) fn run(t: &mut Trace, abs: &[Abs], phi_abs: &[(V, Abs)], removed: &mu
         let mut changed = false;
         for (idx, i) in t.insts.iter().enumerate() {
             if let (Some((_, k)), true) = (raw_arith(i.op), i.out != V::NONE) {
-                let costly = i.args[..2]
-                    .iter()
-                    .any(|&a| raw[a.0 as usize] != Some(k) && unboxed_each_time(a, idx));
+                // In a loop's preamble, which runs once per entry, raw arithmetic only
+                // costs conversions: its results are unboxed where the loop takes them.
+                let preamble = loop_at.is_some_and(|l| idx < l);
+                let costly = preamble
+                    || i.args[..2]
+                        .iter()
+                        .any(|&a| raw[a.0 as usize] != Some(k) && unboxed_each_time(a, idx));
                 if raw[i.out.0 as usize].is_some() && costly {
                     raw[i.out.0 as usize] = None;
                     changed = true;
