@@ -84,8 +84,9 @@ fn count(
     tier2_counts(&doc)
 }
 
-/// For every row whose `uops` cell succeeded: its counts with the optimizer off and on.
-/// The optimized counts come from the cell's own warm-up statistics when it has them.
+/// For every row whose `uops` cell succeeded: its counts with the optimizer off and on,
+/// from the warm-up statistics of the `uops:none` and `uops` cells when there are, from a
+/// counting run otherwise.
 pub fn collect(
     columns: &[Column],
     rows: &[Row],
@@ -97,6 +98,13 @@ pub fn collect(
         _ => None,
     }) else {
         return vec![None; rows.len()];
+    };
+    // A `uops:none` column's warm-up statistics have the unoptimized counts already.
+    let none_col = columns.iter().position(|c| c.name == "uops:none");
+    let stats_of = |cell: &super::Cell| {
+        cell.profile
+            .iter()
+            .find_map(|s| s.stats.as_ref().and_then(tier2_counts))
     };
     let wanted = rows
         .iter()
@@ -112,12 +120,15 @@ pub fn collect(
                 "\r\x1b[Kbench: counting tier-2 uops with the optimizer off ({done}/{wanted}) {}",
                 row.file.display()
             );
-            let (uops_none, guards_none) = count(&exe, row, "none", scratch, timeout)?;
-            let own = cell
-                .profile
-                .iter()
-                .find_map(|s| s.stats.as_ref().and_then(tier2_counts));
-            let (uops_all, guards_all) = match own {
+            let unopt = none_col
+                .and_then(|c| row.cells[c].as_ref())
+                .filter(|c| c.failure.is_none())
+                .and_then(stats_of);
+            let (uops_none, guards_none) = match unopt {
+                Some(c) => c,
+                None => count(&exe, row, "none", scratch, timeout)?,
+            };
+            let (uops_all, guards_all) = match stats_of(cell) {
                 Some(c) => c,
                 None => count(&exe, row, "all", scratch, timeout)?,
             };

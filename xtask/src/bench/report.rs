@@ -125,7 +125,10 @@ pub fn render(r: &Results, color: bool) -> String {
     );
     for c in &r.columns {
         let what = match &c.kind {
-            ColumnKind::Engine { exe } => format!("{} run --mode {}", exe.display(), c.name),
+            ColumnKind::Engine { exe } => match c.name.split_once(':') {
+                Some((mode, opt)) => format!("{} run --mode {mode} --opt {opt}", exe.display()),
+                None => format!("{} run --mode {}", exe.display(), c.name),
+            },
             ColumnKind::External { exe, version } => format!("{} ({version})", exe.display()),
         };
         let _ = writeln!(out, "  {:<10} {what}", c.name);
