@@ -254,3 +254,38 @@ fn an_invalidated_executor_is_freed_and_its_loop_traced_again() {
         "the loop was not compiled again after the store"
     );
 }
+
+/// Runs `source` in `--mode uops` with every pass and `--dump uops`; returns stdout, the
+/// dumped traces and tier 2's counters.
+fn run_dumped(source: &str) -> (String, String, Tier2Stats) {
+    let buf = SharedBuf::default();
+    let cfg = RunConfig {
+        stats: true,
+        dump_uops: true,
+        ..RunConfig::new(Mode::Uops)
+    };
+    let o = run("t.tiny", source, &cfg, Box::new(buf.clone()));
+    let out = String::from_utf8_lossy(&buf.0.borrow()).into_owned();
+    (out, o.stderr, o.stats.expect("the program ran").tier2)
+}
+
+#[test]
+fn exits_from_optimized_loops_box_their_raw_values() {
+    // A peeled loop keeps `s` and `i` as raw ints; the sum overflows the inline range at
+    // a chosen iteration, and the exit must write both back boxed.
+    let src = "fn f(n) {\n    let s = 140737488355000;\n    for i in 0 .. n { s = s + i; }\n    return s;\n}\nprint(f(100));\nprint(f(40));\n";
+    let (want, _, _) = run_in(src, Mode::Interp, None);
+    let (out, dump, t2) = run_dumped(src);
+    assert_eq!(out, want);
+    assert!(dump.contains("ADD_I64") && dump.contains("PHI"), "{dump}");
+    assert!(reason(&t2, "overflow") >= 1, "{t2:?}");
+    check(src);
+    // The counter raw, and a guard that fails in the loop when the step turns into an int.
+    let src = "fn g() {\n    let step = 0.5;\n    let s = 0.0;\n    for i in 0 .. 200 {\n        if i == 150 { step = 2; }\n        s = s * 0.5 + step;\n    }\n    return s;\n}\nprint(g());\n";
+    let (want, _, _) = run_in(src, Mode::Interp, None);
+    let (out, dump, t2) = run_dumped(src);
+    assert_eq!(out, want);
+    assert!(dump.contains("ADD_I64"), "{dump}");
+    assert!(t2.exits_taken >= 1, "{t2:?}");
+    check(src);
+}

@@ -43,6 +43,8 @@ pub(super) struct Rel {
     /// Slots whose memory is known to hold a value (it was loaded from there or written
     /// there by a `FLUSH`).
     pub mem: Vec<(u32, V)>,
+    /// Globals the trace stored, with the value (until a uop that may store any).
+    pub globals: Vec<(u32, V)>,
 }
 
 impl Rel {
@@ -72,6 +74,12 @@ impl Rel {
                 .iter()
                 .copied()
                 .filter(|m| o.mem.contains(m))
+                .collect(),
+            globals: self
+                .globals
+                .iter()
+                .copied()
+                .filter(|g| o.globals.contains(g))
                 .collect(),
         }
     }
@@ -428,6 +436,17 @@ fn kill(w: &mut Walk<'_>, inst: &Inst) {
     }
     if fx.contains(WRITES_GLOBALS) || fx.contains(CALLS) {
         w.rel.valid = false;
+    }
+    if fx.contains(CALLS) {
+        w.rel.globals.clear();
+    }
+    if inst.op == Uop::STORE_GLOBAL {
+        let (g, v) = (inst.imm[0], inst.args[0]);
+        w.rel.globals.retain(|e| e.0 != g);
+        // A later read of the global is this value (unless it is the unbound marker).
+        if w.get(v).types.and(Types::EMPTY).is_none() {
+            w.rel.globals.push((g, v));
+        }
     }
     if inst.op == Uop::CHECK_VALID {
         w.rel.valid = true;

@@ -12,6 +12,8 @@
 //!   pure uop (arithmetic, comparison) computed before from the same inputs: common
 //!   subexpressions go, and in a peeled loop whatever the loop computes from values that
 //!   do not change runs once, in the preamble.
+//! - A global the trace stored is, when read again, the value it stored (until a uop that
+//!   may run guest code).
 //! - A global the trace reads but never stores is its current value, a constant, and the
 //!   trace records that it assumes so (`Assumption::GlobalUnchanged`): the VM watches the
 //!   global and invalidates the trace when it is stored.
@@ -79,6 +81,15 @@ fn fold_value(w: &mut Walk<'_>, inst: &Inst) -> Fold {
             Some(&(_, v)) => Fold::Value(v),
             None => Fold::Keep,
         },
+        Uop::LOAD_GLOBAL if w.rel.globals.iter().any(|e| e.0 == inst.imm[0]) => {
+            // The trace stored it, and nothing since could have stored it again.
+            let g = inst.imm[0];
+            w.rel
+                .globals
+                .iter()
+                .find(|e| e.0 == g)
+                .map_or(Fold::Keep, |e| Fold::Value(e.1))
+        }
         Uop::LOAD_GLOBAL => {
             let g = inst.imm[0];
             let value = w.cx.globals.get(g as usize).copied();
