@@ -71,7 +71,9 @@ struct BenchArgs {
     /// Only rows whose `name/lang` contains one of these comma-separated substrings.
     #[arg(long)]
     filter: Option<String>,
-    /// Columns: engine modes and `python3`/`pypy3`, comma-separated.
+    /// Columns: engine modes and `python3`/`pypy3`, comma-separated. An engine mode may
+    /// carry tier 2's optimizer passes as `MODE:PASSES` (`uops:none` is tier 2
+    /// unoptimized; `uops` is `uops:all`).
     #[arg(long, default_value = bench::DEFAULT_MODES)]
     modes: String,
     /// Measured runs per cell.

@@ -34,7 +34,7 @@ use stats::Summary;
 use suite::{Benchmark, Lang};
 
 /// The columns run when `--modes` is not given.
-pub const DEFAULT_MODES: &str = "interp,adaptive,uops,python3,pypy3";
+pub const DEFAULT_MODES: &str = "interp,adaptive,uops:none,uops,python3,pypy3";
 
 /// Which benchmarks `cargo xtask bench` runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -886,8 +886,16 @@ fn invocation(
 ) -> (PathBuf, Vec<OsString>) {
     match &column.kind {
         ColumnKind::Engine { exe } => {
-            let mut args: Vec<OsString> =
-                vec!["run".into(), "--mode".into(), column.name.clone().into()];
+            // `MODE:PASSES` runs tier 2 with those optimizer passes (`uops:none`).
+            let (mode, opt) = match column.name.split_once(':') {
+                Some((m, o)) => (m, Some(o)),
+                None => (column.name.as_str(), None),
+            };
+            let mut args: Vec<OsString> = vec!["run".into(), "--mode".into(), mode.into()];
+            if let Some(opt) = opt {
+                args.push("--opt".into());
+                args.push(opt.into());
+            }
             if let Some(stats) = stats {
                 args.push("--stats-json".into());
                 args.push(stats.into());
@@ -1164,7 +1172,14 @@ esac
         // Both suites run the uop interpreter by default, right after tier 1.
         assert_eq!(
             parse_modes(DEFAULT_MODES),
-            vec!["interp", "adaptive", "uops", "python3", "pypy3"]
+            vec![
+                "interp",
+                "adaptive",
+                "uops:none",
+                "uops",
+                "python3",
+                "pypy3"
+            ]
         );
         assert!(!is_external("uops"));
     }
