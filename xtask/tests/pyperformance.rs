@@ -178,7 +178,14 @@ fn drivers_agree_and_skips_are_explained() {
         .map(|l| l.split_whitespace().collect())
         .unwrap_or_default();
     assert!(
-        header.windows(2).any(|w| w == ["adaptive", "uops"]),
+        header
+            .windows(3)
+            .any(|w| w == ["adaptive", "uops:none", "uops"]),
+        "{stdout}"
+    );
+    // With the uop interpreter's columns comes the optimizer's table of counts.
+    assert!(
+        stdout.contains("Tier-2 optimizer: uops and guards"),
         "{stdout}"
     );
     let (status, _, stderr) = bench(&cache, &["--quick", "--modes", modes, "--filter", "classy"]);
