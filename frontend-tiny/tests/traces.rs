@@ -111,19 +111,24 @@ fn unified_diff(want: &str, got: &str) -> String {
     out
 }
 
-fn dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/traces")
+/// The files of `tests/SUB` whose extension is `ext`, sorted.
+fn files(sub: &str, ext: &str) -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join(sub);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|_| panic!("{} exists", dir.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == ext))
+        .collect();
+    files.sort();
+    files
 }
 
 #[test]
 fn traces_match_their_golden_text() {
     let bless = std::env::var_os("BLESS").is_some();
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir())
-        .expect("tests/traces exists")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "tiny"))
-        .collect();
-    files.sort();
+    let files = files("traces", "tiny");
     assert!(
         files.len() >= 5,
         "expected the trace corpus, found {}",
@@ -198,10 +203,6 @@ fn the_diff_shows_what_changed() {
     );
 }
 
-fn opt_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/opt")
-}
-
 /// The optimizer's golden tests: every `tests/opt/NAME.trace` is a trace in text form,
 /// with `# passes: SPEC` (as `--opt` takes it) and optionally `# globals: V...` (ints
 /// and floats) among its leading comments; optimized, it must print exactly
@@ -210,12 +211,7 @@ fn opt_dir() -> PathBuf {
 #[test]
 fn optimized_traces_match_their_golden_text() {
     let bless = std::env::var_os("BLESS").is_some();
-    let mut files: Vec<PathBuf> = std::fs::read_dir(opt_dir())
-        .expect("tests/opt exists")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "trace"))
-        .collect();
-    files.sort();
+    let files = files("opt", "trace");
     assert!(files.len() >= 6, "expected the optimizer's golden traces");
     let mut failures = Vec::new();
     for path in &files {

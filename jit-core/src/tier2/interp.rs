@@ -318,16 +318,9 @@ impl UopExecutor {
                 Uop::GUARD_INT_ZERO => arg(0).as_small_int() == Some(0),
                 Uop::ADD_INT | Uop::SUB_INT | Uop::MUL_INT | Uop::DIVMOD_INT => {
                     let (x, y) = (arg(0).small_int_unchecked(), arg(1).small_int_unchecked());
-                    let r = match inst.op {
-                        Uop::ADD_INT => Some(x + y),
-                        Uop::SUB_INT => Some(x - y),
-                        Uop::MUL_INT => x.checked_mul(y),
-                        _ => BinOp::from_u32(inst.imm[0])
-                            .and_then(|op| arith::small_int_binary(op, x, y)),
-                    };
-                    match r.and_then(Value::try_small_int) {
-                        Some(v) => {
-                            out = v;
+                    match int_arith(inst.op, inst.imm[0], x, y) {
+                        Some(r) => {
+                            out = Value::small_int(r);
                             true
                         }
                         None => false,
@@ -335,11 +328,7 @@ impl UopExecutor {
                 }
                 Uop::ADD_FLOAT | Uop::SUB_FLOAT | Uop::MUL_FLOAT => {
                     let (x, y) = (arg(0).float_unchecked(), arg(1).float_unchecked());
-                    out = Value::float(match inst.op {
-                        Uop::ADD_FLOAT => x + y,
-                        Uop::SUB_FLOAT => x - y,
-                        _ => x * y,
-                    });
+                    out = float_arith(inst.op, x, y);
                     true
                 }
                 Uop::FLOAT_ARITH => {
@@ -569,15 +558,7 @@ impl UopExecutor {
                     true
                 }
                 Uop::ADD_I64 | Uop::SUB_I64 | Uop::MUL_I64 | Uop::DIVMOD_I64 => {
-                    let (x, y) = (int(0), int(1));
-                    let r = match inst.op {
-                        Uop::ADD_I64 => Some(x + y),
-                        Uop::SUB_I64 => Some(x - y),
-                        Uop::MUL_I64 => x.checked_mul(y),
-                        _ => BinOp::from_u32(inst.imm[0])
-                            .and_then(|op| arith::small_int_binary(op, x, y)),
-                    };
-                    match r.filter(|&r| crate::value::fits_small(r)) {
+                    match int_arith(inst.op, inst.imm[0], int(0), int(1)) {
                         Some(r) => {
                             raw = Some(r as u64);
                             true
@@ -586,14 +567,8 @@ impl UopExecutor {
                     }
                 }
                 Uop::ADD_F64 | Uop::SUB_F64 | Uop::MUL_F64 => {
-                    let (x, y) = (float(0), float(1));
-                    let r = match inst.op {
-                        Uop::ADD_F64 => x + y,
-                        Uop::SUB_F64 => x - y,
-                        _ => x * y,
-                    };
                     // The bits boxing would keep (a NaN in the tag space is canonical).
-                    raw = Some(Value::float(r).to_bits());
+                    raw = Some(float_arith(inst.op, float(0), float(1)).to_bits());
                     true
                 }
                 Uop::CMP_I64 => {
@@ -771,6 +746,30 @@ impl Counts {
         s.guards_executed += self.guards;
         *self = Counts::default();
     }
+}
+
+/// The int arithmetic uops' result, boxed (`ADD_INT`, ...) or raw (`ADD_I64`, ...): `x op
+/// y` for inline ints `x` and `y` (`imm` is `DIVMOD`'s `BinOp`), `None` when the uop exits
+/// (the result leaves the inline range, a zero divisor).
+pub(super) fn int_arith(op: Uop, imm: u32, x: i64, y: i64) -> Option<i64> {
+    let r = match op {
+        // Inline ints are 48-bit: sums and differences fit an `i64`.
+        Uop::ADD_INT | Uop::ADD_I64 => Some(x + y),
+        Uop::SUB_INT | Uop::SUB_I64 => Some(x - y),
+        Uop::MUL_INT | Uop::MUL_I64 => x.checked_mul(y),
+        _ => BinOp::from_u32(imm).and_then(|op| arith::small_int_binary(op, x, y)),
+    };
+    r.filter(|&r| crate::value::fits_small(r))
+}
+
+/// The float arithmetic uops' result, boxed (`ADD_FLOAT`, ...) or raw (`ADD_F64`, ...),
+/// as a `Value` (a NaN in the tag space made canonical).
+pub(super) fn float_arith(op: Uop, x: f64, y: f64) -> Value {
+    Value::float(match op {
+        Uop::ADD_FLOAT | Uop::ADD_F64 => x + y,
+        Uop::SUB_FLOAT | Uop::SUB_F64 => x - y,
+        _ => x * y,
+    })
 }
 
 fn is_num(v: Value) -> bool {

@@ -376,6 +376,17 @@ impl Proj<'_> {
         snap
     }
 
+    /// Flushes before a helper uop that takes its operands from memory and may raise:
+    /// returns the helper's error exit, which writes nothing more than the `FLUSH` did.
+    fn flush_for_helper(&mut self, pc: u32) -> u32 {
+        let snapshot = self.flush(pc);
+        self.t.exits.push(ExitDesc {
+            kind: ExitKind::Error,
+            snapshot,
+        });
+        (self.t.exits.len() - 1) as u32
+    }
+
     // ---- The frame picture.
 
     fn read(&mut self, slot: u32) -> V {
@@ -742,12 +753,7 @@ impl Proj<'_> {
             Op::CallNative if !generic => {
                 let f = self.peek(a);
                 self.split_guards(pc, op, &[f], 0);
-                let snap = self.flush(pc);
-                self.t.exits.push(ExitDesc {
-                    kind: ExitKind::Error,
-                    snapshot: snap,
-                });
-                let e = (self.t.exits.len() - 1) as u32;
+                let e = self.flush_for_helper(pc);
                 let top = self.st.sp;
                 let r = self.emit(Uop::CALL_NATIVE, &[], &[a, top], e);
                 self.drop_n(a + 1);
@@ -823,12 +829,7 @@ impl Proj<'_> {
             }
             None => 0,
         };
-        let snap = self.flush(pc);
-        self.t.exits.push(ExitDesc {
-            kind: ExitKind::Error,
-            snapshot: snap,
-        });
-        let e = (self.t.exits.len() - 1) as u32;
+        let e = self.flush_for_helper(pc);
         let top = self.st.sp;
         let r = self.emit(Uop::SLOW_OP, &[], &[family as u32, ins.a, top, k], e);
         self.drop_n(eff.pops);
@@ -843,12 +844,7 @@ impl Proj<'_> {
     /// A `ForIter` step of any iterator, through the helper: the frame is flushed first
     /// (the frontend's iterator may run guest code and collect).
     fn generic_for_iter(&mut self, pc: u32, target: u32) -> Flow {
-        let snap = self.flush(pc);
-        self.t.exits.push(ExitDesc {
-            kind: ExitKind::Error,
-            snapshot: snap,
-        });
-        let e = (self.t.exits.len() - 1) as u32;
+        let e = self.flush_for_helper(pc);
         let top = self.st.sp;
         let item = self.emit(Uop::ITER_NEXT_ANY, &[], &[top], e);
         let done = self.exit_after(ExitKind::Branch, target, |p| {

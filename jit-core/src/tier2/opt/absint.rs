@@ -128,8 +128,8 @@ pub(super) struct Walk<'a> {
     pub stack_base: u32,
     /// The snapshots, to read what an exit writes.
     pub snapshots: &'a [super::super::Snapshot],
-    /// Each exit's snapshot.
-    pub exit_snaps: Vec<usize>,
+    /// The exits, to find each one's snapshot.
+    pub exits: &'a [super::super::ExitDesc],
 }
 
 /// What the walk made: the optimized trace, what it removed, and what it knew.
@@ -273,9 +273,9 @@ impl Walk<'_> {
         }
         let e = inst.exit as usize;
         let Some(snap) = self
-            .snapshots
-            .get(self.exits_snapshot(e))
-            .filter(|_| e < self.exit_facts.len())
+            .exits
+            .get(e)
+            .and_then(|d| self.snapshots.get(d.snapshot as usize))
         else {
             return;
         };
@@ -302,10 +302,6 @@ impl Walk<'_> {
                 })
                 .collect(),
         });
-    }
-
-    fn exits_snapshot(&self, e: usize) -> usize {
-        self.exit_snaps.get(e).copied().unwrap_or(usize::MAX)
     }
 
     /// Follows what the frame's memory holds: a slot loaded, or written by a `FLUSH`; a
@@ -350,23 +346,7 @@ fn transfer(w: &Walk<'_>, inst: &Inst) -> Abs {
             .map_or(Abs::TOP, |f| f.1),
         Uop::LOAD_GLOBAL => Abs::of(Types::of_ty(super::super::Ty::Bound)),
         Uop::ADD_INT | Uop::SUB_INT | Uop::MUL_INT => {
-            let (x, y) = (arg(0), arg(1));
-            let (lo, hi) = match inst.op {
-                Uop::ADD_INT => (x.lo as i128 + y.lo as i128, x.hi as i128 + y.hi as i128),
-                Uop::SUB_INT => (x.lo as i128 - y.hi as i128, x.hi as i128 - y.lo as i128),
-                _ => {
-                    let c = [
-                        x.lo as i128 * y.lo as i128,
-                        x.lo as i128 * y.hi as i128,
-                        x.hi as i128 * y.lo as i128,
-                        x.hi as i128 * y.hi as i128,
-                    ];
-                    (
-                        c.iter().copied().min().unwrap_or(0),
-                        c.iter().copied().max().unwrap_or(0),
-                    )
-                }
-            };
+            let (lo, hi) = bounds::interval(inst.op, &arg(0), &arg(1));
             // The uop exits when the result leaves the inline range.
             let clamp = |v: i128| v.clamp(SMALL_INT_MIN as i128, SMALL_INT_MAX as i128) as i64;
             Abs::int_range(clamp(lo), clamp(hi))
@@ -531,7 +511,7 @@ pub(super) fn run<'a>(
             .get(t.code as usize)
             .map_or(0, |c| c.num_locals),
         snapshots: &t.snapshots,
-        exit_snaps: t.exits.iter().map(|e| e.snapshot as usize).collect(),
+        exits: &t.exits,
     };
     // A peeled loop starts where its `JUMP_LOOP` says (its PHIs first, if any).
     let phis_at = t

@@ -34,8 +34,15 @@ pub(super) fn cannot_overflow(w: &Walk<'_>, inst: &Inst) -> bool {
     if !(x.is_int() && y.is_int()) {
         return false;
     }
+    let (lo, hi) = interval(inst.op, &x, &y);
+    lo >= SMALL_INT_MIN as i128 && hi <= SMALL_INT_MAX as i128
+}
+
+/// The least and greatest result of `ADD_INT`, `SUB_INT` or `MUL_INT` on ints in the
+/// ranges of `x` and `y`, before the inline limit (exact in `i128`).
+pub(super) fn interval(op: Uop, x: &Abs, y: &Abs) -> (i128, i128) {
     let (x0, x1, y0, y1) = (x.lo as i128, x.hi as i128, y.lo as i128, y.hi as i128);
-    let (lo, hi) = match inst.op {
+    match op {
         Uop::ADD_INT => (x0 + y0, x1 + y1),
         Uop::SUB_INT => (x0 - y1, x1 - y0),
         _ => {
@@ -45,8 +52,7 @@ pub(super) fn cannot_overflow(w: &Walk<'_>, inst: &Inst) -> bool {
                 c.iter().copied().max().unwrap_or(0),
             )
         }
-    };
-    lo >= SMALL_INT_MIN as i128 && hi <= SMALL_INT_MAX as i128
+    }
 }
 
 /// Narrows the ranges of an int comparison's operands after the branch guard `inst`

@@ -18,6 +18,7 @@
 //!   trace records that it assumes so (`Assumption::GlobalUnchanged`): the VM watches the
 //!   global and invalidates the trace when it is stored.
 
+use super::super::interp::{float_arith, int_arith};
 use super::super::table::{UEffects, Uop};
 use super::super::{Assumption, Inst, V};
 use super::absint::Walk;
@@ -81,17 +82,12 @@ fn fold_value(w: &mut Walk<'_>, inst: &Inst) -> Fold {
             Some(&(_, v)) => Fold::Value(v),
             None => Fold::Keep,
         },
-        Uop::LOAD_GLOBAL if w.rel.globals.iter().any(|e| e.0 == inst.imm[0]) => {
-            // The trace stored it, and nothing since could have stored it again.
-            let g = inst.imm[0];
-            w.rel
-                .globals
-                .iter()
-                .find(|e| e.0 == g)
-                .map_or(Fold::Keep, |e| Fold::Value(e.1))
-        }
         Uop::LOAD_GLOBAL => {
             let g = inst.imm[0];
+            // The trace stored it, and nothing since could have stored it again.
+            if let Some(&(_, v)) = w.rel.globals.iter().find(|e| e.0 == g) {
+                return Fold::Value(v);
+            }
             let value = w.cx.globals.get(g as usize).copied();
             match value {
                 Some(v) if !v.is_empty() && !w.stored_globals.contains(&g) => {
@@ -113,15 +109,8 @@ fn fold_value(w: &mut Walk<'_>, inst: &Inst) -> Fold {
         Uop::ADD_INT | Uop::SUB_INT | Uop::MUL_INT | Uop::DIVMOD_INT => {
             let (x, y) = (arg(0).int_value(), arg(1).int_value());
             if let (Some(x), Some(y)) = (x, y) {
-                let r = match inst.op {
-                    Uop::ADD_INT => x.checked_add(y),
-                    Uop::SUB_INT => x.checked_sub(y),
-                    Uop::MUL_INT => x.checked_mul(y),
-                    _ => BinOp::from_u32(inst.imm[0])
-                        .and_then(|op| arith::small_int_binary(op, x, y)),
-                };
-                return match r.and_then(Value::try_small_int) {
-                    Some(v) => Fold::Const(v),
+                return match int_arith(inst.op, inst.imm[0], x, y) {
+                    Some(r) => Fold::Const(Value::small_int(r)),
                     None => Fold::Keep,
                 };
             }
@@ -134,14 +123,11 @@ fn fold_value(w: &mut Walk<'_>, inst: &Inst) -> Fold {
             }
         }
         Uop::ADD_FLOAT | Uop::SUB_FLOAT | Uop::MUL_FLOAT => match (konst(0), konst(1)) {
-            (Some(x), Some(y)) if x.is_float() && y.is_float() => {
-                let (x, y) = (x.float_unchecked(), y.float_unchecked());
-                Fold::Const(Value::float(match inst.op {
-                    Uop::ADD_FLOAT => x + y,
-                    Uop::SUB_FLOAT => x - y,
-                    _ => x * y,
-                }))
-            }
+            (Some(x), Some(y)) if x.is_float() && y.is_float() => Fold::Const(float_arith(
+                inst.op,
+                x.float_unchecked(),
+                y.float_unchecked(),
+            )),
             _ => Fold::Keep,
         },
         Uop::FLOAT_ARITH => match (konst(0), konst(1), BinOp::from_u32(inst.imm[0])) {

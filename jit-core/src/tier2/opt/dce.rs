@@ -16,7 +16,7 @@
 use alloc::vec;
 use alloc::vec::Vec;
 
-use super::super::table::{UEffects, Uop, ALLOCATES, READS_FRAME, READS_GLOBALS, READS_HEAP};
+use super::super::table::{Uop, ALLOCATES, READS_FRAME, READS_GLOBALS, READS_HEAP};
 use super::super::{Trace, NO_EXIT, V};
 use super::Removed;
 
@@ -29,7 +29,7 @@ pub(super) fn run(t: &mut Trace, removed: &mut Vec<Removed>) {
             .with(READS_HEAP)
             .with(READS_GLOBALS)
             .with(ALLOCATES);
-        !op.is_guard() && within(op.effects(), pure)
+        !op.is_guard() && pure.contains(op.effects())
     };
     // Backward to a fixpoint: a PHI's back-edge input becomes live only once the PHI is.
     loop {
@@ -92,10 +92,6 @@ pub(super) fn run(t: &mut Trace, removed: &mut Vec<Removed>) {
         j.imm[2] = new_loop_at;
     }
     compact(t);
-}
-
-fn within(fx: UEffects, allowed: UEffects) -> bool {
-    allowed.contains(fx)
 }
 
 /// The snapshots `inst` may write back: its exit's, and a `FLUSH`'s or a loop end's own.
