@@ -116,6 +116,20 @@ impl Builtin {
         }
     }
 
+    /// True when a call on ints and floats only computes its result or raises (see
+    /// [`jit_core::heap::NativeObj::pure_on_numbers`]).
+    pub fn pure_on_numbers(self) -> bool {
+        matches!(
+            self,
+            Builtin::Len
+                | Builtin::Str
+                | Builtin::Int
+                | Builtin::Float
+                | Builtin::Sqrt
+                | Builtin::Abs
+        )
+    }
+
     /// The number of arguments it takes; `None` for `print`, which takes any.
     pub fn arity(self) -> Option<u32> {
         match self {

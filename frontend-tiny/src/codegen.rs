@@ -28,6 +28,7 @@ pub fn compile(program: &Program, heap: &mut Heap) -> Result<Module, Diagnostic>
             heap.alloc(Obj::Native(NativeObj {
                 id: *b as u32,
                 name: b.name().into(),
+                pure_on_numbers: b.pure_on_numbers(),
             }))
         })
         .collect();

@@ -289,3 +289,72 @@ fn exits_from_optimized_loops_box_their_raw_values() {
     assert!(t2.exits_taken >= 1, "{t2:?}");
     check(src);
 }
+
+#[test]
+fn a_branch_that_flips_inside_an_inlined_call_grows_a_side_trace_there() {
+    // `clamp`'s branch goes both ways, inside the call the trace entered virtually: the
+    // side trace starts in the callee's frame and returns from it.
+    let src = "fn clamp(x, hi) {\n    if x >= hi { return x % hi; }\n    return x;\n}\nlet acc = 1;\nfor i in 0 .. 3000 {\n    acc = clamp(acc * 3 + i, 1009);\n}\nprint(acc);\n";
+    let t2 = check(src);
+    assert!(t2.side_traces >= 1, "{t2:?}");
+    let (_, dump, _) = run_dumped(src);
+    assert!(
+        dump.contains("side of 0 exit") && dump.contains("at clamp:"),
+        "{dump}"
+    );
+}
+
+/// How many times `uop` appears in the traces `dump` shows of function `f`.
+fn uses(dump: &str, uop: &str) -> usize {
+    let mut in_f = false;
+    let mut n = 0;
+    for l in dump.lines() {
+        if l.starts_with("trace ") {
+            in_f = l.contains(" at f:");
+        } else if in_f && l.contains(&format!(" {uop} ")) {
+            n += 1;
+        }
+    }
+    n
+}
+
+#[test]
+fn a_counted_loop_checks_its_bounds_once_before_the_loop() {
+    // `i < n` with `n` no greater than the array's length: the preamble checks that, and
+    // the loop's own bounds guard goes. A pure builtin in the loop keeps the fact.
+    let src = "fn f(a, n) {\n    let t = 0.0;\n    for i in 0 .. n { t = t + sqrt(a[i] * 1.5); }\n    return t;\n}\nlet a = [];\nfor i in 0 .. 100 { push(a, float(i)); }\nprint(f(a, 100));\nprint(f(a, 40));\n";
+    let (want, _, _) = run_in(src, Mode::Interp, None);
+    let (out, dump, _) = run_dumped(src);
+    assert_eq!(out, want);
+    assert_eq!(uses(&dump, "GUARD_LEN_GE"), 1, "{dump}");
+    assert_eq!(uses(&dump, "GUARD_IN_BOUNDS"), 1, "{dump}");
+    // Nothing in the loop may store a global: no validity check at all.
+    assert_eq!(uses(&dump, "CHECK_VALID"), 0, "{dump}");
+    check(src);
+    // A builtin that changes arrays in the loop: its bounds are checked every iteration.
+    let src = "fn f(a, n) {\n    let t = 0;\n    let b = [];\n    for i in 0 .. n { t = t + a[i]; push(b, i); }\n    return t + len(b);\n}\nlet a = [];\nfor i in 0 .. 100 { push(a, i); }\nprint(f(a, 100));\n";
+    let (want, _, _) = run_in(src, Mode::Interp, None);
+    let (out, dump, _) = run_dumped(src);
+    assert_eq!(out, want);
+    assert_eq!(uses(&dump, "GUARD_IN_BOUNDS"), 2, "{dump}");
+    check(src);
+}
+
+#[test]
+fn a_bounds_check_hoisted_before_the_loop_fails_there_and_the_loop_still_runs() {
+    // The loop runs past the array's end: the preamble's length check fails each time
+    // the trace is entered, tier 1 runs the loop, and the error is tier 1's.
+    let src = "fn f(a, n) {\n    let s = 0;\n    for i in 0 .. n { s = s + a[i]; }\n    return s;\n}\nlet a = [];\nfor i in 0 .. 50 { push(a, i); }\nprint(f(a, 50));\nprint(f(a, 30));\nprint(f(a, 51));\n";
+    let t2 = check(src);
+    assert!(reason(&t2, "guard") >= 1, "{t2:?}");
+}
+
+#[test]
+fn the_first_call_depth_check_covers_the_deepest_call() {
+    let src = "fn g(x) { return x + 1; }\nfn h(x) { return g(x) * 2; }\nfn f() {\n    let s = 0;\n    for i in 0 .. 100 { s = (s + h(i) + g(i)) % 1000; }\n    return s;\n}\nprint(f());\n";
+    let (want, _, _) = run_in(src, Mode::Interp, None);
+    let (out, dump, _) = run_dumped(src);
+    assert_eq!(out, want);
+    assert_eq!(uses(&dump, "CHECK_CALL"), 1, "{dump}");
+    check(src);
+}

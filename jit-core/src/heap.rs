@@ -383,6 +383,11 @@ pub struct NativeObj {
     pub id: u32,
     /// Its name, for printing and error messages.
     pub name: Box<str>,
+    /// True when a call whose arguments are all ints and floats never runs guest code,
+    /// stores no global and changes no object the program can reach: it computes its
+    /// result or raises (`abs`, `float`, `math.sqrt`). Tier 2's optimizer keeps what it
+    /// knows across such a call.
+    pub pure_on_numbers: bool,
 }
 
 /// An iterator over an arithmetic progression of ints (Python's `iter(range(...))`).
@@ -401,6 +406,18 @@ impl RangeIter {
     #[inline(always)]
     pub fn inline(&self) -> bool {
         crate::value::fits_small(self.next.get()) && crate::value::fits_small(self.stop)
+    }
+
+    /// True when every value it has left to yield lies in `0..len`.
+    pub fn within(&self, len: i64) -> bool {
+        let n = self.next.get();
+        if self.step > 0 {
+            // n, n + step, ... below `stop`.
+            n >= self.stop || (n >= 0 && self.stop <= len)
+        } else {
+            // n, n + step, ... above `stop`.
+            n <= self.stop || (self.stop >= -1 && n < len)
+        }
     }
 
     /// The next value, advancing; `None` when exhausted.

@@ -123,6 +123,7 @@ impl Semantics for Sem {
         Ok(heap.alloc(Obj::Native(NativeObj {
             id: 0,
             name: "probe".into(),
+            pure_on_numbers: false,
         })))
     }
     fn unpack(&mut self, vm: &mut VmCore, _: Value, n: usize) -> Result<Vec<Value>, Exception> {

@@ -177,6 +177,7 @@ impl PySemantics {
         let v = heap.alloc(Obj::Native(NativeObj {
             id: b.id(),
             name: b.name().into(),
+            pure_on_numbers: b.pure_on_numbers(),
         }));
         self.natives[slot] = v;
         v

@@ -264,6 +264,32 @@ impl B {
         self as u32
     }
 
+    /// True when a call on ints and floats only computes its result or raises (see
+    /// [`jit_core::heap::NativeObj::pure_on_numbers`]): the numeric builtins and
+    /// conversions, and `math`.
+    pub fn pure_on_numbers(self) -> bool {
+        use B::*;
+        self.ns() == Ns::Math
+            || matches!(
+                self,
+                Abs | Min
+                    | Max
+                    | Round
+                    | Divmod
+                    | Pow
+                    | Hash
+                    | Chr
+                    | Hex
+                    | Oct
+                    | Bin
+                    | Int
+                    | Bool
+                    | Float
+                    | Str
+                    | Repr
+            )
+    }
+
     /// True for type objects (including exception classes).
     pub fn is_type(self) -> bool {
         matches!(self.ns(), Ns::Type | Ns::Hidden | Ns::Exc)

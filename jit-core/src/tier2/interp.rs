@@ -57,7 +57,7 @@ impl Backend for UopBackend {
             loop_end: Some(site.jump_pc as u32),
         };
         let t0 = site.clock.map(|c| c());
-        let trace = project(&cx, start);
+        let trace = project(&cx, start, &[]);
         if let (Some(c), Some(t0)) = (site.clock, t0) {
             site.stats.tier2.projection_ns += c().saturating_sub(t0);
         }
@@ -303,6 +303,14 @@ impl UopExecutor {
                     matches!(arg(1).as_small_int(), Some(k) if k >= 0 && (k as usize) < len)
                 }
                 Uop::GUARD_LENGTH => seq_len(vm!(), arg(0)) == Some(inst.imm[0] as usize),
+                Uop::GUARD_LEN_GE => {
+                    let len = seq_len(vm!(), arg(0)).map_or(-1, |n| n as i64);
+                    matches!(arg(1).as_small_int(), Some(n) if n <= len)
+                }
+                Uop::GUARD_RANGE_WITHIN => {
+                    let len = seq_len(vm!(), arg(1)).map_or(0, |n| n as i64);
+                    matches!(vm!().heap().get(arg(0)), Some(Obj::RangeIter(r)) if r.within(len))
+                }
                 Uop::GUARD_NONZERO => arg(0).as_small_int() != Some(0),
                 Uop::GUARD_FUNCTION => {
                     matches!(vm!().heap().as_function(arg(0)), Some(f) if f.code == inst.imm[0])
@@ -643,8 +651,7 @@ impl UopExecutor {
                 vm.stats_mut().tier2.exits_by_reason[desc.kind.reason()] += 1;
             }
             let error = desc.kind == ExitKind::Error;
-            let stays =
-                !error && self.valid.get() && snap.frames.is_empty() && wants_side_trace(desc.kind);
+            let stays = !error && self.valid.get() && wants_side_trace(desc.kind);
             if stays {
                 let node = &mut tree[ti];
                 let k = e as usize;
@@ -694,6 +701,9 @@ impl UopExecutor {
             .cloned()
             .unwrap_or_default();
         let snap = &parent.snapshots[desc.snapshot as usize];
+        // An exit inside functions the parent entered virtually: the side trace starts
+        // in them.
+        let frames = snap.frames.clone();
         let start = Start {
             kind: TraceKind::Side {
                 parent: ti as u32,
@@ -717,7 +727,7 @@ impl UopExecutor {
             heap,
             globals,
         };
-        let trace = project(&cx, start);
+        let trace = project(&cx, start, &frames);
         if let (Some(c), Some(t0)) = (clock, t0) {
             stats.tier2.projection_ns += c().saturating_sub(t0);
         }

@@ -146,11 +146,25 @@ enum Flow {
 }
 
 /// Projects a trace. The result ends every path with `LOOP`, `JUMP_ROOT` or an exit.
-pub(crate) fn project(cx: &Cx<'_>, start: Start) -> Result<Trace, Abort> {
-    let code = &cx.module.codes[start.code as usize];
+///
+/// A side trace from an exit inside functions the parent entered virtually starts inside
+/// them: `frames` are the exit's virtual frames (outermost first), and `start.start_pc`
+/// is in the innermost. They stay virtual: the parent checked their call depth and stack
+/// room before it entered them, and the side trace returns from them as the parent would
+/// have (or exits, materializing them).
+pub(crate) fn project(cx: &Cx<'_>, start: Start, frames: &[VFrame]) -> Result<Trace, Abort> {
+    let inner = frames.last().map_or(start.code, |f| f.code);
+    let base = frames.last().map_or(0, |f| f.base);
+    let code = &cx.module.codes[inner as usize];
     let depth = code.stack_depth(start.start_pc as usize).unwrap_or(0);
-    let sp = code.num_locals + depth;
+    let sp = base + code.num_locals + depth;
     let loc = code.loc(start.start_pc as usize);
+    let mut all_frames = vec![VFrame {
+        code: start.code,
+        base: 0,
+        ret_pc: 0,
+    }];
+    all_frames.extend_from_slice(frames);
     let mut p = Proj {
         cx,
         start,
@@ -171,11 +185,7 @@ pub(crate) fn project(cx: &Cx<'_>, start: Start) -> Result<Trace, Abort> {
         st: State {
             slots: vec![Slot::Mem; sp as usize],
             sp,
-            frames: vec![VFrame {
-                code: start.code,
-                base: 0,
-                ret_pc: 0,
-            }],
+            frames: all_frames,
         },
         tys: Vec::new(),
         hints: Vec::new(),

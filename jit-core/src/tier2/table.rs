@@ -300,6 +300,14 @@ uops! {
     GUARD_RANGE_ITER [] (Any) -> Unit, Guard, G, proves (RangeIter);
     /// Exits unless it is the core's array or tuple iterator.
     GUARD_SEQ_ITER [] (Any) -> Unit, Guard, G, proves (SeqIter);
+    /// Exits unless every value the range iterator has left to yield is an index in
+    /// `0..len` of the sequence. The optimizer adds it before a peeled loop that indexes
+    /// the sequence by the iterator's values, whose bounds checks then go.
+    GUARD_RANGE_WITHIN [] (RangeIter, Seq) -> Unit, Guard, G, proves (RangeIter, Seq);
+    /// Exits unless the int is at most the sequence's length. The optimizer adds it
+    /// before a peeled loop that indexes the sequence by a value it compared below the
+    /// int (`while i < n: a[i]`), whose bounds checks then go.
+    GUARD_LEN_GE [] (Seq, Int) -> Unit, Guard, G, proves (Seq, Int);
 
     // ---- Branches: the trace follows one side; the exit resumes on the other.
 

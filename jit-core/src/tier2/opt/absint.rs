@@ -35,9 +35,19 @@ pub(super) struct Rel {
     pub in_bounds: Vec<(V, V)>,
     /// An array's least length.
     pub min_len: Vec<(V, i64)>,
-    /// `CHECK_CALL`s passed (depth, top): the trace's frame is the same for the whole
-    /// run, so they hold from then on.
-    pub calls_checked: Vec<(u32, u32)>,
+    /// (range iterator, sequence) pairs a `GUARD_RANGE_WITHIN` proved: every value the
+    /// iterator yields is an index in the sequence's bounds.
+    pub ranges_within: Vec<(V, V)>,
+    /// (sequence, int) pairs a `GUARD_LEN_GE` proved: the sequence has at least that many
+    /// items.
+    pub len_ge: Vec<(V, V)>,
+    /// (x, y) pairs of ints a branch proved `x < y` (values never change: only the loop's
+    /// entry, a meet, drops them).
+    pub lt: Vec<(V, V)>,
+    /// The greatest `CHECK_CALL` passed (depth, top): the trace's frame is the same for
+    /// the whole run, so it holds from then on, and so does any check of a depth and a
+    /// top no greater.
+    pub calls_checked: Option<(u32, u32)>,
     /// No uop that may store a global ran since the last validity check.
     pub valid: bool,
     /// Slots whose memory is known to hold a value (it was loaded from there or written
@@ -62,12 +72,13 @@ impl Rel {
                 .iter()
                 .filter_map(|&(a, n)| o.min_len.iter().find(|m| m.0 == a).map(|m| (a, n.min(m.1))))
                 .collect(),
+            ranges_within: both(&self.ranges_within, &o.ranges_within),
+            len_ge: both(&self.len_ge, &o.len_ge),
+            lt: both(&self.lt, &o.lt),
             calls_checked: self
                 .calls_checked
-                .iter()
-                .copied()
-                .filter(|p| o.calls_checked.contains(p))
-                .collect(),
+                .zip(o.calls_checked)
+                .map(|(a, b)| (a.0.min(b.0), a.1.min(b.1))),
             valid: self.valid && o.valid,
             mem: self
                 .mem
@@ -85,6 +96,11 @@ impl Rel {
     }
 }
 
+/// The pairs in both `a` and `b`.
+fn both(a: &[(V, V)], b: &[(V, V)]) -> Vec<(V, V)> {
+    a.iter().copied().filter(|p| b.contains(p)).collect()
+}
+
 /// The walk's state.
 #[derive(Clone)]
 pub(super) struct Walk<'a> {
@@ -100,6 +116,10 @@ pub(super) struct Walk<'a> {
     pub abs: Vec<Abs>,
     /// For a comparison's result: the comparison (`bounds.rs` refines by it).
     pub cmp: Vec<Option<(CmpOp, V, V)>>,
+    /// For an `ITER_NEXT`'s result: the iterator (`bounds.rs` checks its range).
+    pub iter_of: Vec<V>,
+    /// True while the preamble of a peeled loop is walked.
+    pub in_preamble: bool,
     /// Relations.
     pub rel: Rel,
     /// The first `CONST` of each trace constant (`consts.rs` reuses it).
@@ -116,6 +136,9 @@ pub(super) struct Walk<'a> {
     pub watched: Option<&'a [Assumption]>,
     /// What the passes removed or rewrote.
     pub removed: Vec<Removed>,
+    /// The greatest depth and top over the trace's `CHECK_CALL`s: the first one that
+    /// stays checks them (`guards.rs`).
+    pub call_max: (u32, u32),
     /// The first guard found that can never pass.
     pub contradiction: Option<usize>,
     /// What each PHI was assumed to be at the loop's start, in the last round.
@@ -230,9 +253,12 @@ impl Walk<'_> {
             }
         }
         if inst.op.is_guard() && inst.out == V::NONE {
-            if self.passes.has(Passes::GUARDS) && guards::established(self, &inst) {
-                self.note("guards", "removed", &inst);
-                return;
+            if self.passes.has(Passes::GUARDS) {
+                if guards::established(self, &inst) {
+                    self.note("guards", "removed", &inst);
+                    return;
+                }
+                guards::strengthen(self, &mut inst);
             }
             self.capture_exit(&inst);
             guards::refine(self, &inst, at);
@@ -259,10 +285,22 @@ impl Walk<'_> {
                 let op = CmpOp::from_u32(inst.imm[0]);
                 self.cmp[inst.out.0 as usize] = op.map(|op| (op, inst.args[0], inst.args[1]));
             }
+            if inst.op == Uop::ITER_NEXT {
+                self.iter_of[inst.out.0 as usize] = inst.args[0];
+                bounds::iter_next(self, &inst);
+            }
         }
         kill(self, &inst);
         self.remember_memory(&inst);
         self.out.push(inst);
+        if self.passes.has(Passes::BOUNDS) {
+            if let Some(g) = bounds::hoisted_check(self, &inst) {
+                self.note("bounds", "added", &g);
+                self.capture_exit(&g);
+                guards::refine(self, &g, at);
+                self.out.push(g);
+            }
+        }
     }
 
     /// Records what is known of the slots the exit of `inst` writes, as the uop is about
@@ -407,11 +445,16 @@ fn int_result(op: Option<crate::bytecode::BinOp>, x: &Abs, y: &Abs) -> Abs {
 /// change any array's length and store any global.
 fn kill(w: &mut Walk<'_>, inst: &Inst) {
     use super::super::table::{CALLS, WRITES_GLOBALS};
+    if pure_call(w, inst) {
+        return;
+    }
     let fx = inst.op.effects();
     if fx.contains(CALLS) {
         let abs = &w.abs;
         let is_tuple = |v: V| abs[v.0 as usize].types.within(Types::TUPLE);
         w.rel.in_bounds.retain(|&(s, _)| is_tuple(s));
+        w.rel.ranges_within.retain(|&(_, s)| is_tuple(s));
+        w.rel.len_ge.retain(|&(s, _)| is_tuple(s));
         w.rel.min_len.clear();
     }
     if fx.contains(WRITES_GLOBALS) || fx.contains(CALLS) {
@@ -431,6 +474,24 @@ fn kill(w: &mut Walk<'_>, inst: &Inst) {
     if inst.op == Uop::CHECK_VALID {
         w.rel.valid = true;
     }
+}
+
+/// True for a `CALL_NATIVE` of a builtin known to be pure on numbers
+/// ([`crate::heap::NativeObj::pure_on_numbers`]) with arguments known to be numbers: the
+/// `FLUSH` before it wrote the callee and the arguments just below its top.
+fn pure_call(w: &Walk<'_>, inst: &Inst) -> bool {
+    if inst.op != Uop::CALL_NATIVE {
+        return false;
+    }
+    let (argc, top) = (inst.imm[0], inst.imm[1]);
+    let Some(callee) = top.checked_sub(argc + 1) else {
+        return false;
+    };
+    let at = |s: u32| w.rel.mem.iter().find(|m| m.0 == s).map(|m| w.get(m.1));
+    let pure = at(callee).and_then(|a| a.konst).is_some_and(
+        |f| matches!(w.cx.heap.get(f), Some(crate::heap::Obj::Native(n)) if n.pure_on_numbers),
+    );
+    pure && (callee + 1..top).all(|s| at(s).is_some_and(|a| a.types.within(Types::NUM)))
 }
 
 /// Widens `a` to cover `b` as well, jumping a range that grows to the inline limit (so
@@ -491,6 +552,8 @@ pub(super) fn run<'a>(
         subst: (0..n as u32).map(V).collect(),
         abs: vec![Abs::TOP; n],
         cmp: vec![None; n],
+        iter_of: vec![V::NONE; n],
+        in_preamble: false,
         rel: Rel {
             valid: true,
             ..Rel::default()
@@ -501,6 +564,11 @@ pub(super) fn run<'a>(
         assumptions: t.assumptions.clone(),
         watched,
         removed: Vec::new(),
+        call_max: t
+            .insts
+            .iter()
+            .filter(|i| i.op == Uop::CHECK_CALL)
+            .fold((0, 0), |m, i| (m.0.max(i.imm[0]), m.1.max(i.imm[1]))),
         contradiction: None,
         phi_abs: Vec::new(),
         entry,
@@ -520,15 +588,29 @@ pub(super) fn run<'a>(
         .find(|i| i.op == Uop::JUMP_LOOP)
         .map(|j| j.imm[2] as usize);
     let split = phis_at.unwrap_or(t.insts.len());
+    w.in_preamble = phis_at.is_some();
     for (at, inst) in t.insts[..split].iter().enumerate() {
         w.step(at, inst);
     }
+    w.in_preamble = false;
     if let Some(phis_at) = phis_at {
         let n_phis = t.insts[phis_at..]
             .iter()
             .take_while(|i| i.op == Uop::PHI)
             .count();
         let phis = &t.insts[phis_at..phis_at + n_phis];
+        // A guard later in the preamble may have narrowed an input of earlier arithmetic
+        // (`j = i + 1` before `a[i]` proved `i >= 0`): the loop starts with the narrower
+        // results.
+        for k in 0..w.out.len() {
+            let inst = w.out[k];
+            if matches!(inst.op, Uop::ADD_INT | Uop::SUB_INT | Uop::MUL_INT) {
+                let m = w.get(inst.out).meet(&transfer(&w, &inst));
+                if !m.is_bottom() {
+                    w.abs[inst.out.0 as usize] = m;
+                }
+            }
+        }
         let entry = w.clone();
         let mut assumed: Vec<Abs> = phis.iter().map(|p| w.get(w.sub(p.args[0]))).collect();
         let mut entry_rel = w.rel.clone();

@@ -14,12 +14,27 @@
 //! widens its range to the inline limits and the comparison narrows it again each
 //! iteration, so `i + 1` cannot overflow.
 //!
+//! `for i in range(n): ... a[i]` checks its bounds once, before the loop: where the
+//! preamble keeps a `GUARD_IN_BOUNDS a, i` of a value `i` a range iterator yielded, a
+//! `GUARD_RANGE_WITHIN it, a` follows it (same exit), checking that every value the
+//! iterator has left lies in `a`'s bounds. In the loop, each value the iterator yields is
+//! then known to be a non-negative index in bounds of `a`, until a uop that may change
+//! `a`'s length (one that may run guest code); the loop's bounds guard on it goes, and
+//! `i + 1` cannot overflow. If the check fails where the loop's own bounds checks would
+//! pass (`range(n + 1)` over `n` items, left by a `break`), the trace leaves at the
+//! preamble's check each time it enters: slower than without it, never wrong.
+//!
+//! The same for a counted loop, `while i < n: ... a[i]` (Tiny's `for i in 0 .. n`): a
+//! branch that proved `i < n` records it; where the preamble keeps a bounds guard
+//! `GUARD_IN_BOUNDS a, i` after such a branch, a `GUARD_LEN_GE a, n` follows it. In the
+//! loop, an index proved non-negative and below `n` is then in `a`'s bounds.
+//!
 //! [`NO_EXIT`]: super::super::NO_EXIT
 
 use super::super::table::Uop;
 use super::super::{Inst, V};
 use super::absint::Walk;
-use super::lattice::Abs;
+use super::lattice::{Abs, Types};
 use crate::bytecode::CmpOp;
 use crate::value::{SMALL_INT_MAX, SMALL_INT_MIN};
 
@@ -68,6 +83,14 @@ pub(super) fn refine(w: &mut Walk<'_>, inst: &Inst, at: usize) {
     };
     let op = if holds { op } else { negate(op) };
     narrow(w, op, x, y, at);
+    let (a, b) = (w.get(x), w.get(y));
+    if a.is_int() && b.is_int() {
+        match op {
+            CmpOp::Lt => w.rel.lt.push((x, y)),
+            CmpOp::Gt => w.rel.lt.push((y, x)),
+            _ => {}
+        }
+    }
 }
 
 fn negate(op: CmpOp) -> CmpOp {
@@ -106,4 +129,57 @@ fn narrow(w: &mut Walk<'_>, op: CmpOp, x: V, y: V, at: usize) {
     };
     w.refine(x, &Abs::int_range(xr.0, xr.1), at);
     w.refine(y, &Abs::int_range(yr.0, yr.1), at);
+}
+
+/// After an `ITER_NEXT`: a value of a range iterator proved within a sequence's bounds
+/// is an index in them.
+pub(super) fn iter_next(w: &mut Walk<'_>, inst: &Inst) {
+    let (it, out) = (inst.args[0], inst.out);
+    let seqs: alloc::vec::Vec<V> = w
+        .rel
+        .ranges_within
+        .iter()
+        .filter(|r| r.0 == it)
+        .map(|r| r.1)
+        .collect();
+    if seqs.is_empty() {
+        return;
+    }
+    let a = w.get(out).meet(&Abs::int_range(0, SMALL_INT_MAX - 1));
+    w.abs[out.0 as usize] = a;
+    for s in seqs {
+        w.rel.in_bounds.push((s, out));
+    }
+}
+
+/// The check to add after `inst` (walked, kept) in a peeled loop's preamble, for the
+/// loop's bounds guards: after a bounds guard on a value a range iterator yielded, that
+/// the iterator's values are all in bounds; after one on a value proved below an int,
+/// that the sequence is at least that long.
+pub(super) fn hoisted_check(w: &Walk<'_>, inst: &Inst) -> Option<Inst> {
+    if !w.in_preamble || inst.op != Uop::GUARD_IN_BOUNDS {
+        return None;
+    }
+    let (s, i) = (inst.args[0], inst.args[1]);
+    let guard = |op: Uop, args: [V; 2]| {
+        Some(Inst {
+            op,
+            out: V::NONE,
+            args: [args[0], args[1], V::NONE],
+            imm: [0; 4],
+            exit: inst.exit,
+        })
+    };
+    let it = w.iter_of.get(i.0 as usize).copied().unwrap_or(V::NONE);
+    if it != V::NONE && w.get(it).types.within(Types::RANGE_ITER) {
+        if w.rel.ranges_within.contains(&(it, s)) {
+            return None;
+        }
+        return guard(Uop::GUARD_RANGE_WITHIN, [it, s]);
+    }
+    let &(_, n) = w.rel.lt.iter().find(|p| p.0 == i)?;
+    if w.rel.len_ge.contains(&(s, n)) {
+        return None;
+    }
+    guard(Uop::GUARD_LEN_GE, [s, n])
 }

@@ -5,7 +5,8 @@
 //! type check of a constant or of an arithmetic result (`ADD_INT`'s output is an int),
 //! a type check in a peeled loop of a value the preamble checked, a branch on a
 //! condition known to hold, a call depth checked before, a validity check with no store
-//! since the last one: all go.
+//! since the last one: all go. The first call-depth check of a trace checks for its
+//! deepest call, so that the others go too.
 
 use super::super::table::Uop;
 use super::super::Inst;
@@ -25,7 +26,10 @@ pub(super) fn established(w: &Walk<'_>, inst: &Inst) -> bool {
     };
     match inst.op {
         Uop::CHECK_VALID => w.rel.valid,
-        Uop::CHECK_CALL => w.rel.calls_checked.contains(&(inst.imm[0], inst.imm[1])),
+        Uop::CHECK_CALL => w
+            .rel
+            .calls_checked
+            .is_some_and(|(d, t)| inst.imm[0] <= d && inst.imm[1] <= t),
         Uop::GUARD_GLOBAL_EMPTY => false,
         Uop::GUARD_NUMBERS_WITH_FLOAT => {
             proves_all() && (arg(0).types.within(Types::FLOAT) || arg(1).types.within(Types::FLOAT))
@@ -35,10 +39,19 @@ pub(super) fn established(w: &Walk<'_>, inst: &Inst) -> bool {
             if !s.types.within(Types::SEQ) || !i.is_int() {
                 return false;
             }
+            let below_len = || {
+                w.rel
+                    .lt
+                    .iter()
+                    .any(|&(x, n)| x == inst.args[1] && w.rel.len_ge.contains(&(inst.args[0], n)))
+            };
             w.rel.in_bounds.contains(&(inst.args[0], inst.args[1]))
                 || (i.lo >= 0 && known_min_len(w, inst, &s).is_some_and(|n| i.hi < n))
+                || (i.lo >= 0 && below_len())
         }
         Uop::GUARD_LENGTH => arg(0).len == Some(inst.imm[0]) && arg(0).types.within(Types::TUPLE),
+        Uop::GUARD_RANGE_WITHIN => w.rel.ranges_within.contains(&(inst.args[0], inst.args[1])),
+        Uop::GUARD_LEN_GE => w.rel.len_ge.contains(&(inst.args[0], inst.args[1])),
         Uop::GUARD_NONZERO | Uop::GUARD_INT_NONZERO => arg(0).is_int() && arg(0).nonzero,
         Uop::GUARD_INT_ZERO => arg(0).int_value() == Some(0),
         Uop::GUARD_TRUE => is_const(&arg(0), Value::TRUE),
@@ -69,6 +82,22 @@ fn is_const(a: &Abs, v: Value) -> bool {
     a.konst.map(Value::to_bits) == Some(v.to_bits())
 }
 
+/// Makes the guard `inst`, which stays, check what later guards of its kind need too,
+/// so that they go: the first `CHECK_CALL` checks the greatest call depth and stack top
+/// of the trace's calls. Failing early is correct (the exit resumes tier 1 at the first
+/// call, which checks each call itself); it only costs speed, and only near the
+/// recursion limit.
+pub(super) fn strengthen(w: &mut Walk<'_>, inst: &mut Inst) {
+    if inst.op == Uop::CHECK_CALL {
+        let (d, t) = w.call_max;
+        if (inst.imm[0], inst.imm[1]) != (d.max(inst.imm[0]), t.max(inst.imm[1])) {
+            w.note("guards", "widened", inst);
+            inst.imm[0] = d.max(inst.imm[0]);
+            inst.imm[1] = t.max(inst.imm[1]);
+        }
+    }
+}
+
 /// Refines the inputs of the guard `inst` (uop `at` of the walked trace), which stays,
 /// by what it proves when it passes.
 pub(super) fn refine(w: &mut Walk<'_>, inst: &Inst, at: usize) {
@@ -77,7 +106,10 @@ pub(super) fn refine(w: &mut Walk<'_>, inst: &Inst, at: usize) {
     }
     let heap = w.cx.heap;
     match inst.op {
-        Uop::CHECK_CALL => w.rel.calls_checked.push((inst.imm[0], inst.imm[1])),
+        Uop::CHECK_CALL => {
+            let (d, t) = w.rel.calls_checked.unwrap_or((0, 0));
+            w.rel.calls_checked = Some((d.max(inst.imm[0]), t.max(inst.imm[1])));
+        }
         Uop::GUARD_TRUE => w.refine(inst.args[0], &Abs::constant(Value::TRUE, heap), at),
         Uop::GUARD_FALSE => w.refine(inst.args[0], &Abs::constant(Value::FALSE, heap), at),
         Uop::GUARD_INT_ZERO => w.refine(inst.args[0], &Abs::int_range(0, 0), at),
@@ -101,6 +133,8 @@ pub(super) fn refine(w: &mut Walk<'_>, inst: &Inst, at: usize) {
                 set_min_len(w, s, i64::from(n));
             }
         }
+        Uop::GUARD_RANGE_WITHIN => w.rel.ranges_within.push((inst.args[0], inst.args[1])),
+        Uop::GUARD_LEN_GE => w.rel.len_ge.push((inst.args[0], inst.args[1])),
         Uop::GUARD_IN_BOUNDS => {
             let (s, i) = (inst.args[0], inst.args[1]);
             w.refine(i, &Abs::int_range(0, crate::value::SMALL_INT_MAX - 1), at);
