@@ -1,12 +1,13 @@
-//! Placeholder for the planned copy-and-patch x86-64 backend (tier 3). Nothing is built
-//! yet: this crate holds one constant and no code generation.
-//!
-//! The plan: stitch machine-code stencils, compiled ahead of time by rustc/LLVM, into
-//! executable memory and patch their holes, for the optimized traces of tier 2. The
-//! tier-2 trace projector and optimizer in `jit-core` come first (see `ARCHITECTURE.md`).
-//! The crate exists now so the dependency direction (backends depend on `jit-core`, never
-//! on a frontend) is fixed from the start.
-#![no_std]
+//! The copy-and-patch x86-64 backend's foundation (tier 3, issue 21): stencils compiled
+//! by rustc at build time and checked, as a table of machine code with holes. See
+//! `build.rs`, `objread.rs` and `stencils/abi.rs`; nothing runs them yet.
+#![cfg_attr(not(test), no_std)]
+#![warn(missing_docs)]
+
+pub mod hole;
+#[cfg(test)]
+mod objread;
+pub mod stencil;
 
 /// The name this backend will take on the command line. `cargo xtask run --mode stencil`
 /// is accepted today and answers that the mode is not built yet.
