@@ -80,6 +80,7 @@ extern crate alloc;
 
 pub mod arith;
 pub mod bytecode;
+pub mod exec_mem;
 pub mod heap;
 pub mod interp;
 pub mod jit;

@@ -3,6 +3,7 @@
 mod bench;
 mod reserve;
 mod run;
+mod stencils;
 
 use std::process::ExitCode;
 
@@ -27,6 +28,15 @@ enum Command {
     Bench(BenchArgs),
     /// Check that jit-core links into a `#![no_std]` `#![no_main]` binary with `panic = "abort"`.
     CheckNostd,
+    /// List the copy-and-patch stencils (size, holes), or disassemble the one named.
+    ///
+    /// Without NAME, lists every stencil of backend-stencil (compiled from
+    /// backend-stencil/stencils/ by its build.rs): its bytes of code and of read-only data,
+    /// and its holes as SYMBOL@OFFSET. With NAME, disassembles that stencil (Intel syntax),
+    /// each hole shown at its instruction: operands as `_JIT_OPERANDn`, jumps to
+    /// `_JIT_CONTINUE`, `_JIT_JUMP_TARGET` and `_JIT_EXIT`, read-only data as
+    /// `<data>+OFFSET`, followed by the data bytes.
+    Stencils(stencils::StencilsArgs),
 }
 
 /// Out of memory is the guest's `MemoryError`, not an abort (see `reserve.rs`).
@@ -46,6 +56,7 @@ fn main() -> ExitCode {
     let status = match cli.command {
         Command::Run(args) => run::main(&args),
         Command::CheckNostd => run::check_nostd(),
+        Command::Stencils(args) => stencils::main(&args),
         Command::Bench(args) => match bench::run(&args.to_options()) {
             Ok(true) => 0,
             Ok(false) => 1,
