@@ -330,6 +330,8 @@ fn a_counted_loop_checks_its_bounds_once_before_the_loop() {
     assert_eq!(uses(&dump, "GUARD_IN_BOUNDS"), 1, "{dump}");
     // Nothing in the loop may store a global: no validity check at all.
     assert_eq!(uses(&dump, "CHECK_VALID"), 0, "{dump}");
+    // `sqrt` of a number is a float: the sum's type guard runs in the preamble only.
+    assert_eq!(uses(&dump, "GUARD_BOTH_FLOAT"), 1, "{dump}");
     check(src);
     // A builtin that changes arrays in the loop: its bounds are checked every iteration.
     let src = "fn f(a, n) {\n    let t = 0;\n    let b = [];\n    for i in 0 .. n { t = t + a[i]; push(b, i); }\n    return t + len(b);\n}\nlet a = [];\nfor i in 0 .. 100 { push(a, i); }\nprint(f(a, 100));\n";

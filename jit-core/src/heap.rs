@@ -388,6 +388,9 @@ pub struct NativeObj {
     /// result or raises (`abs`, `float`, `math.sqrt`). Tier 2's optimizer keeps what it
     /// knows across such a call.
     pub pure_on_numbers: bool,
+    /// True when such a call (arguments all ints and floats) returns a float, if it
+    /// returns (`float`, `math.sqrt`): the optimizer knows the result's type.
+    pub float_on_numbers: bool,
 }
 
 /// An iterator over an arithmetic progression of ints (Python's `iter(range(...))`).

@@ -124,6 +124,7 @@ impl Semantics for Sem {
             id: 0,
             name: "probe".into(),
             pure_on_numbers: false,
+            float_on_numbers: false,
         })))
     }
     fn unpack(&mut self, vm: &mut VmCore, _: Value, n: usize) -> Result<Vec<Value>, Exception> {

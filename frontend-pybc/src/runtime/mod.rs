@@ -178,6 +178,7 @@ impl PySemantics {
             id: b.id(),
             name: b.name().into(),
             pure_on_numbers: b.pure_on_numbers(),
+            float_on_numbers: b.float_on_numbers(),
         }));
         self.natives[slot] = v;
         v

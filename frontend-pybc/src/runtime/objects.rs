@@ -290,6 +290,38 @@ impl B {
             )
     }
 
+    /// True when a call on ints and floats returns a float (see
+    /// [`jit_core::heap::NativeObj::float_on_numbers`]).
+    pub fn float_on_numbers(self) -> bool {
+        use B::*;
+        matches!(
+            self,
+            Float
+                | MathSqrt
+                | MathSin
+                | MathCos
+                | MathTan
+                | MathAsin
+                | MathAcos
+                | MathAtan
+                | MathAtan2
+                | MathSinh
+                | MathCosh
+                | MathTanh
+                | MathExp
+                | MathLog
+                | MathLog2
+                | MathLog10
+                | MathFabs
+                | MathPow
+                | MathHypot
+                | MathCopysign
+                | MathFmod
+                | MathDegrees
+                | MathRadians
+        )
+    }
+
     /// True for type objects (including exception classes).
     pub fn is_type(self) -> bool {
         matches!(self.ns(), Ns::Type | Ns::Hidden | Ns::Exc)

@@ -418,6 +418,9 @@ fn transfer(w: &Walk<'_>, inst: &Inst) -> Abs {
                 Abs::of(x.types.and(Types::NUM))
             }
         }
+        Uop::CALL_NATIVE if numeric_call(w, inst).is_some_and(|n| n.float_on_numbers) => {
+            Abs::of(Types::FLOAT)
+        }
         Uop::ITER_NEXT => {
             if arg(0).types.within(Types::RANGE_ITER) {
                 Abs::of(Types::INT)
@@ -477,21 +480,27 @@ fn kill(w: &mut Walk<'_>, inst: &Inst) {
 }
 
 /// True for a `CALL_NATIVE` of a builtin known to be pure on numbers
-/// ([`crate::heap::NativeObj::pure_on_numbers`]) with arguments known to be numbers: the
-/// `FLUSH` before it wrote the callee and the arguments just below its top.
+/// ([`crate::heap::NativeObj::pure_on_numbers`]) with arguments known to be numbers.
 fn pure_call(w: &Walk<'_>, inst: &Inst) -> bool {
+    numeric_call(w, inst).is_some_and(|n| n.pure_on_numbers)
+}
+
+/// The builtin a `CALL_NATIVE` calls, when it is a known constant and every argument is
+/// known to be a number: the `FLUSH` before it wrote the callee and the arguments just
+/// below its top.
+fn numeric_call<'w>(w: &Walk<'w>, inst: &Inst) -> Option<&'w crate::heap::NativeObj> {
     if inst.op != Uop::CALL_NATIVE {
-        return false;
+        return None;
     }
     let (argc, top) = (inst.imm[0], inst.imm[1]);
-    let Some(callee) = top.checked_sub(argc + 1) else {
-        return false;
-    };
+    let callee = top.checked_sub(argc + 1)?;
     let at = |s: u32| w.rel.mem.iter().find(|m| m.0 == s).map(|m| w.get(m.1));
-    let pure = at(callee).and_then(|a| a.konst).is_some_and(
-        |f| matches!(w.cx.heap.get(f), Some(crate::heap::Obj::Native(n)) if n.pure_on_numbers),
-    );
-    pure && (callee + 1..top).all(|s| at(s).is_some_and(|a| a.types.within(Types::NUM)))
+    let f = at(callee)?.konst?;
+    let numbers = (callee + 1..top).all(|s| at(s).is_some_and(|a| a.types.within(Types::NUM)));
+    match w.cx.heap.get(f) {
+        Some(crate::heap::Obj::Native(n)) if numbers => Some(n),
+        _ => None,
+    }
 }
 
 /// Widens `a` to cover `b` as well, jumping a range that grows to the inline limit (so

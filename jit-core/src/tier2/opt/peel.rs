@@ -6,7 +6,9 @@
 //!
 //! - a slot the iteration changes is a `PHI`: its preamble value on entry, the value the
 //!   previous iteration left on each back edge;
-//! - a slot it only reads is the preamble's value (its load runs once);
+//! - a slot it only reads is the preamble's value (its load runs once), unless a helper
+//!   that may write the stack ran after the load (the projector then only knows the slot
+//!   is in memory): the loop loads it again;
 //! - the end is `JUMP_LOOP`, which moves the PHIs and goes round again without writing
 //!   the frame (only a collection, which needs every value in memory, writes it).
 //!
@@ -49,14 +51,13 @@ pub(super) fn peel(t: &Trace) -> Option<Trace> {
         .copied()
         .filter(|&(s, v)| s < end.sp && !loaded.contains(&(s, v)))
         .collect();
-    // Every slot the loop reads must be known at its end: one the iteration read and then
-    // lost track of cannot be carried.
-    for &(s, _) in &loaded {
-        let known = end.slots.iter().any(|&(slot, _)| slot == s);
-        if !known {
-            return None;
-        }
-    }
+    // A slot the iteration read and then lost track of (a helper that may write the stack
+    // ran since) is in memory at the end: the loop loads it again.
+    let reload: Vec<u32> = loaded
+        .iter()
+        .map(|l| l.0)
+        .filter(|&s| !end.slots.iter().any(|e| e.0 == s))
+        .collect();
 
     let mut p = t.clone();
     p.insts.truncate(body.len());
@@ -92,7 +93,7 @@ pub(super) fn peel(t: &Trace) -> Option<Trace> {
         }
     };
     for inst in body {
-        if inst.op == Uop::LOAD_SLOT {
+        if inst.op == Uop::LOAD_SLOT && !reload.contains(&inst.imm[0]) {
             let s = inst.imm[0];
             let to = phi_of
                 .iter()
