@@ -153,6 +153,8 @@ pub(super) struct Walk<'a> {
     pub snapshots: &'a [super::super::Snapshot],
     /// The exits, to find each one's snapshot.
     pub exits: &'a [super::super::ExitDesc],
+    /// Exits the walk added (numbered after `exits`).
+    pub new_exits: Vec<super::super::ExitDesc>,
 }
 
 /// What the walk made: the optimized trace, what it removed, and what it knew.
@@ -589,6 +591,7 @@ pub(super) fn run<'a>(
             .map_or(0, |c| c.num_locals),
         snapshots: &t.snapshots,
         exits: &t.exits,
+        new_exits: Vec::new(),
     };
     // A peeled loop starts where its `JUMP_LOOP` says (its PHIs first, if any).
     let phis_at = t
@@ -620,9 +623,27 @@ pub(super) fn run<'a>(
                 }
             }
         }
+        if passes.has(Passes::BOUNDS) {
+            bounds::hoist_counted(&mut w, t, phis_at, n_phis);
+        }
         let entry = w.clone();
         let mut assumed: Vec<Abs> = phis.iter().map(|p| w.get(w.sub(p.args[0]))).collect();
         let mut entry_rel = w.rel.clone();
+        // A PHI below an invariant on entry may stay below it (`while i < n`, tested at
+        // the bottom): assumed, and kept if the back edge brings a value below it too.
+        let is_phi = |v: V| phis.iter().any(|p| p.out == v);
+        for p in phis {
+            let e = w.sub(p.args[0]);
+            let below: Vec<V> = entry_rel
+                .lt
+                .iter()
+                .filter(|l| l.0 == e)
+                .map(|l| l.1)
+                .collect();
+            for n in below {
+                entry_rel.lt.push((p.out, n));
+            }
+        }
         // Ranges and constants widen at once and the type sets are finite, so a handful
         // of rounds reach the fixpoint; past that, the PHIs are assumed to be anything.
         for round in 0..8 {
@@ -648,7 +669,17 @@ pub(super) fn run<'a>(
                     stable = false;
                 }
             }
-            let rel = entry_rel.meet(&w.rel);
+            let mut end_rel = w.rel.clone();
+            end_rel.lt.retain(|l| !is_phi(l.0));
+            for p in phis {
+                let b = w.sub(p.args[1]);
+                for &(x, n) in &entry_rel.lt {
+                    if x == p.out && w.rel.lt.contains(&(b, n)) {
+                        end_rel.lt.push((x, n));
+                    }
+                }
+            }
+            let rel = entry_rel.meet(&end_rel);
             if rel != entry_rel {
                 entry_rel = rel;
                 stable = false;
@@ -673,6 +704,10 @@ pub(super) fn run<'a>(
     }
     let mut out = t.clone();
     out.insts = w.out;
+    out.exits.extend(w.new_exits.iter().copied());
+    if let Some(j) = out.insts.iter_mut().find(|i| i.op == Uop::JUMP_LOOP) {
+        j.imm[3] = 0;
+    }
     out.consts = w.consts;
     out.assumptions = w.assumptions;
     for s in &mut out.snapshots {
@@ -685,6 +720,7 @@ pub(super) fn run<'a>(
         .into_iter()
         .map(Option::unwrap_or_default)
         .collect();
+    out.exit_facts.resize(out.exits.len(), Vec::new());
     Ok(Walked {
         trace: out,
         removed: w.removed,

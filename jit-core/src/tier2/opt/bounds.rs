@@ -27,7 +27,11 @@
 //! The same for a counted loop, `while i < n: ... a[i]` (Tiny's `for i in 0 .. n`): a
 //! branch that proved `i < n` records it; where the preamble keeps a bounds guard
 //! `GUARD_IN_BOUNDS a, i` after such a branch, a `GUARD_LEN_GE a, n` follows it. In the
-//! loop, an index proved non-negative and below `n` is then in `a`'s bounds.
+//! loop, an index proved non-negative and below `n` is then in `a`'s bounds. Python's
+//! `while i < n` tests at the bottom, so the bounds guard comes before the branch; there
+//! the check goes at the end of the preamble instead (`hoist_counted`, leaving at the
+//! loop header), and the walk keeps the loop's PHI `i` below `n` when both the value
+//! entering the loop and the one the back edge brings are.
 //!
 //! [`NO_EXIT`]: super::super::NO_EXIT
 
@@ -182,4 +186,70 @@ pub(super) fn hoisted_check(w: &Walk<'_>, inst: &Inst) -> Option<Inst> {
         return None;
     }
     guard(Uop::GUARD_LEN_GE, [s, n])
+}
+
+/// At the end of a peeled loop's preamble: for each bounds guard of the loop on a PHI
+/// (`a[i]` in `while i < n`) whose value entering the loop is below an invariant `n`,
+/// checks once that `a` is at least `n` long (`GUARD_LEN_GE`, leaving at the loop header
+/// with the preamble's state). With the PHI kept below `n` (`absint.rs`), the loop's
+/// guard then goes.
+pub(super) fn hoist_counted(
+    w: &mut Walk<'_>,
+    t: &super::super::Trace,
+    phis_at: usize,
+    n_phis: usize,
+) {
+    let Some(j) = t.insts.iter().find(|i| i.op == Uop::JUMP_LOOP) else {
+        return;
+    };
+    let entry_snap = j.imm[3];
+    let phis = &t.insts[phis_at..phis_at + n_phis];
+    // Values the loop computes (not invariants).
+    let in_loop = |v: V| t.insts[phis_at..].iter().any(|i| i.out == v);
+    let mut exit = None;
+    for g in t.insts[phis_at + n_phis..]
+        .iter()
+        .filter(|i| i.op == Uop::GUARD_IN_BOUNDS)
+    {
+        let (a, i) = (g.args[0], g.args[1]);
+        let Some(p) = phis.iter().find(|p| p.out == i) else {
+            continue;
+        };
+        if in_loop(a) {
+            continue;
+        }
+        let (a, e) = (w.sub(a), w.sub(p.args[0]));
+        if !w.get(a).types.within(Types::SEQ) {
+            continue;
+        }
+        let limits: alloc::vec::Vec<V> = w
+            .rel
+            .lt
+            .iter()
+            .filter(|l| l.0 == e && !in_loop(l.1))
+            .map(|l| l.1)
+            .collect();
+        for n in limits {
+            if w.rel.len_ge.contains(&(a, n)) {
+                continue;
+            }
+            let e = *exit.get_or_insert_with(|| {
+                w.new_exits.push(super::super::ExitDesc {
+                    kind: super::super::ExitKind::Guard,
+                    snapshot: entry_snap,
+                });
+                (w.exits.len() + w.new_exits.len() - 1) as u32
+            });
+            let check = Inst {
+                op: Uop::GUARD_LEN_GE,
+                out: V::NONE,
+                args: [a, n, V::NONE],
+                imm: [0; 4],
+                exit: e,
+            };
+            w.note("bounds", "added", &check);
+            w.rel.len_ge.push((a, n));
+            w.out.push(check);
+        }
+    }
 }

@@ -135,7 +135,10 @@ pub(super) fn peel(t: &Trace) -> Option<Trace> {
         op: Uop::JUMP_LOOP,
         out: V::NONE,
         args: [V::NONE; 3],
-        imm: [snap, last.imm[1], phis_at, 0],
+        // The fourth immediate, which the text form does not show, is the snapshot of the
+        // preamble's end (the loop header after one iteration): the optimizer's walk gives
+        // a check it adds before the loop an exit there, and clears it.
+        imm: [snap, last.imm[1], phis_at, last.imm[0]],
         exit: NO_EXIT,
     });
     for (k, &(s, _)) in phi_of.iter().enumerate() {
