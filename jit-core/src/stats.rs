@@ -29,13 +29,14 @@ pub struct FamilyStats {
 }
 
 /// Why a tier-2 trace was left: the reasons of [`Tier2Stats::exits_by_reason`].
-pub const EXIT_REASONS: [&str; 6] = [
+pub const EXIT_REASONS: [&str; 7] = [
     "guard",
     "branch",
     "overflow",
     "error",
     "stop",
     "invalidated",
+    "hoisted",
 ];
 
 /// Tier-2 counters (`--mode uops`; always counted, the uop interpreter is not the fast

@@ -20,7 +20,7 @@ use alloc::vec::Vec;
 use core::cell::{Cell, RefCell};
 
 use super::exits::wants_side_trace;
-use super::opt::{self, OptConfig};
+use super::opt::{self, OptConfig, Passes};
 use super::project::{project, Cx, Start};
 use super::table::{ExitKind, Uop};
 use super::{Assumption, Trace, TraceKind, NO_EXIT};
@@ -116,7 +116,8 @@ pub struct UopExecutor {
     assumptions: Vec<Assumption>,
     valid: Cell<bool>,
     hot: u32,
-    opt: OptConfig,
+    /// The optimizer's settings (hoisting goes off if a moved check keeps failing).
+    opt: Cell<OptConfig>,
     header: u32,
     /// The loop's back edge.
     loop_end: Option<u32>,
@@ -133,7 +134,7 @@ impl UopExecutor {
             assumptions,
             valid: Cell::new(true),
             hot: u32::from(hot.max(1)),
-            opt,
+            opt: Cell::new(opt),
             header,
             loop_end: Some(loop_end),
             name,
@@ -650,6 +651,23 @@ impl UopExecutor {
                 vm.stats_mut().tier2.exits_taken += 1;
                 vm.stats_mut().tier2.exits_by_reason[desc.kind.reason()] += 1;
             }
+            if desc.kind == ExitKind::Hoisted && self.valid.get() {
+                let node = &mut tree[ti];
+                let k = e as usize;
+                node.counts[k] += 1;
+                if node.counts[k] >= node.waits[k] {
+                    node.counts[k] = 0;
+                    let snap = node.trace.snapshots[desc.snapshot as usize].clone();
+                    self.without_hoisting(tree, vm!());
+                    let vm = vm!();
+                    counts.flush(vm);
+                    snap.materialize(vm, root_base);
+                    return Exit {
+                        pc: snap.pc,
+                        status: EXIT_RESUME,
+                    };
+                }
+            }
             let error = desc.kind == ExitKind::Error;
             let stays = !error && self.valid.get() && wants_side_trace(desc.kind);
             if stays {
@@ -687,6 +705,43 @@ impl UopExecutor {
                 status: if error { EXIT_ERROR } else { EXIT_RESUME },
             };
         }
+    }
+
+    /// A check the optimizer moved before the loop keeps failing (the loop runs past what
+    /// the check proved, and leaves early): optimizes the loop again without moving
+    /// checks, and starts its tree over with that trace. The new trace may rely only on
+    /// what the VM watches for this executor; otherwise the tree stays.
+    fn without_hoisting(&self, tree: &mut Vec<Node>, vm: &mut VmCore) {
+        let mut cfg = self.opt.get();
+        if !cfg.passes.has(Passes::HOIST) {
+            return;
+        }
+        cfg.passes = cfg.passes.with(Passes::HOIST, false);
+        self.opt.set(cfg);
+        let start = Start {
+            kind: TraceKind::Root,
+            code: tree[0].trace.code,
+            header_pc: self.header,
+            start_pc: self.header,
+            generic_first: false,
+            loop_end: self.loop_end,
+        };
+        let clock = vm.clock();
+        let (module, heap, globals, stats, log) = vm.projection_parts();
+        let cx = Cx {
+            module,
+            heap,
+            globals,
+        };
+        if let Ok(t) = project(&cx, start, &[]) {
+            if t.assumptions.iter().all(|a| self.assumptions.contains(a)) {
+                stats.tier2.traces += 1;
+                let watched = Some(&self.assumptions[..]);
+                let t = opt::finish(t, &cx, watched, &[], cfg, stats, clock, log, 0);
+                *tree = vec![Node::new(t, self.hot)];
+            }
+        }
+        vm.flush_jit_log();
     }
 
     /// Projects a side trace from exit `e` of trace `ti` and adds it to the tree; its
@@ -735,7 +790,17 @@ impl UopExecutor {
             Ok(t) => {
                 stats.tier2.side_traces += 1;
                 let watched = Some(&self.assumptions[..]);
-                let t = opt::finish(t, &cx, watched, &entry, self.opt, stats, clock, log, index);
+                let t = opt::finish(
+                    t,
+                    &cx,
+                    watched,
+                    &entry,
+                    self.opt.get(),
+                    stats,
+                    clock,
+                    log,
+                    index,
+                );
                 tree.push(Node::new(t, self.hot));
                 Some(index)
             }

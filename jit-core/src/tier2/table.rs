@@ -83,6 +83,10 @@ pub enum ExitKind {
     Stop,
     /// The trace's assumptions were invalidated while it ran.
     Invalidated,
+    /// A check the optimizer moved before a loop failed (tier 1 re-executes the
+    /// instruction it was moved from). Such an exit grows no side trace: once hot, the
+    /// loop is optimized again without moving checks.
+    Hoisted,
 }
 
 impl ExitKind {
@@ -95,6 +99,7 @@ impl ExitKind {
             ExitKind::Error => 3,
             ExitKind::Stop => 4,
             ExitKind::Invalidated => 5,
+            ExitKind::Hoisted => 6,
         }
     }
 

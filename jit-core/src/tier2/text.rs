@@ -300,6 +300,7 @@ fn exit_kind(name: &str) -> Option<ExitKind> {
         ExitKind::Error,
         ExitKind::Stop,
         ExitKind::Invalidated,
+        ExitKind::Hoisted,
     ]
     .into_iter()
     .find(|k| k.name() == name)

@@ -295,8 +295,15 @@ impl Walk<'_> {
         kill(self, &inst);
         self.remember_memory(&inst);
         self.out.push(inst);
-        if self.passes.has(Passes::BOUNDS) {
-            if let Some(g) = bounds::hoisted_check(self, &inst) {
+        if self.passes.has(Passes::BOUNDS.with(Passes::HOIST, true)) {
+            if let Some(mut g) = bounds::hoisted_check(self, &inst) {
+                // Its own exit, to the same snapshot, of the kind that grows no side trace.
+                let snapshot = self.exits[g.exit as usize].snapshot;
+                self.new_exits.push(super::super::ExitDesc {
+                    kind: super::super::ExitKind::Hoisted,
+                    snapshot,
+                });
+                g.exit = (self.exits.len() + self.new_exits.len() - 1) as u32;
                 self.note("bounds", "added", &g);
                 self.capture_exit(&g);
                 guards::refine(self, &g, at);
@@ -623,7 +630,7 @@ pub(super) fn run<'a>(
                 }
             }
         }
-        if passes.has(Passes::BOUNDS) {
+        if passes.has(Passes::BOUNDS.with(Passes::HOIST, true)) {
             bounds::hoist_counted(&mut w, t, phis_at, n_phis);
         }
         let entry = w.clone();

@@ -22,7 +22,9 @@
 //! `a`'s length (one that may run guest code); the loop's bounds guard on it goes, and
 //! `i + 1` cannot overflow. If the check fails where the loop's own bounds checks would
 //! pass (`range(n + 1)` over `n` items, left by a `break`), the trace leaves at the
-//! preamble's check each time it enters: slower than without it, never wrong.
+//! preamble's check each time it enters. So the check has an exit of its own, of kind
+//! `Hoisted`, which grows no side trace: once it is hot, the executor optimizes the loop
+//! again without moving checks (the `hoist` pass off).
 //!
 //! The same for a counted loop, `while i < n: ... a[i]` (Tiny's `for i in 0 .. n`): a
 //! branch that proved `i < n` records it; where the preamble keeps a bounds guard
@@ -171,6 +173,7 @@ pub(super) fn hoisted_check(w: &Walk<'_>, inst: &Inst) -> Option<Inst> {
             out: V::NONE,
             args: [args[0], args[1], V::NONE],
             imm: [0; 4],
+            // The walk gives it an exit of its own, of kind `Hoisted`.
             exit: inst.exit,
         })
     };
@@ -235,7 +238,7 @@ pub(super) fn hoist_counted(
             }
             let e = *exit.get_or_insert_with(|| {
                 w.new_exits.push(super::super::ExitDesc {
-                    kind: super::super::ExitKind::Guard,
+                    kind: super::super::ExitKind::Hoisted,
                     snapshot: entry_snap,
                 });
                 (w.exits.len() + w.new_exits.len() - 1) as u32
