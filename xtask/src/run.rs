@@ -75,8 +75,9 @@ pub struct RunArgs {
     /// Tier 2's optimizer passes, comma-separated and applied left to right from `all`:
     /// `all`, `none`, a pass's name to turn it on, `-NAME` to turn it off. Passes: peel
     /// (loop peeling), guards (redundant guards), consts (constant folding, constant
-    /// globals), bounds (overflow and bounds checks by int ranges), unbox (raw int and
-    /// float arithmetic), dce (dead uops).
+    /// globals), bounds (overflow and bounds checks by int ranges), hoist (a loop's bounds
+    /// checks moved before it; needs bounds), unbox (raw int and float arithmetic), dce
+    /// (dead uops).
     #[arg(long, value_name = "PASSES", default_value = "all", value_parser = parse_opt, allow_hyphen_values = true)]
     pub opt: jit_core::tier2::Passes,
     /// Write the statistics as JSON to FILE (implies counting).
