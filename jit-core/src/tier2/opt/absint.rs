@@ -120,6 +120,10 @@ pub(super) struct Walk<'a> {
     pub iter_of: Vec<V>,
     /// True while the preamble of a peeled loop is walked.
     pub in_preamble: bool,
+    /// True when checks may be moved before the loop: the `hoist` pass is on and the loop
+    /// has no uop but a builtin's call that may change an array's length (after one, what
+    /// a moved check proved would not hold in the loop, and the check would only cost).
+    pub hoist: bool,
     /// Relations.
     pub rel: Rel,
     /// The first `CONST` of each trace constant (`consts.rs` reuses it).
@@ -295,7 +299,7 @@ impl Walk<'_> {
         kill(self, &inst);
         self.remember_memory(&inst);
         self.out.push(inst);
-        if self.passes.has(Passes::BOUNDS.with(Passes::HOIST, true)) {
+        if self.hoist {
             if let Some(mut g) = bounds::hoisted_check(self, &inst) {
                 // Its own exit, to the same snapshot, of the kind that grows no side trace.
                 let snapshot = self.exits[g.exit as usize].snapshot;
@@ -572,6 +576,7 @@ pub(super) fn run<'a>(
         cmp: vec![None; n],
         iter_of: vec![V::NONE; n],
         in_preamble: false,
+        hoist: false,
         rel: Rel {
             valid: true,
             ..Rel::default()
@@ -608,6 +613,13 @@ pub(super) fn run<'a>(
         .map(|j| j.imm[2] as usize);
     let split = phis_at.unwrap_or(t.insts.len());
     w.in_preamble = phis_at.is_some();
+    w.hoist = passes.has(Passes::BOUNDS.with(Passes::HOIST, true))
+        && phis_at.is_some_and(|at| {
+            use super::super::table::CALLS;
+            t.insts[at..]
+                .iter()
+                .all(|i| i.op == Uop::CALL_NATIVE || !i.op.effects().contains(CALLS))
+        });
     for (at, inst) in t.insts[..split].iter().enumerate() {
         w.step(at, inst);
     }
@@ -630,7 +642,7 @@ pub(super) fn run<'a>(
                 }
             }
         }
-        if passes.has(Passes::BOUNDS.with(Passes::HOIST, true)) {
+        if w.hoist {
             bounds::hoist_counted(&mut w, t, phis_at, n_phis);
         }
         let entry = w.clone();
