@@ -16,8 +16,10 @@
 //!
 //! `for i in range(n): ... a[i]` checks its bounds once, before the loop: where the
 //! preamble keeps a `GUARD_IN_BOUNDS a, i` of a value `i` a range iterator yielded, a
-//! `GUARD_RANGE_WITHIN it, a` follows it (same exit), checking that every value the
-//! iterator has left lies in `a`'s bounds. In the loop, each value the iterator yields is
+//! `GUARD_RANGE_WITHIN it, a` follows it (with an exit of its own to the same snapshot),
+//! checking that every value the iterator has left lies in `a`'s bounds. Checks move
+//! only out of loops with no uop but a builtin's call that may change an array's length
+//! (`Walk::hoist`). In the loop, each value the iterator yields is
 //! then known to be a non-negative index in bounds of `a`, until a uop that may change
 //! `a`'s length (one that may run guest code); the loop's bounds guard on it goes, and
 //! `i + 1` cannot overflow. If the check fails where the loop's own bounds checks would
