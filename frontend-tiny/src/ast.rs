@@ -130,6 +130,12 @@ impl Builtin {
         )
     }
 
+    /// True when a call on ints and floats returns a float (see
+    /// [`jit_core::heap::NativeObj::float_on_numbers`]).
+    pub fn float_on_numbers(self) -> bool {
+        matches!(self, Builtin::Float | Builtin::Sqrt)
+    }
+
     /// The number of arguments it takes; `None` for `print`, which takes any.
     pub fn arity(self) -> Option<u32> {
         match self {

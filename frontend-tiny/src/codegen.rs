@@ -29,7 +29,7 @@ pub fn compile(program: &Program, heap: &mut Heap) -> Result<Module, Diagnostic>
                 id: *b as u32,
                 name: b.name().into(),
                 pure_on_numbers: b.pure_on_numbers(),
-                float_on_numbers: matches!(b, Builtin::Float | Builtin::Sqrt),
+                float_on_numbers: b.float_on_numbers(),
             }))
         })
         .collect();

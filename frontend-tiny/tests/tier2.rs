@@ -269,25 +269,30 @@ fn run_dumped(source: &str) -> (String, String, Tier2Stats) {
     (out, o.stderr, o.stats.expect("the program ran").tier2)
 }
 
+/// Runs `source` dumped (`run_dumped`), checks its output against the generic
+/// interpreter's, and in every configuration (`check`); returns the dump and tier 2's
+/// counters of the dumped run.
+fn dumped_and_checked(source: &str) -> (String, Tier2Stats) {
+    let (want, _, _) = run_in(source, Mode::Interp, None);
+    let (out, dump, t2) = run_dumped(source);
+    assert_eq!(out, want);
+    check(source);
+    (dump, t2)
+}
+
 #[test]
 fn exits_from_optimized_loops_box_their_raw_values() {
     // A peeled loop keeps `s` and `i` as raw ints; the sum overflows the inline range at
     // a chosen iteration, and the exit must write both back boxed.
     let src = "fn f(n) {\n    let s = 140737488355000;\n    for i in 0 .. n { s = s + i; }\n    return s;\n}\nprint(f(100));\nprint(f(40));\n";
-    let (want, _, _) = run_in(src, Mode::Interp, None);
-    let (out, dump, t2) = run_dumped(src);
-    assert_eq!(out, want);
+    let (dump, t2) = dumped_and_checked(src);
     assert!(dump.contains("ADD_I64") && dump.contains("PHI"), "{dump}");
     assert!(reason(&t2, "overflow") >= 1, "{t2:?}");
-    check(src);
     // The counter raw, and a guard that fails in the loop when the step turns into an int.
     let src = "fn g() {\n    let step = 0.5;\n    let s = 0.0;\n    for i in 0 .. 200 {\n        if i == 150 { step = 2; }\n        s = s * 0.5 + step;\n    }\n    return s;\n}\nprint(g());\n";
-    let (want, _, _) = run_in(src, Mode::Interp, None);
-    let (out, dump, t2) = run_dumped(src);
-    assert_eq!(out, want);
+    let (dump, t2) = dumped_and_checked(src);
     assert!(dump.contains("ADD_I64"), "{dump}");
     assert!(t2.exits_taken >= 1, "{t2:?}");
-    check(src);
 }
 
 #[test]
@@ -323,23 +328,17 @@ fn a_counted_loop_checks_its_bounds_once_before_the_loop() {
     // `i < n` with `n` no greater than the array's length: the preamble checks that, and
     // the loop's own bounds guard goes. A pure builtin in the loop keeps the fact.
     let src = "fn f(a, n) {\n    let t = 0.0;\n    for i in 0 .. n { t = t + sqrt(a[i] * 1.5); }\n    return t;\n}\nlet a = [];\nfor i in 0 .. 100 { push(a, float(i)); }\nprint(f(a, 100));\nprint(f(a, 40));\n";
-    let (want, _, _) = run_in(src, Mode::Interp, None);
-    let (out, dump, _) = run_dumped(src);
-    assert_eq!(out, want);
+    let (dump, _) = dumped_and_checked(src);
     assert_eq!(uses(&dump, "GUARD_LEN_GE"), 1, "{dump}");
     assert_eq!(uses(&dump, "GUARD_IN_BOUNDS"), 1, "{dump}");
     // Nothing in the loop may store a global: no validity check at all.
     assert_eq!(uses(&dump, "CHECK_VALID"), 0, "{dump}");
     // `sqrt` of a number is a float: the sum's type guard runs in the preamble only.
     assert_eq!(uses(&dump, "GUARD_BOTH_FLOAT"), 1, "{dump}");
-    check(src);
     // A builtin that changes arrays in the loop: its bounds are checked every iteration.
     let src = "fn f(a, n) {\n    let t = 0;\n    let b = [];\n    for i in 0 .. n { t = t + a[i]; push(b, i); }\n    return t + len(b);\n}\nlet a = [];\nfor i in 0 .. 100 { push(a, i); }\nprint(f(a, 100));\n";
-    let (want, _, _) = run_in(src, Mode::Interp, None);
-    let (out, dump, _) = run_dumped(src);
-    assert_eq!(out, want);
+    let (dump, _) = dumped_and_checked(src);
     assert_eq!(uses(&dump, "GUARD_IN_BOUNDS"), 2, "{dump}");
-    check(src);
 }
 
 #[test]
@@ -365,9 +364,6 @@ fn a_hoisted_check_that_keeps_failing_is_given_up() {
 #[test]
 fn the_first_call_depth_check_covers_the_deepest_call() {
     let src = "fn g(x) { return x + 1; }\nfn h(x) { return g(x) * 2; }\nfn f() {\n    let s = 0;\n    for i in 0 .. 100 { s = (s + h(i) + g(i)) % 1000; }\n    return s;\n}\nprint(f());\n";
-    let (want, _, _) = run_in(src, Mode::Interp, None);
-    let (out, dump, _) = run_dumped(src);
-    assert_eq!(out, want);
+    let (dump, _) = dumped_and_checked(src);
     assert_eq!(uses(&dump, "CHECK_CALL"), 1, "{dump}");
-    check(src);
 }

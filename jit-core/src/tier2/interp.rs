@@ -48,14 +48,7 @@ impl Backend for UopBackend {
             heap: site.heap,
             globals: site.globals,
         };
-        let start = Start {
-            kind: TraceKind::Root,
-            code: site.code,
-            header_pc: site.header_pc as u32,
-            start_pc: site.header_pc as u32,
-            generic_first: false,
-            loop_end: Some(site.jump_pc as u32),
-        };
+        let start = Start::root(site.code, site.header_pc as u32, Some(site.jump_pc as u32));
         let t0 = site.clock.map(|c| c());
         let trace = project(&cx, start, &[]);
         if let (Some(c), Some(t0)) = (site.clock, t0) {
@@ -718,14 +711,7 @@ impl UopExecutor {
         }
         cfg.passes = cfg.passes.with(Passes::HOIST, false);
         self.opt.set(cfg);
-        let start = Start {
-            kind: TraceKind::Root,
-            code: tree[0].trace.code,
-            header_pc: self.header,
-            start_pc: self.header,
-            generic_first: false,
-            loop_end: self.loop_end,
-        };
+        let start = Start::root(tree[0].trace.code, self.header, self.loop_end);
         let clock = vm.clock();
         let (module, heap, globals, stats, log) = vm.projection_parts();
         let cx = Cx {

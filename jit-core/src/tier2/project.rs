@@ -100,6 +100,21 @@ pub(crate) struct Start {
     pub loop_end: Option<u32>,
 }
 
+impl Start {
+    /// A root trace of the loop at `header` (closed by the back edge at `loop_end`) of
+    /// code object `code`.
+    pub fn root(code: CodeId, header: u32, loop_end: Option<u32>) -> Start {
+        Start {
+            kind: TraceKind::Root,
+            code,
+            header_pc: header,
+            start_pc: header,
+            generic_first: false,
+            loop_end,
+        }
+    }
+}
+
 /// Why no trace came out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Abort {

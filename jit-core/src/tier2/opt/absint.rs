@@ -61,12 +61,7 @@ impl Rel {
     /// What holds both in `self` and `o`.
     fn meet(&self, o: &Rel) -> Rel {
         Rel {
-            in_bounds: self
-                .in_bounds
-                .iter()
-                .copied()
-                .filter(|p| o.in_bounds.contains(p))
-                .collect(),
+            in_bounds: both(&self.in_bounds, &o.in_bounds),
             min_len: self
                 .min_len
                 .iter()
@@ -80,24 +75,14 @@ impl Rel {
                 .zip(o.calls_checked)
                 .map(|(a, b)| (a.0.min(b.0), a.1.min(b.1))),
             valid: self.valid && o.valid,
-            mem: self
-                .mem
-                .iter()
-                .copied()
-                .filter(|m| o.mem.contains(m))
-                .collect(),
-            globals: self
-                .globals
-                .iter()
-                .copied()
-                .filter(|g| o.globals.contains(g))
-                .collect(),
+            mem: both(&self.mem, &o.mem),
+            globals: both(&self.globals, &o.globals),
         }
     }
 }
 
-/// The pairs in both `a` and `b`.
-fn both(a: &[(V, V)], b: &[(V, V)]) -> Vec<(V, V)> {
+/// The facts in both `a` and `b`.
+fn both<T: Copy + PartialEq>(a: &[T], b: &[T]) -> Vec<T> {
     a.iter().copied().filter(|p| b.contains(p)).collect()
 }
 
@@ -300,20 +285,23 @@ impl Walk<'_> {
         self.remember_memory(&inst);
         self.out.push(inst);
         if self.hoist {
-            if let Some(mut g) = bounds::hoisted_check(self, &inst) {
-                // Its own exit, to the same snapshot, of the kind that grows no side trace.
-                let snapshot = self.exits[g.exit as usize].snapshot;
-                self.new_exits.push(super::super::ExitDesc {
-                    kind: super::super::ExitKind::Hoisted,
-                    snapshot,
-                });
-                g.exit = (self.exits.len() + self.new_exits.len() - 1) as u32;
+            if let Some(g) = bounds::hoisted_check(self, &inst) {
                 self.note("bounds", "added", &g);
                 self.capture_exit(&g);
                 guards::refine(self, &g, at);
                 self.out.push(g);
             }
         }
+    }
+
+    /// A new exit to `snapshot` for a check moved before the loop: of the kind that grows
+    /// no side trace (`ExitKind::Hoisted`), numbered after the trace's own exits.
+    pub fn hoisted_exit(&mut self, snapshot: u32) -> u32 {
+        self.new_exits.push(super::super::ExitDesc {
+            kind: super::super::ExitKind::Hoisted,
+            snapshot,
+        });
+        (self.exits.len() + self.new_exits.len() - 1) as u32
     }
 
     /// Records what is known of the slots the exit of `inst` writes, as the uop is about

@@ -163,34 +163,39 @@ pub(super) fn iter_next(w: &mut Walk<'_>, inst: &Inst) {
 /// The check to add after `inst` (walked, kept) in a peeled loop's preamble, for the
 /// loop's bounds guards: after a bounds guard on a value a range iterator yielded, that
 /// the iterator's values are all in bounds; after one on a value proved below an int,
-/// that the sequence is at least that long.
-pub(super) fn hoisted_check(w: &Walk<'_>, inst: &Inst) -> Option<Inst> {
+/// that the sequence is at least that long. It leaves by an exit of its own to the bounds
+/// guard's snapshot.
+pub(super) fn hoisted_check(w: &mut Walk<'_>, inst: &Inst) -> Option<Inst> {
     if !w.in_preamble || inst.op != Uop::GUARD_IN_BOUNDS {
         return None;
     }
     let (s, i) = (inst.args[0], inst.args[1]);
-    let guard = |op: Uop, args: [V; 2]| {
-        Some(Inst {
-            op,
-            out: V::NONE,
-            args: [args[0], args[1], V::NONE],
-            imm: [0; 4],
-            // The walk gives it an exit of its own, of kind `Hoisted`.
-            exit: inst.exit,
-        })
-    };
     let it = w.iter_of.get(i.0 as usize).copied().unwrap_or(V::NONE);
-    if it != V::NONE && w.get(it).types.within(Types::RANGE_ITER) {
+    let (op, args) = if it != V::NONE && w.get(it).types.within(Types::RANGE_ITER) {
         if w.rel.ranges_within.contains(&(it, s)) {
             return None;
         }
-        return guard(Uop::GUARD_RANGE_WITHIN, [it, s]);
+        (Uop::GUARD_RANGE_WITHIN, [it, s])
+    } else {
+        let &(_, n) = w.rel.lt.iter().find(|p| p.0 == i)?;
+        if w.rel.len_ge.contains(&(s, n)) {
+            return None;
+        }
+        (Uop::GUARD_LEN_GE, [s, n])
+    };
+    let snapshot = w.exits[inst.exit as usize].snapshot;
+    Some(check(op, args, w.hoisted_exit(snapshot)))
+}
+
+/// A check moved before the loop: guard `op` on `args`, leaving by `exit`.
+fn check(op: Uop, args: [V; 2], exit: u32) -> Inst {
+    Inst {
+        op,
+        out: V::NONE,
+        args: [args[0], args[1], V::NONE],
+        imm: [0; 4],
+        exit,
     }
-    let &(_, n) = w.rel.lt.iter().find(|p| p.0 == i)?;
-    if w.rel.len_ge.contains(&(s, n)) {
-        return None;
-    }
-    guard(Uop::GUARD_LEN_GE, [s, n])
 }
 
 /// At the end of a peeled loop's preamble: for each bounds guard of the loop on a PHI
@@ -210,7 +215,11 @@ pub(super) fn hoist_counted(
     let entry_snap = j.imm[3];
     let phis = &t.insts[phis_at..phis_at + n_phis];
     // Values the loop computes (not invariants).
-    let in_loop = |v: V| t.insts[phis_at..].iter().any(|i| i.out == v);
+    let mut computed = alloc::vec![false; t.n_values as usize];
+    for i in t.insts[phis_at..].iter().filter(|i| i.out != V::NONE) {
+        computed[i.out.0 as usize] = true;
+    }
+    let in_loop = |v: V| computed.get(v.0 as usize).copied().unwrap_or(false);
     let mut exit = None;
     for g in t.insts[phis_at + n_phis..]
         .iter()
@@ -238,23 +247,11 @@ pub(super) fn hoist_counted(
             if w.rel.len_ge.contains(&(a, n)) {
                 continue;
             }
-            let e = *exit.get_or_insert_with(|| {
-                w.new_exits.push(super::super::ExitDesc {
-                    kind: super::super::ExitKind::Hoisted,
-                    snapshot: entry_snap,
-                });
-                (w.exits.len() + w.new_exits.len() - 1) as u32
-            });
-            let check = Inst {
-                op: Uop::GUARD_LEN_GE,
-                out: V::NONE,
-                args: [a, n, V::NONE],
-                imm: [0; 4],
-                exit: e,
-            };
-            w.note("bounds", "added", &check);
+            let e = *exit.get_or_insert_with(|| w.hoisted_exit(entry_snap));
+            let g = check(Uop::GUARD_LEN_GE, [a, n], e);
+            w.note("bounds", "added", &g);
             w.rel.len_ge.push((a, n));
-            w.out.push(check);
+            w.out.push(g);
         }
     }
 }
