@@ -81,6 +81,9 @@
 extern crate alloc;
 
 pub mod arena;
+pub mod compile;
+#[cfg(unix)]
+pub mod executor;
 pub mod hole;
 #[cfg(unix)]
 pub mod mmap;
@@ -89,6 +92,25 @@ mod objread;
 pub mod patch;
 pub mod stencil;
 
-/// The name this backend will take on the command line. `cargo xtask run --mode stencil`
-/// is accepted today and answers that the mode is not built yet.
+/// The name this backend takes on the command line (`--mode stencil`).
 pub const MODE_NAME: &str = "stencil";
+
+/// The backend over the operating system's memory, for
+/// [`jit_core::run::RunConfig::backend`]; `None` when this build has no stencils (a
+/// target other than x86-64 Linux).
+#[cfg(unix)]
+pub fn backend() -> Option<alloc::boxed::Box<dyn jit_core::jit::Backend>> {
+    let b = executor::StencilBackend::new(mmap::MmapMemory::new())?;
+    Some(alloc::boxed::Box::new(b))
+}
+
+/// [`backend`] for [`jit_core::run::RunConfig::backend`], on a build that has stencils
+/// (check [`stencil::supported`] first).
+///
+/// # Panics
+///
+/// On a build without stencils.
+#[cfg(unix)]
+pub fn make_backend() -> alloc::boxed::Box<dyn jit_core::jit::Backend> {
+    backend().expect("this build has stencils (checked with `stencil::supported`)")
+}

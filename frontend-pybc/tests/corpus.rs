@@ -92,6 +92,18 @@ const MODES: &[(&str, Mode, bool, Option<u16>, &str)] = &[
         Some(1),
         "-unbox",
     ),
+    // Tier 3: the same traces as machine code (a label starting `stencil` attaches the
+    // stencil backend in place of the uop interpreter).
+    ("stencil", Mode::Uops, false, None, "all"),
+    ("stencil --hot 1 +stats", Mode::Uops, true, Some(1), "all"),
+    ("stencil --opt none", Mode::Uops, false, None, "none"),
+    (
+        "stencil --hot 1 --opt none",
+        Mode::Uops,
+        false,
+        Some(1),
+        "none",
+    ),
 ];
 
 #[derive(Clone, Default)]
@@ -156,6 +168,7 @@ fn run_python(py: &str, path: &Path, args: &[String]) -> Run {
 fn run_engine(
     path: &Path,
     args: &[String],
+    label: &str,
     mode: Mode,
     stats: bool,
     hot: Option<u16>,
@@ -171,6 +184,9 @@ fn run_engine(
             passes: Passes::parse(opt).expect("a valid --opt"),
             dump: false,
         },
+        backend: label
+            .starts_with("stencil")
+            .then_some(backend_stencil::make_backend as _),
         ..RunConfig::new(mode)
     };
     let o = run_file(path, &cfg, Box::new(buf.clone()));
@@ -238,7 +254,10 @@ fn corpus_matches_cpython_in_every_mode() {
         // A runtime error must give the same traceback in every mode as in tier 1.
         let mut tier1_stderr = None;
         for &(label, mode, stats, hot, opt) in MODES {
-            let (got, stderr) = run_engine(path, &args, mode, stats, hot, opt);
+            if label.starts_with("stencil") && !backend_stencil::stencil::supported() {
+                continue;
+            }
+            let (got, stderr) = run_engine(path, &args, label, mode, stats, hot, opt);
             let mut problems = Vec::new();
             if mode == Mode::Adaptive && !stats {
                 tier1_stderr = Some(stderr.clone());

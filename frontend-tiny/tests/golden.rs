@@ -38,6 +38,15 @@ const MODES: &[(Mode, Option<u16>, &str)] = &[
     (Mode::Uops, Some(1), "-unbox"),
 ];
 
+/// Tier 3: the same traces as machine code (the stencil backend attached in place of
+/// the uop interpreter), at both thresholds, with the optimizer and without.
+const STENCIL_MODES: &[(Option<u16>, &str)] = &[
+    (None, "all"),
+    (Some(1), "all"),
+    (None, "none"),
+    (Some(1), "none"),
+];
+
 #[derive(Clone, Default)]
 struct SharedBuf(Rc<RefCell<Vec<u8>>>);
 
@@ -53,8 +62,21 @@ impl Write for SharedBuf {
 
 /// Runs `source` named `name` in `mode`; returns the `.expected`-format text.
 fn run_to_expected(name: &str, source: &str, mode: Mode, hot: Option<u16>, opt: &str) -> String {
+    run_with(name, source, mode, hot, opt, None)
+}
+
+/// As [`run_to_expected`], with `backend` attached in place of the uop interpreter.
+fn run_with(
+    name: &str,
+    source: &str,
+    mode: Mode,
+    hot: Option<u16>,
+    opt: &str,
+    backend: Option<fn() -> Box<dyn jit_core::jit::Backend>>,
+) -> String {
     let buf = SharedBuf::default();
     let cfg = RunConfig {
+        backend,
         reverify: true,
         hot,
         opt: OptConfig {
@@ -120,11 +142,17 @@ fn golden_programs_in_every_mode() {
         }
         let want = std::fs::read_to_string(&expected_path)
             .unwrap_or_else(|_| panic!("{} has no .expected file", name));
-        for &(mode, hot, opt) in MODES {
+        let stencil = backend_stencil::stencil::supported();
+        let stencil_modes = STENCIL_MODES.iter().filter(|_| stencil);
+        let runs = MODES.iter().map(|&(m, h, o)| (m, h, o, None)).chain(
+            stencil_modes
+                .map(|&(h, o)| (Mode::Uops, h, o, Some(backend_stencil::make_backend as _))),
+        );
+        for (mode, hot, opt, backend) in runs {
             let got = if mode == Mode::Interp {
                 oracle.clone()
             } else {
-                run_to_expected(&name, &source, mode, hot, opt)
+                run_with(&name, &source, mode, hot, opt, backend)
             };
             if got != want {
                 let hot = hot.map_or(String::new(), |n| format!(" --hot {n}"));
@@ -133,9 +161,13 @@ fn golden_programs_in_every_mode() {
                 } else {
                     format!(" --opt {opt}")
                 };
+                let label = if backend.is_some() {
+                    "stencil"
+                } else {
+                    mode.name()
+                };
                 failures.push(format!(
-                    "{name} [{}{hot}{opt}]: {}",
-                    mode.name(),
+                    "{name} [{label}{hot}{opt}]: {}",
                     first_difference(&want, &got)
                 ));
             }

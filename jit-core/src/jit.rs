@@ -74,6 +74,9 @@ pub struct LoopSite<'a> {
     pub log: Option<&'a mut String>,
     /// A monotonic clock in nanoseconds, when the embedder gave one.
     pub clock: Option<fn() -> u64>,
+    /// Statistics are collected (`--stats`): compiled code counts the uops and guards it
+    /// runs (`Stats::tier2`), which it need not do otherwise.
+    pub counting: bool,
 }
 
 /// A code generator: turns a hot loop into an [`Executor`].

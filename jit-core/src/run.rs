@@ -1,6 +1,7 @@
 //! What a frontend's driver takes and reports: one shape for every language, so the
 //! command line, the golden tests and the benchmark harness treat frontends alike.
 
+use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::time::Duration;
@@ -49,6 +50,10 @@ pub struct RunConfig {
     /// Tier 2's optimizer passes (`--opt`) and its dump (`--dump opt`, which goes where
     /// `--dump uops` goes).
     pub opt: crate::tier2::OptConfig,
+    /// A code generator to attach in place of the uop interpreter (`--mode stencil`):
+    /// with `mode` [`Mode::Uops`], hot loops are traced and optimized as for the uop
+    /// interpreter, and this backend compiles and runs the traces.
+    pub backend: Option<fn() -> Box<dyn crate::jit::Backend>>,
 }
 
 impl RunConfig {
@@ -68,6 +73,7 @@ impl RunConfig {
             trace_sink: None,
             clock: None,
             opt: crate::tier2::OptConfig::default(),
+            backend: None,
         }
     }
 }
@@ -103,6 +109,9 @@ pub fn dump_codes(core: &VmCore, heading: &str, out: &mut String) {
 /// threshold, the optimizer, trace dumps, the clock) to `vm`.
 pub fn configure<S: Semantics>(vm: &mut Vm<S>, cfg: &RunConfig) {
     vm.set_collect_stats(cfg.stats);
+    if let (Mode::Uops, Some(backend)) = (cfg.mode, cfg.backend) {
+        vm.attach_backend(backend());
+    }
     if let Some(n) = cfg.hot {
         vm.set_hot_threshold(n);
     }

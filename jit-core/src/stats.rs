@@ -202,6 +202,91 @@ impl OptStats {
     }
 }
 
+/// What a native backend did (`--mode stencil`): the traces it compiled, their code, and
+/// the time it took.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NativeStats {
+    /// The backend's name (`stencil`), empty when none compiled anything.
+    pub backend: &'static str,
+    /// Traces compiled (root and side traces).
+    pub traces_compiled: u64,
+    /// Uops compiled.
+    pub uops_compiled: u64,
+    /// Of them, those with a stencil of their own.
+    pub own_stencil_uops: u64,
+    /// Of them, those run through the generic stencil (the core's semantics, one uop).
+    pub generic_uops: u64,
+    /// Stencils copied (uops, moves, counters, stubs).
+    pub stencils: u64,
+    /// Holes patched.
+    pub holes_patched: u64,
+    /// Bytes of code written (with the traces' read-only data and veneers).
+    pub code_bytes: u64,
+    /// Nanoseconds spent compiling (0 when the embedder gave no clock).
+    pub compile_ns: u64,
+    /// Per trace compiled, nanoseconds per uop (when timed).
+    pub ns_per_uop: Vec<f64>,
+}
+
+impl NativeStats {
+    /// The median of [`NativeStats::ns_per_uop`] (0 when nothing was timed).
+    pub fn median_ns_per_uop(&self) -> f64 {
+        let mut v = self.ns_per_uop.clone();
+        v.sort_by(f64::total_cmp);
+        match v.len() {
+            0 => 0.0,
+            n if n % 2 == 1 => v[n / 2],
+            n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+        }
+    }
+
+    /// The backend's object of the stats JSON (`"stencil": {..}`).
+    pub fn json(&self) -> String {
+        let mut s = String::new();
+        let _ = write!(
+            s,
+            "{{\"traces_compiled\": {}, \"uops_compiled\": {}, \"own_stencil_uops\": {}, \"generic_uops\": {}, \"stencils\": {}, \"holes_patched\": {}, \"code_bytes\": {}, \"compile_ns\": {}, \"median_ns_per_uop\": {:.1}, \"ns_per_uop\": [",
+            self.traces_compiled,
+            self.uops_compiled,
+            self.own_stencil_uops,
+            self.generic_uops,
+            self.stencils,
+            self.holes_patched,
+            self.code_bytes,
+            self.compile_ns,
+            self.median_ns_per_uop()
+        );
+        for (i, x) in self.ns_per_uop.iter().enumerate() {
+            let _ = write!(s, "{}{x:.1}", if i > 0 { ", " } else { "" });
+        }
+        s.push_str("]}");
+        s
+    }
+
+    /// Appends the human-readable lines.
+    pub fn render(&self, s: &mut String) {
+        let _ = writeln!(
+            s,
+            "{}: {} traces compiled, {} uops ({} with their own stencil, {} generic), {} stencils, {} holes, {} bytes",
+            self.backend,
+            self.traces_compiled,
+            self.uops_compiled,
+            self.own_stencil_uops,
+            self.generic_uops,
+            self.stencils,
+            self.holes_patched,
+            self.code_bytes
+        );
+        let _ = writeln!(
+            s,
+            "{}: compile {:.6} s, median {:.1} ns per uop",
+            self.backend,
+            self.compile_ns as f64 / 1e9,
+            self.median_ns_per_uop()
+        );
+    }
+}
+
 /// Everything the engine counts.
 #[derive(Clone, Debug, Default)]
 pub struct Stats {
@@ -226,6 +311,8 @@ pub struct Stats {
     pub tier2: Tier2Stats,
     /// The tier-2 optimizer's counts.
     pub optimizer: OptStats,
+    /// The native backend's counts.
+    pub native: NativeStats,
     /// The collector's counters, copied at the end of a run.
     pub gc: GcStats,
 }
@@ -255,6 +342,9 @@ impl Stats {
         }
         if self.optimizer != OptStats::default() {
             self.optimizer.render(&mut s);
+        }
+        if self.native.traces_compiled > 0 {
+            self.native.render(&mut s);
         }
         let _ = writeln!(
             s,

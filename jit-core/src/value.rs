@@ -42,11 +42,26 @@ use core::fmt;
 
 /// The smallest bit pattern that is not a float.
 pub const TAG_MIN: u64 = 0xFFF9 << 48;
-const TAG_INT: u64 = 0xFFF9 << 48;
-const TAG_OBJ: u64 = 0xFFFA << 48;
-const TAG_SPECIAL: u64 = 0xFFFB << 48;
-const PAYLOAD: u64 = (1 << 48) - 1;
-const CANONICAL_NAN: u64 = 0x7FF8_0000_0000_0000;
+const TAG_INT: u64 = layout::TAG_INT;
+const TAG_OBJ: u64 = layout::TAG_OBJ;
+const TAG_SPECIAL: u64 = layout::TAG_SPECIAL;
+const PAYLOAD: u64 = layout::PAYLOAD;
+const CANONICAL_NAN: u64 = layout::CANONICAL_NAN;
+
+/// The encoding's constants, for code generators that build and test values inline
+/// (the stencil backend's build script writes them into the stencils).
+pub mod layout {
+    /// The top 16 bits of an inline int.
+    pub const TAG_INT: u64 = 0xFFF9 << 48;
+    /// The top 16 bits of a heap object pointer: every value below it is a number.
+    pub const TAG_OBJ: u64 = 0xFFFA << 48;
+    /// The top 16 bits of the specials (`nil`, `false`, `true`, empty).
+    pub const TAG_SPECIAL: u64 = 0xFFFB << 48;
+    /// The low 48 bits: an inline int's two's complement, an object's address.
+    pub const PAYLOAD: u64 = (1 << 48) - 1;
+    /// The NaN a float whose bits would fall in the tagged range becomes.
+    pub const CANONICAL_NAN: u64 = 0x7FF8_0000_0000_0000;
+}
 
 /// The smallest int stored inline.
 pub const SMALL_INT_MIN: i64 = -(1 << 47);

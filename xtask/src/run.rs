@@ -19,19 +19,36 @@ pub enum ModeArg {
     Adaptive,
     /// Tier 2: tier 1 plus uop traces of hot loops, run by the uop interpreter.
     Uops,
-    /// Tier 3: copy-and-patch stencils (not built yet).
+    /// Tier 3: tier 2's traces compiled to machine code by copying and patching
+    /// stencils (x86-64 Linux).
     Stencil,
     /// Tier 3: Cranelift (not built yet).
     Cranelift,
 }
 
 impl ModeArg {
-    /// The engine mode, or `None` when it is not built yet.
+    /// The command-line name.
+    pub fn name(self) -> String {
+        self.to_possible_value()
+            .map(|v| v.get_name().to_string())
+            .unwrap_or_default()
+    }
+
+    /// The backend to attach in place of the uop interpreter, for the native modes.
+    pub fn backend(self) -> Option<fn() -> Box<dyn jit_core::jit::Backend>> {
+        match self {
+            ModeArg::Stencil => Some(backend_stencil::make_backend),
+            _ => None,
+        }
+    }
+
+    /// The engine mode, or `None` when it is not built (in this build).
     pub fn engine_mode(self) -> Option<Mode> {
         match self {
             ModeArg::Interp => Some(Mode::Interp),
             ModeArg::Adaptive => Some(Mode::Adaptive),
             ModeArg::Uops => Some(Mode::Uops),
+            ModeArg::Stencil if backend_stencil::stencil::supported() => Some(Mode::Uops),
             ModeArg::Stencil | ModeArg::Cranelift => None,
         }
     }
@@ -96,11 +113,9 @@ pub struct RunArgs {
 pub fn main(a: &RunArgs) -> i32 {
     let Some(mode) = a.mode.engine_mode() else {
         eprintln!(
-            "error: mode '{}' is not built yet; available modes: interp, adaptive, uops",
-            a.mode
-                .to_possible_value()
-                .map(|v| v.get_name().to_string())
-                .unwrap_or_default()
+            "error: mode '{}' is not built (in this build); available modes: interp, adaptive, uops{}",
+            a.mode.name(),
+            if backend_stencil::stencil::supported() { ", stencil" } else { "" }
         );
         return 2;
     };
@@ -131,17 +146,20 @@ pub fn main(a: &RunArgs) -> i32 {
     );
     let stats = a.stats || a.stats_json.is_some();
     if mode != Mode::Uops {
+        let note = |what: &str| {
+            eprintln!("note: {what}, which only --mode uops and --mode stencil use");
+        };
         if a.dump.contains(&DumpArg::Uops) {
-            eprintln!("note: --dump uops shows tier-2 traces, which only --mode uops makes");
+            note("--dump uops shows tier-2 traces");
         }
         if a.hot.is_some() {
-            eprintln!("note: --hot sets tier 2's threshold, which only --mode uops uses");
+            note("--hot sets tier 2's threshold");
         }
         if a.dump.contains(&DumpArg::Opt) {
-            eprintln!("note: --dump opt shows tier-2 traces, which only --mode uops makes");
+            note("--dump opt shows tier-2 traces");
         }
         if a.opt != jit_core::tier2::Passes::ALL {
-            eprintln!("note: --opt chooses tier 2's optimizer passes, which only --mode uops runs");
+            note("--opt chooses tier 2's optimizer passes");
         }
     }
     let cfg = jit_core::run::RunConfig {
@@ -161,6 +179,7 @@ pub fn main(a: &RunArgs) -> i32 {
             passes: a.opt,
             dump: a.dump.contains(&DumpArg::Opt),
         },
+        backend: a.mode.backend(),
     };
     let outcome = match ext {
         "tiny" => frontend_tiny::driver::run(&name, &source, &cfg, out),
@@ -176,7 +195,7 @@ pub fn main(a: &RunArgs) -> i32 {
     eprint!("{}", outcome.stderr);
     if let Some(stats) = &outcome.stats {
         if a.stats {
-            eprintln!("== stats (mode {}) ==", mode.name());
+            eprintln!("== stats (mode {}) ==", a.mode.name());
             eprintln!(
                 "time: compile {:.6} s, interpret {:.6} s",
                 outcome.compile_time.as_secs_f64(),
@@ -186,13 +205,14 @@ pub fn main(a: &RunArgs) -> i32 {
         }
         if let Some(path) = &a.stats_json {
             let json = format!(
-                "{{\"mode\": \"{}\", \"status\": {}, \"phases\": {{\"frontend_s\": {}, \"interpret_s\": {}, \"project_s\": {}, \"optimize_s\": {}, \"compile_s\": 0.0, \"native_s\": 0.0}}, \"instructions\": {}, \"calls\": {}, \"hot_loops\": {}, \"executors\": {}, \"depth_mismatches\": {}, \"tier2\": {}, \"optimizer\": {}, \"gc\": {{\"allocations\": {}, \"collections\": {}, \"freed\": {}, \"peak_live_bytes\": {}}}, \"tier1\": {}}}\n",
-                mode.name(),
+                "{{\"mode\": \"{}\", \"status\": {}, \"phases\": {{\"frontend_s\": {}, \"interpret_s\": {}, \"project_s\": {}, \"optimize_s\": {}, \"compile_s\": {}, \"native_s\": 0.0}}, \"instructions\": {}, \"calls\": {}, \"hot_loops\": {}, \"executors\": {}, \"depth_mismatches\": {}, \"tier2\": {}, \"optimizer\": {}, {}\"gc\": {{\"allocations\": {}, \"collections\": {}, \"freed\": {}, \"peak_live_bytes\": {}}}, \"tier1\": {}}}\n",
+                a.mode.name(),
                 outcome.status,
                 outcome.compile_time.as_secs_f64(),
                 outcome.run_time.as_secs_f64(),
                 stats.tier2.projection_ns as f64 / 1e9,
                 stats.optimizer.optimize_ns as f64 / 1e9,
+                stats.native.compile_ns as f64 / 1e9,
                 stats.instructions,
                 stats.calls,
                 stats.hot_loops,
@@ -200,6 +220,7 @@ pub fn main(a: &RunArgs) -> i32 {
                 stats.depth_mismatches,
                 stats.tier2.json(),
                 stats.optimizer.json(),
+                native_json(&stats.native),
                 stats.gc.allocations,
                 stats.gc.collections,
                 stats.gc.freed,
@@ -213,6 +234,16 @@ pub fn main(a: &RunArgs) -> i32 {
         }
     }
     outcome.status
+}
+
+/// The native backend's object of the stats JSON and a comma (`"stencil": {..}, `), or
+/// nothing when no backend compiled anything.
+fn native_json(n: &jit_core::stats::NativeStats) -> String {
+    if n.backend.is_empty() {
+        String::new()
+    } else {
+        format!("\"{}\": {}, ", n.backend, n.json())
+    }
 }
 
 /// `--dump uops`: each trace goes to stderr as it is made.

@@ -591,7 +591,7 @@ impl VmCore {
     }
 
     /// The counters, for tier 2's executors.
-    pub(crate) fn stats_mut(&mut self) -> &mut Stats {
+    pub fn stats_mut(&mut self) -> &mut Stats {
         &mut self.stats
     }
 
@@ -601,7 +601,7 @@ impl VmCore {
     }
 
     /// The embedder's clock, if any.
-    pub(crate) fn clock(&self) -> Option<fn() -> u64> {
+    pub fn clock(&self) -> Option<fn() -> u64> {
         self.clock
     }
 
@@ -780,6 +780,7 @@ impl VmCore {
             stats: &mut self.stats,
             log: self.jit_log.as_mut(),
             clock: self.clock,
+            counting: self.collect_stats,
         };
         let executor = backend.compile_loop(&mut site);
         self.flush_jit_log();

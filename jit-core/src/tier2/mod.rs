@@ -17,9 +17,14 @@
 //!   belongs there, plus the stack top, the virtual frames and the instruction to resume
 //!   at. Leaving writes the snapshot back, pushes the virtual frames as real ones, and
 //!   tier 1 resumes at the exact instruction.
+//! - `sem.rs`: the semantics of every uop, defined once: expanded in the uop
+//!   interpreter's loop, and callable one uop at a time ([`step`]) by native code.
+//! - `tree.rs`: a loop's trace tree ([`tree::TraceTree`]), shared by every executor: the
+//!   root trace and its side traces, exits counted, side traces grown and linked when
+//!   an exit becomes hot, the frames rebuilt when the run leaves.
 //! - `interp.rs`: the uop interpreter, the reference semantics of the IR, an
-//!   [`crate::jit::Executor`]. It counts exits, projects a side trace from an exit that
-//!   became hot and links it, and stops when the trace was invalidated.
+//!   [`crate::jit::Executor`] over a trace tree. It stops when the trace was
+//!   invalidated.
 //! - `text.rs`: the text form (printer and parser), for `--dump uops` and golden tests.
 //!
 //! # Values and slots
@@ -46,15 +51,19 @@ use crate::bytecode::CodeId;
 use crate::value::Value;
 
 mod exits;
+#[macro_use]
+mod sem;
 mod interp;
 pub mod opt;
 mod project;
 pub mod table;
 mod text;
+pub mod tree;
 
 pub use exits::{ExitDesc, Repr, Snapshot, VFrame};
 pub use interp::UopBackend;
 pub use opt::{OptConfig, Passes};
+pub use sem::step;
 pub use table::{ExitKind, Ty, Uop};
 pub use text::{parse_trace, print_inst, print_trace, print_trace_plain, ParseError};
 

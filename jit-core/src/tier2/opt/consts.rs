@@ -18,7 +18,7 @@
 //!   trace records that it assumes so (`Assumption::GlobalUnchanged`): the VM watches the
 //!   global and invalidates the trace when it is stored.
 
-use super::super::interp::{float_arith, int_arith};
+use super::super::sem::{float_arith, int_arith};
 use super::super::table::{UEffects, Uop};
 use super::super::{Assumption, Inst, V};
 use super::absint::Walk;

@@ -1,0 +1,367 @@
+//! Trace compilation: turns one trace of a tree into the steps the patcher lays out,
+//! one or more stencils per uop, then exit stubs and out-of-line slow paths.
+//!
+//! ```text
+//! [count] uop 0 .. uop k | JUMP_LOOP [phi moves] jump | exit stubs | loop_slow stubs | bug stub
+//! ```
+//!
+//! Every uop gets its own stencil when `stencils/uops.rs` has one (`uop_NAME`, or
+//! `uop_NAME__Lt` for a compare's variant), and its generic stencil otherwise, which
+//! calls [`jit_core::tier2::step`] for that one uop. Values live in the register file,
+//! one word per SSA value as in the uop interpreter, so a trace's code and the exit path
+//! agree on where each value is. A failing uop jumps straight to its exit's stub, which
+//! returns which exit it was; the executor then asks the tree where to go on.
+
+use alloc::vec::Vec;
+
+use jit_core::bytecode::CmpOp;
+use jit_core::tier2::table::Uop;
+use jit_core::tier2::tree::Node;
+use jit_core::tier2::{NO_EXIT, V};
+
+use crate::patch::{Step, Target};
+use crate::stencil::{self, Stencil};
+
+/// What the trace's code returns: the kind in the top two bits.
+pub const RET_KIND: u64 = 3 << 62;
+/// An exit failed: the trace's index in bits 32..48, the exit's in the low 32.
+pub const RET_EXIT: u64 = 1 << 62;
+/// A loop's end left the tree (the helper wrote the frame back): the trace and the
+/// uop's index as for `RET_EXIT`, the reason ([`LEAVE_RAISED`] or [`LEAVE_INVALID`])
+/// from bit 48.
+pub const RET_LEAVE: u64 = 2 << 62;
+/// A uop without an exit failed (an optimizer bug, reported as an internal error).
+pub const RET_BUG: u64 = 3 << 62;
+/// The safepoint raised.
+pub const LEAVE_RAISED: u64 = 1 << 48;
+/// The executor was invalidated.
+pub const LEAVE_INVALID: u64 = 2 << 48;
+
+/// What the trace returns for `kind` in trace `ti` at index `k`.
+pub fn ret(kind: u64, ti: usize, k: usize) -> u64 {
+    kind | ((ti as u64 & 0xFFFF) << 32) | (k as u64 & 0xFFFF_FFFF)
+}
+
+/// The stencils a trace is built from, looked up once.
+#[derive(Debug)]
+pub struct UopStencils {
+    /// Each uop's own stencil (by `Uop as usize`), if it has one.
+    native: Vec<Option<&'static Stencil>>,
+    /// Each uop's generic stencil.
+    generic: Vec<&'static Stencil>,
+    /// The compares' variants, by uop, then by `CmpOp as usize`.
+    compares: Vec<[Option<&'static Stencil>; 6]>,
+    looped: &'static Stencil,
+    jump_loop: &'static Stencil,
+    loop_slow: &'static Stencil,
+    phi: &'static Stencil,
+    jump: &'static Stencil,
+    exit_stub: &'static Stencil,
+    count: &'static Stencil,
+}
+
+const CMPS: [CmpOp; 6] = [
+    CmpOp::Eq,
+    CmpOp::Ne,
+    CmpOp::Lt,
+    CmpOp::Le,
+    CmpOp::Gt,
+    CmpOp::Ge,
+];
+
+impl UopStencils {
+    /// The table's stencils; `None` when this build has none (not x86-64 Linux).
+    pub fn load() -> Option<UopStencils> {
+        if !stencil::supported() {
+            return None;
+        }
+        let named = |name: &str| stencil::get(name);
+        let mut native = Vec::new();
+        let mut generic = Vec::new();
+        let mut compares = Vec::new();
+        for op in Uop::ALL {
+            native.push(named(&alloc::format!("uop_{}", op.name())));
+            generic.push(named(&alloc::format!("generic_{}", op.name()))?);
+            compares.push(CMPS.map(|c| named(&alloc::format!("uop_{}__{:?}", op.name(), c))));
+        }
+        Some(UopStencils {
+            native,
+            generic,
+            compares,
+            looped: named("uop_LOOP")?,
+            jump_loop: named("uop_JUMP_LOOP")?,
+            loop_slow: named("loop_slow")?,
+            phi: named("uop_PHI")?,
+            jump: named("jump")?,
+            exit_stub: named("exit_stub")?,
+            count: named("count")?,
+        })
+    }
+
+    /// The stencil `op` runs with immediate `imm`: its own (or its compare variant's),
+    /// else its generic one.
+    fn of(&self, op: Uop, imm: u32) -> (&'static Stencil, bool) {
+        let k = op as usize;
+        let own = match CmpOp::from_u32(imm) {
+            Some(c) if self.compares[k].iter().any(Option::is_some) => CMPS
+                .iter()
+                .position(|&x| x == c)
+                .and_then(|p| self.compares[k][p]),
+            _ => self.native[k],
+        };
+        match own {
+            Some(s) => (s, true),
+            None => (self.generic[k], false),
+        }
+    }
+}
+
+/// What a trace's code refers to besides its own steps.
+#[derive(Clone, Copy, Debug)]
+pub struct Env {
+    /// The step helper's address (generic stencils).
+    pub step_helper: u64,
+    /// The loop helper's address (`LOOP`, `JUMP_ROOT`, `JUMP_LOOP`'s slow path).
+    pub loop_helper: u64,
+    /// The executor's validity flag (a `Cell<bool>`).
+    pub valid: u64,
+    /// The executor's two counters (uops, guards) when statistics are collected.
+    pub counters: Option<u64>,
+    /// The root trace's entry, for a side trace's `JUMP_ROOT`.
+    pub root: Option<usize>,
+}
+
+/// Where a step's jump or exit goes before the stubs' places are known.
+#[derive(Clone, Copy, Debug)]
+enum To {
+    Step(usize),
+    Addr(usize),
+    ExitStub(u32),
+    SlowStub(usize),
+    Bug,
+}
+
+/// One step before layout.
+#[derive(Clone, Copy, Debug)]
+struct Item {
+    stencil: &'static Stencil,
+    ops: [u64; 5],
+    jump: Option<To>,
+    exit: Option<To>,
+}
+
+/// Builds traces' steps; keeps its buffers from one trace to the next.
+#[derive(Debug, Default)]
+pub struct Builder {
+    items: Vec<Item>,
+    /// Each uop's first step.
+    first: Vec<usize>,
+    /// `JUMP_LOOP` uops: (their index, the step of their PHI moves).
+    slow: Vec<(usize, usize)>,
+    /// How many registers past the trace's values the PHI moves use.
+    pub temps: usize,
+    /// Uops compiled to their own stencil / to the generic one, last trace.
+    pub native: usize,
+    /// See `native`.
+    pub generic: usize,
+}
+
+impl Builder {
+    /// Lays out trace `ti` of a tree (`node`, at address `node_addr` for the helpers) as
+    /// steps, and hands them to `emit`.
+    pub fn build<R>(
+        &mut self,
+        st: &UopStencils,
+        ti: usize,
+        node: &Node,
+        node_addr: u64,
+        env: &Env,
+        emit: impl FnOnce(&[Step<'_>]) -> R,
+    ) -> R {
+        let t = &node.trace;
+        self.items.clear();
+        self.first.clear();
+        self.slow.clear();
+        self.temps = 0;
+        self.native = 0;
+        self.generic = 0;
+        let exit_of = |e: u32| {
+            if e == NO_EXIT {
+                To::Bug
+            } else {
+                To::ExitStub(e)
+            }
+        };
+        for (i, inst) in t.insts.iter().enumerate() {
+            self.first.push(self.items.len());
+            if let Some(c) = env.counters {
+                let ops = [c, 1, u64::from(inst.op.is_guard()), 0, 0];
+                self.items.push(Item {
+                    stencil: st.count,
+                    ops,
+                    jump: None,
+                    exit: None,
+                });
+            }
+            let reg = |v: V| if v == V::NONE { 0 } else { u64::from(v.0) };
+            match inst.op {
+                Uop::LOOP | Uop::JUMP_ROOT => {
+                    let ops = [
+                        env.loop_helper,
+                        node_addr,
+                        i as u64,
+                        env.valid,
+                        ret(RET_LEAVE, ti, i),
+                    ];
+                    let to_root = match env.root {
+                        Some(a) if ti != 0 => To::Addr(a),
+                        _ => To::Step(0),
+                    };
+                    self.items.push(Item {
+                        stencil: st.looped,
+                        ops,
+                        jump: Some(to_root),
+                        exit: None,
+                    });
+                }
+                Uop::JUMP_LOOP => {
+                    let moves = self.items.len() + 1;
+                    self.slow.push((i, moves));
+                    self.items.push(Item {
+                        stencil: st.jump_loop,
+                        ops: [0, 0, 0, env.valid, 0],
+                        jump: None,
+                        exit: Some(To::SlowStub(self.slow.len() - 1)),
+                    });
+                    self.phi_moves(st, t, inst.imm[2] as usize);
+                    let body = inst.imm[2] as usize + phis(t, inst.imm[2] as usize).count();
+                    self.items.push(Item {
+                        stencil: st.jump,
+                        ops: [0; 5],
+                        jump: Some(To::Step(self.first[body])),
+                        exit: None,
+                    });
+                }
+                op => {
+                    let (stencil, own) = st.of(op, inst.imm[0]);
+                    let ops = if own {
+                        self.native += 1;
+                        let aux = match op {
+                            Uop::CONST => t.consts[inst.imm[0] as usize].to_bits(),
+                            Uop::CONST_I64 => {
+                                t.consts[inst.imm[0] as usize].small_int_unchecked() as u64
+                            }
+                            Uop::CONST_F64 => {
+                                t.consts[inst.imm[0] as usize].float_unchecked().to_bits()
+                            }
+                            Uop::CHECK_VALID => env.valid,
+                            _ => u64::from(inst.imm[0]),
+                        };
+                        let [a, b, c] = inst.args.map(reg);
+                        [reg(inst.out), a, b, c, aux]
+                    } else {
+                        self.generic += 1;
+                        [env.step_helper, node_addr, i as u64, 0, 0]
+                    };
+                    self.items.push(Item {
+                        stencil,
+                        ops,
+                        jump: None,
+                        exit: Some(exit_of(inst.exit)),
+                    });
+                }
+            }
+        }
+        // The stubs: one per exit, then the slow paths, then the bug report.
+        let exits = self.items.len();
+        for e in 0..t.exits.len() {
+            self.items.push(Item {
+                stencil: st.exit_stub,
+                ops: [ret(RET_EXIT, ti, e), 0, 0, 0, 0],
+                jump: None,
+                exit: None,
+            });
+        }
+        let slows = self.items.len();
+        for &(i, moves) in &self.slow {
+            let ops = [
+                env.loop_helper,
+                node_addr,
+                i as u64,
+                env.valid,
+                ret(RET_LEAVE, ti, i),
+            ];
+            self.items.push(Item {
+                stencil: st.loop_slow,
+                ops,
+                jump: Some(To::Step(moves)),
+                exit: None,
+            });
+        }
+        let bug = self.items.len();
+        self.items.push(Item {
+            stencil: st.exit_stub,
+            ops: [ret(RET_BUG, ti, 0), 0, 0, 0, 0],
+            jump: None,
+            exit: None,
+        });
+        let resolve = |to: Option<To>| {
+            to.map(|to| match to {
+                To::Step(n) => Target::Step(n),
+                To::Addr(a) => Target::Addr(a),
+                To::ExitStub(e) => Target::Step(exits + e as usize),
+                To::SlowStub(k) => Target::Step(slows + k),
+                To::Bug => Target::Step(bug),
+            })
+        };
+        let steps: Vec<Step<'_>> = self
+            .items
+            .iter()
+            .map(|it| Step {
+                stencil: it.stencil,
+                operands: &it.ops,
+                jump: resolve(it.jump),
+                exit: resolve(it.exit),
+            })
+            .collect();
+        emit(&steps)
+    }
+
+    /// The moves of a `JUMP_LOOP`'s PHIs (those from `start`), all at once: straight
+    /// when no PHI reads another's output, through temporaries past the trace's values
+    /// otherwise.
+    fn phi_moves(&mut self, st: &UopStencils, t: &jit_core::tier2::Trace, start: usize) {
+        let outs: Vec<V> = phis(t, start).map(|p| p.out).collect();
+        let tangled = phis(t, start).any(|p| outs.contains(&p.args[1]));
+        let mov = |dst: u64, src: u64| Item {
+            stencil: st.phi,
+            ops: [dst, src, 0, 0, 0],
+            jump: None,
+            exit: None,
+        };
+        if !tangled {
+            for p in phis(t, start) {
+                let it = mov(u64::from(p.out.0), u64::from(p.args[1].0));
+                self.items.push(it);
+            }
+            return;
+        }
+        let base = u64::from(t.n_values);
+        for (k, p) in phis(t, start).enumerate() {
+            self.items
+                .push(mov(base + k as u64, u64::from(p.args[1].0)));
+        }
+        for (k, p) in phis(t, start).enumerate() {
+            self.items.push(mov(u64::from(p.out.0), base + k as u64));
+        }
+        self.temps = self.temps.max(outs.len());
+    }
+}
+
+/// The PHIs of the loop that starts at uop `start`.
+fn phis(
+    t: &jit_core::tier2::Trace,
+    start: usize,
+) -> impl Iterator<Item = &jit_core::tier2::Inst> + Clone {
+    t.insts[start..].iter().take_while(|p| p.op == Uop::PHI)
+}
