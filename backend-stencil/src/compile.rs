@@ -57,6 +57,7 @@ pub struct UopStencils {
     phi: &'static Stencil,
     jump: &'static Stencil,
     exit_stub: &'static Stencil,
+    exit_link: &'static Stencil,
     count: &'static Stencil,
 }
 
@@ -94,6 +95,7 @@ impl UopStencils {
             phi: named("uop_PHI")?,
             jump: named("jump")?,
             exit_stub: named("exit_stub")?,
+            exit_link: named("exit_link")?,
             count: named("count")?,
         })
     }
@@ -119,10 +121,12 @@ impl UopStencils {
 /// What a trace's code refers to besides its own steps.
 #[derive(Clone, Copy, Debug)]
 pub struct Env {
-    /// The step helper's address (generic stencils).
-    pub step_helper: u64,
     /// The loop helper's address (`LOOP`, `JUMP_ROOT`, `JUMP_LOOP`'s slow path).
     pub loop_helper: u64,
+    /// The link helper's address (a linked exit).
+    pub link_helper: u64,
+    /// The trace's link words, one per exit (`Cell<usize>`s).
+    pub links: u64,
     /// The executor's validity flag (a `Cell<bool>`).
     pub valid: u64,
     /// The executor's two counters (uops, guards) when statistics are collected.
@@ -145,7 +149,7 @@ enum To {
 #[derive(Clone, Copy, Debug)]
 struct Item {
     stencil: &'static Stencil,
-    ops: [u64; 5],
+    ops: [u64; 6],
     jump: Option<To>,
     exit: Option<To>,
 }
@@ -158,6 +162,8 @@ pub struct Builder {
     first: Vec<usize>,
     /// `JUMP_LOOP` uops: (their index, the step of their PHI moves).
     slow: Vec<(usize, usize)>,
+    /// Where the stubs start: exit stubs, slow paths, the bug report.
+    stubs: [usize; 3],
     /// How many registers past the trace's values the PHI moves use.
     pub temps: usize,
     /// Uops compiled to their own stencil / to the generic one, last trace.
@@ -195,7 +201,7 @@ impl Builder {
         for (i, inst) in t.insts.iter().enumerate() {
             self.first.push(self.items.len());
             if let Some(c) = env.counters {
-                let ops = [c, 1, u64::from(inst.op.is_guard()), 0, 0];
+                let ops = [c, 1, u64::from(inst.op.is_guard()), 0, 0, 0];
                 self.items.push(Item {
                     stencil: st.count,
                     ops,
@@ -206,12 +212,14 @@ impl Builder {
             let reg = |v: V| if v == V::NONE { 0 } else { u64::from(v.0) };
             match inst.op {
                 Uop::LOOP | Uop::JUMP_ROOT => {
+                    self.native += 1;
                     let ops = [
                         env.loop_helper,
                         node_addr,
                         i as u64,
                         env.valid,
                         ret(RET_LEAVE, ti, i),
+                        0,
                     ];
                     let to_root = match env.root {
                         Some(a) if ti != 0 => To::Addr(a),
@@ -225,11 +233,12 @@ impl Builder {
                     });
                 }
                 Uop::JUMP_LOOP => {
+                    self.native += 1;
                     let moves = self.items.len() + 1;
                     self.slow.push((i, moves));
                     self.items.push(Item {
                         stencil: st.jump_loop,
-                        ops: [0, 0, 0, env.valid, 0],
+                        ops: [0, 0, 0, env.valid, 0, 0],
                         jump: None,
                         exit: Some(To::SlowStub(self.slow.len() - 1)),
                     });
@@ -237,7 +246,7 @@ impl Builder {
                     let body = inst.imm[2] as usize + phis(t, inst.imm[2] as usize).count();
                     self.items.push(Item {
                         stencil: st.jump,
-                        ops: [0; 5],
+                        ops: [0; 6],
                         jump: Some(To::Step(self.first[body])),
                         exit: None,
                     });
@@ -258,10 +267,17 @@ impl Builder {
                             _ => u64::from(inst.imm[0]),
                         };
                         let [a, b, c] = inst.args.map(reg);
-                        [reg(inst.out), a, b, c, aux]
+                        [reg(inst.out), a, b, c, aux, 0]
                     } else {
                         self.generic += 1;
-                        [env.step_helper, node_addr, i as u64, 0, 0]
+                        [
+                            crate::executor::step_helper_of(op),
+                            node_addr,
+                            i as u64,
+                            0,
+                            0,
+                            0,
+                        ]
                     };
                     self.items.push(Item {
                         stencil,
@@ -275,9 +291,18 @@ impl Builder {
         // The stubs: one per exit, then the slow paths, then the bug report.
         let exits = self.items.len();
         for e in 0..t.exits.len() {
+            let link = env.links + (e * core::mem::size_of::<usize>()) as u64;
+            let ops = [
+                ret(RET_EXIT, ti, e),
+                link,
+                env.link_helper,
+                node_addr,
+                e as u64,
+                env.valid,
+            ];
             self.items.push(Item {
-                stencil: st.exit_stub,
-                ops: [ret(RET_EXIT, ti, e), 0, 0, 0, 0],
+                stencil: st.exit_link,
+                ops,
                 jump: None,
                 exit: None,
             });
@@ -290,6 +315,7 @@ impl Builder {
                 i as u64,
                 env.valid,
                 ret(RET_LEAVE, ti, i),
+                0,
             ];
             self.items.push(Item {
                 stencil: st.loop_slow,
@@ -299,9 +325,10 @@ impl Builder {
             });
         }
         let bug = self.items.len();
+        self.stubs = [exits, slows, bug];
         self.items.push(Item {
             stencil: st.exit_stub,
-            ops: [ret(RET_BUG, ti, 0), 0, 0, 0, 0],
+            ops: [ret(RET_BUG, ti, 0), 0, 0, 0, 0, 0],
             jump: None,
             exit: None,
         });
@@ -327,6 +354,38 @@ impl Builder {
         emit(&steps)
     }
 
+    /// What each stretch of the trace last built is, for dumps: the offset of its first
+    /// byte (`offset` gives a step's) and a label (the uop as `--dump uops` prints it, and
+    /// its stencil; the stubs).
+    pub fn marks(
+        &self,
+        t: &jit_core::tier2::Trace,
+        offset: impl Fn(usize) -> Option<usize>,
+    ) -> Vec<(usize, alloc::string::String)> {
+        let mut out = Vec::new();
+        for (i, (&step, inst)) in self.first.iter().zip(&t.insts).enumerate() {
+            let mut label = alloc::format!("{i:04}  ");
+            jit_core::tier2::print_inst(inst, &mut label);
+            let last = self.first.get(i + 1).copied().unwrap_or(self.stubs[0]);
+            let names: Vec<&str> = self.items[step..last]
+                .iter()
+                .map(|it| it.stencil.name())
+                .collect();
+            label.push_str(&alloc::format!("    [{}]", names.join(" ")));
+            out.extend(offset(step).map(|o| (o, label)));
+        }
+        let [exits, slows, bug] = self.stubs;
+        let kinds = [
+            (exits, "exit stubs"),
+            (slows, "loop_slow stubs"),
+            (bug, "bug stub"),
+        ];
+        for (step, what) in kinds {
+            out.extend(offset(step).map(|o| (o, alloc::string::String::from(what))));
+        }
+        out
+    }
+
     /// The moves of a `JUMP_LOOP`'s PHIs (those from `start`), all at once: straight
     /// when no PHI reads another's output, through temporaries past the trace's values
     /// otherwise.
@@ -335,7 +394,7 @@ impl Builder {
         let tangled = phis(t, start).any(|p| outs.contains(&p.args[1]));
         let mov = |dst: u64, src: u64| Item {
             stencil: st.phi,
-            ops: [dst, src, 0, 0, 0],
+            ops: [dst, src, 0, 0, 0, 0],
             jump: None,
             exit: None,
         };

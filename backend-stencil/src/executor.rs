@@ -34,12 +34,33 @@ struct Shared<M: ExecMemory> {
     patcher: Patcher,
     builder: Builder,
     stencils: UopStencils,
+    listener: Option<Listener>,
 }
 
 /// The copy-and-patch backend: compiles every hot loop's trace tree to machine code.
 pub struct StencilBackend<M: ExecMemory> {
     shared: Rc<RefCell<Shared<M>>>,
 }
+
+/// A trace's code as it was made, for a [`Listener`]: `--dump asm` disassembles it,
+/// `--perf-map` names it for `perf`.
+#[derive(Debug)]
+pub struct CodeEvent<'a> {
+    /// `stencil@function:line`, the loop's executor.
+    pub executor: &'a str,
+    /// The trace's index in its tree (0: the root trace).
+    pub trace: usize,
+    /// Where the code is.
+    pub addr: usize,
+    /// The code, as executed (with its read-only data and veneers after it).
+    pub code: &'a [u8],
+    /// Where each stretch starts (an offset into `code`) and what it is: a uop and its
+    /// stencil, a stub.
+    pub marks: &'a [(usize, String)],
+}
+
+/// Called with every trace compiled.
+pub type Listener = fn(&CodeEvent<'_>);
 
 impl<M: ExecMemory + 'static> StencilBackend<M> {
     /// A backend whose code lives in memory from `mem`; `None` when this build has no
@@ -50,10 +71,18 @@ impl<M: ExecMemory + 'static> StencilBackend<M> {
             patcher: Patcher::new(),
             builder: Builder::default(),
             stencils: UopStencils::load()?,
+            listener: None,
         };
         Some(StencilBackend {
             shared: Rc::new(RefCell::new(shared)),
         })
+    }
+}
+
+impl<M: ExecMemory> StencilBackend<M> {
+    /// Calls `f` with every trace compiled from now on.
+    pub fn set_listener(&mut self, f: Listener) {
+        self.shared.borrow_mut().listener = Some(f);
     }
 }
 
@@ -72,8 +101,10 @@ impl<M: ExecMemory + 'static> Backend for StencilBackend<M> {
             inner: RefCell::new(Inner {
                 tree,
                 code: Vec::new(),
+                links: Vec::new(),
                 generation: 0,
                 temps: 0,
+                regs: Vec::new(),
             }),
             valid: Box::new(Cell::new(true)),
             counters: Box::new(UnsafeCell::new([0; 2])),
@@ -90,10 +121,16 @@ struct Inner {
     tree: TraceTree,
     /// Each trace's code, by its index in the tree.
     code: Vec<patch::Trace>,
+    /// Each trace's links, one word per exit, which its exit stubs read: 0, or the
+    /// entry of the side trace linked to the exit (set once the tree linked one).
+    links: Vec<Box<[Cell<usize>]>>,
     /// The tree's generation the code was compiled for.
     generation: u32,
     /// Registers past the trace's values that its PHI moves use.
     temps: usize,
+    /// The register file, kept from run to run (a trace writes every register before it
+    /// reads it, so what a run leaves in it is never read).
+    regs: Vec<u64>,
 }
 
 /// A loop's trace tree, run as machine code.
@@ -138,6 +175,7 @@ impl<M: ExecMemory> StencilExecutor<M> {
         clock: Option<fn() -> u64>,
     ) -> bool {
         if inner.generation != inner.tree.generation() {
+            inner.links.clear();
             let code = core::mem::take(&mut inner.code);
             let mut sh = self.shared.borrow_mut();
             for c in code {
@@ -150,9 +188,15 @@ impl<M: ExecMemory> StencilExecutor<M> {
         while inner.code.len() < inner.tree.nodes().len() {
             let ti = inner.code.len();
             let node: &Rc<Node> = &inner.tree.nodes()[ti];
+            let n_exits = node.trace.exits.len();
+            inner
+                .links
+                .push((0..n_exits).map(|_| Cell::new(0)).collect());
+            let links = &inner.links[ti];
             let env = Env {
-                step_helper: step_helper as *const () as usize as u64,
                 loop_helper: loop_helper as *const () as usize as u64,
+                link_helper: link_helper as *const () as usize as u64,
+                links: links.as_ptr() as u64,
                 valid: &*self.valid as *const Cell<bool> as u64,
                 counters: self.counting.then(|| self.counters.get() as u64),
                 root: inner.code.first().map(patch::Trace::entry),
@@ -166,9 +210,10 @@ impl<M: ExecMemory> StencilExecutor<M> {
                 node,
                 Rc::as_ptr(node) as u64,
                 &env,
-                |steps| patcher.emit(arena, steps),
+                |steps| patcher.emit_timed(arena, steps, clock),
             );
-            let Ok(code) = made else {
+            let Ok((code, memory_ns)) = made else {
+                inner.links.pop();
                 return false;
             };
             let after = sh.patcher.stats();
@@ -184,10 +229,22 @@ impl<M: ExecMemory> StencilExecutor<M> {
             if let (Some(c), Some(t0)) = (clock, t0) {
                 let ns = c().saturating_sub(t0);
                 s.compile_ns += ns;
+                s.memory_ns += memory_ns;
+                let uops = node.trace.insts.len().max(1) as f64;
                 s.ns_per_uop
-                    .push(ns as f64 / node.trace.insts.len().max(1) as f64);
+                    .push(ns.saturating_sub(memory_ns) as f64 / uops);
             }
             inner.temps = inner.temps.max(sh.builder.temps);
+            if let Some(f) = sh.listener {
+                let marks = sh.builder.marks(&node.trace, |n| sh.patcher.step_offset(n));
+                f(&CodeEvent {
+                    executor: &self.name,
+                    trace: ti,
+                    addr: code.entry(),
+                    code: sh.arena.code(code.code()),
+                    marks: &marks,
+                });
+            }
             inner.code.push(code);
         }
         true
@@ -211,19 +268,19 @@ impl<M: ExecMemory> StencilExecutor<M> {
                 status: EXIT_RESUME,
             };
         }
-        let mut regs: Vec<u64> = Vec::new();
+        let mut regs = core::mem::take(&mut inner.regs);
         let mut ti = 0usize;
         loop {
             let need = inner.tree.max_values() + inner.temps;
             if regs.len() < need {
                 regs.resize(need, Value::NIL.to_bits());
             }
-            // SAFETY: the code was built by this executor from trace `ti` of its tree,
-            // which is alive (and so are the nodes the code's helpers read); the arena is
-            // the backend's, alive while this executor is. The register file holds every
-            // value index of every trace of the tree, plus the PHI moves' temporaries, and
-            // `stp` is the running state block stopped at the loop header (the caller's
-            // promise), or at the side trace's start after its parent's exit.
+            // The code was built by this executor from trace `ti` of its tree, which is
+            // alive (and so are the nodes the code's helpers read); the arena is the
+            // backend's, alive while this executor is.
+            // SAFETY: so is the code; the register file holds every value of every trace
+            // of the tree and the PHI moves' temporaries; `stp` is the running state block
+            // stopped at the loop header (the caller's promise) or at a side trace's start.
             let ret = unsafe { inner.code[ti].run(stp, regs.as_mut_ptr(), [0; 4], [0.0; 4]) };
             let t = ((ret >> 32) & 0xFFFF) as usize;
             let k = (ret & 0xFFFF_FFFF) as usize;
@@ -236,6 +293,9 @@ impl<M: ExecMemory> StencilExecutor<M> {
                             // SAFETY: as above; the tree may have grown a trace.
                             if self.compile_new(inner, unsafe { &mut *stats }, clock) {
                                 ti = side as usize;
+                                // From now on the exit enters the side trace directly.
+                                let entry = inner.code[ti].entry();
+                                inner.links[t][k].set(entry);
                                 continue;
                             }
                             // SAFETY: as above.
@@ -270,6 +330,7 @@ impl<M: ExecMemory> StencilExecutor<M> {
                 s.uops_executed += core::mem::take(&mut c[0]);
                 s.guards_executed += core::mem::take(&mut c[1]);
             }
+            inner.regs = regs;
             return exit;
         }
     }
@@ -302,22 +363,57 @@ impl<M: ExecMemory> Executor for StencilExecutor<M> {
     }
 }
 
-/// The generic stencils' helper: runs uop `arg & 0xFFFF_FFFF` of the trace at `node`
-/// through the core's semantics; 1 when it went on, 0 when it takes its exit. (The
-/// uop's number, in `arg`'s high half, only makes each generic stencil distinct.)
+/// The generic stencils' helpers, one per uop (`STEP_HELPERS[op as usize]`).
+type StepHelper = unsafe extern "C" fn(*mut JitState, *mut u64, u64, u64) -> u64;
+
+include!(concat!(env!("OUT_DIR"), "/step_helpers.rs"));
+
+/// The generic stencils' helper for uops `Uop::ALL[N]`: runs uop `arg & 0xFFFF_FFFF` of
+/// the trace at `node` through the core's semantics; 1 when it went on, 0 when it takes
+/// its exit. (The uop's number, in `arg`'s high half, only makes each generic stencil
+/// distinct.)
 ///
 /// # Safety
 ///
 /// Called by a trace's code only: `node` is the `Node` the code was built from (kept
-/// alive by the executor's tree), `regs` its register file, `st` the running state block.
-unsafe extern "C" fn step_helper(st: *mut JitState, regs: *mut u64, node: u64, arg: u64) -> u64 {
+/// alive by the executor's tree), `regs` its register file, `st` the running state block,
+/// and the uop is a `Uop::ALL[N]`.
+unsafe extern "C" fn step_helper<const N: usize>(
+    st: *mut JitState,
+    regs: *mut u64,
+    node: u64,
+    arg: u64,
+) -> u64 {
     // SAFETY: see the function's contract.
     let node = unsafe { &*(node as *const Node) };
     let i = (arg & 0xFFFF_FFFF) as usize;
     // SAFETY: the register file holds at least the trace's values (see `run`).
     let regs = unsafe { core::slice::from_raw_parts_mut(regs, node.trace.n_values as usize) };
-    // SAFETY: the code stopped before uop `i` of the trace, its values in `regs`.
-    u64::from(unsafe { jit_core::tier2::step(st, regs, &node.trace, &node.reprs, i, true) })
+    let (t, reprs) = (&node.trace, &node.reprs[..]);
+    // SAFETY: the code stopped before uop `i` of the trace, a `Uop::ALL[N]`, its values
+    // in `regs`.
+    u64::from(unsafe { jit_core::tier2::step::<N>(st, regs, t, reprs, i, true) })
+}
+
+/// The address of the step helper of `op`.
+pub(crate) fn step_helper_of(op: Uop) -> u64 {
+    STEP_HELPERS[op as usize] as *const () as usize as u64
+}
+
+/// The linked exits' helper: writes exit `e` of the trace at `node` back before its side
+/// trace runs (`jit_core::tier2::tree::follow_link`).
+///
+/// # Safety
+///
+/// As [`step_helper`]'s.
+unsafe extern "C" fn link_helper(st: *mut JitState, regs: *mut u64, node: u64, e: u64) -> u64 {
+    // SAFETY: see the function's contract.
+    let node = unsafe { &*(node as *const Node) };
+    // SAFETY: as in `step_helper`.
+    let regs = unsafe { core::slice::from_raw_parts(regs, node.trace.n_values as usize) };
+    // SAFETY: the code failed at exit `e`, its values in `regs`.
+    unsafe { tree::follow_link(st, &node.trace, &node.reprs, e as u32, regs) };
+    0
 }
 
 /// The loop ends' helper (`LOOP`, `JUMP_ROOT`, `JUMP_LOOP`'s slow path): writes the

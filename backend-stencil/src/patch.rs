@@ -250,14 +250,34 @@ impl Patcher {
         self.stats
     }
 
+    /// Where step `n` of the trace last built starts, from the trace's first byte.
+    pub fn step_offset(&self, n: usize) -> Option<usize> {
+        self.offsets.get(n).map(|&o| o as usize)
+    }
+
     /// Builds `steps` into `arena` and makes the code executable.
     pub fn emit<M: ExecMemory>(
         &mut self,
         arena: &mut CodeArena<M>,
         steps: &[Step<'_>],
     ) -> Result<Trace, EmitError> {
+        self.emit_timed(arena, steps, None).map(|(t, _)| t)
+    }
+
+    /// As [`Patcher::emit`], and with a clock (nanoseconds), how long the arena took to
+    /// find room and to make the code executable (mapping memory, changing its
+    /// protection): the rest is copying and patching.
+    pub fn emit_timed<M: ExecMemory>(
+        &mut self,
+        arena: &mut CodeArena<M>,
+        steps: &[Step<'_>],
+        clock: Option<fn() -> u64>,
+    ) -> Result<(Trace, u64), EmitError> {
+        let now = || clock.map_or(0, |c| c());
         let layout = self.layout(steps)?;
+        let t0 = now();
         let r = arena.reserve(layout.max_len)?;
+        let mut memory_ns = now().saturating_sub(t0);
         let len = match self.patch(r.addr(), steps, &layout) {
             Ok(len) => len,
             Err(e) => {
@@ -265,8 +285,10 @@ impl Patcher {
                 return Err(e);
             }
         };
+        let t1 = now();
         let code = arena.commit(r, &self.buf[..len])?;
-        Ok(Trace { code })
+        memory_ns += now().saturating_sub(t1);
+        Ok((Trace { code }, memory_ns))
     }
 
     /// Builds `steps` as code that will run at address `base`, into a buffer of the

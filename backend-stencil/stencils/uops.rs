@@ -86,6 +86,8 @@ macro_rules! uop {
                 let ($s, $r) = (s, r);
                 let ok: bool = $body;
                 if !ok {
+                    // Exits are rare: the exit is a `jcc`, the continuation falls through.
+                    core::hint::cold_path();
                     exit!(s, r, i0, i1, i2, i3, f0, f1, f2, f3)
                 }
                 next!(s, r, i0, i1, i2, i3, f0, f1, f2, f3)
@@ -187,13 +189,17 @@ uop! {
     }
     uop_ADD_INT(s, r) {
         let z = int_of(reg(r, operand!(1))) + int_of(reg(r, operand!(2)));
-        set(r, operand!(0), box_int(z));
-        fits(z)
+        fits(z) && {
+            set(r, operand!(0), box_int(z));
+            true
+        }
     }
     uop_SUB_INT(s, r) {
         let z = int_of(reg(r, operand!(1))) - int_of(reg(r, operand!(2)));
-        set(r, operand!(0), box_int(z));
-        fits(z)
+        fits(z) && {
+            set(r, operand!(0), box_int(z));
+            true
+        }
     }
     uop_MUL_INT(s, r) {
         match int_of(reg(r, operand!(1))).checked_mul(int_of(reg(r, operand!(2)))) {
@@ -256,13 +262,17 @@ uop! {
     }
     uop_ADD_I64(s, r) {
         let z = (reg(r, operand!(1)) as i64) + (reg(r, operand!(2)) as i64);
-        set(r, operand!(0), z as u64);
-        fits(z)
+        fits(z) && {
+            set(r, operand!(0), z as u64);
+            true
+        }
     }
     uop_SUB_I64(s, r) {
         let z = (reg(r, operand!(1)) as i64) - (reg(r, operand!(2)) as i64);
-        set(r, operand!(0), z as u64);
-        fits(z)
+        fits(z) && {
+            set(r, operand!(0), z as u64);
+            true
+        }
     }
     uop_MUL_I64(s, r) {
         match (reg(r, operand!(1)) as i64).checked_mul(reg(r, operand!(2)) as i64) {
@@ -354,6 +364,30 @@ stencil! {
     }
 }
 
+/// The link helper (`link_helper` in `src/executor.rs`): writes an exit's snapshot back
+/// and counts it, before the exit's side trace runs.
+type LinkHelper = unsafe extern "C" fn(State, Regs, u64, u64) -> u64;
+
+/// A trace's entry, for a linked exit's jump.
+type Entry = unsafe extern "C" fn(State, Regs, u64, u64, u64, u64, f64, f64, f64, f64) -> u64;
+
+stencil! {
+    /// An exit that may have a side trace linked: leaves the trace returning operand 0,
+    /// unless the link (the word at operand 1, set once the executor linked a side trace)
+    /// is non-zero and the executor is valid (the flag at operand 5). Then the link helper
+    /// (operand 2) writes the exit's snapshot back (operand 3: the trace, 4: the exit) and
+    /// the side trace runs, with no return to the executor.
+    fn exit_link(s, r, i0, i1, i2, i3, f0, f1, f2, f3) {
+        let link = *(operand!(1) as *const usize);
+        if link == 0 || *(operand!(5) as *const u8) == 0 {
+            return operand!(0);
+        }
+        helper!(2 as LinkHelper)(s, r, operand!(3), operand!(4));
+        let side = core::mem::transmute::<usize, Entry>(link);
+        side(s, r, 0, 0, 0, 0, 0.0, 0.0, 0.0, 0.0)
+    }
+}
+
 stencil! {
     /// Counts for `--stats`: adds operand 1 (uops) and operand 2 (guards) to the two
     /// counters at operand 0.
@@ -370,17 +404,25 @@ stencil! {
 pub(crate) type StepHelper = unsafe extern "C" fn(State, Regs, u64, u64) -> u64;
 
 /// `generic! { generic_NAME = NUMBER; .. }`: the generic stencil of each uop, which
-/// `build.rs` writes for every row of the uop table. Operands: 0 the step helper, 1 the
-/// trace, 2 the uop's index in it. The uop's number is part of the code, so that no two
-/// generic stencils are the same function (LLVM would merge them into one symbol).
+/// `build.rs` writes for every row of the uop table. Operands: 0 the uop's step helper,
+/// 1 the trace, 2 the uop's index in it. The uop's number is part of the code, so that no
+/// two generic stencils are the same function (LLVM would merge them into one symbol).
+///
+/// A generic stencil calls into the core, which may clobber every caller-saved register:
+/// it clobbers the slots `i0..i3`, `f0..f3` too (they leave it zero), as a call clobbers
+/// caller-saved registers. Nothing lives in the slots yet; the register allocator will
+/// spill what does around such a stencil, where it would otherwise be saved and reloaded
+/// on every call whether live or not.
 macro_rules! generic {
     ($($name:ident = $num:literal;)*) => {$(
         stencil! {
             fn $name(s, r, i0, i1, i2, i3, f0, f1, f2, f3) {
-                if helper!(0 as StepHelper)(s, r, operand!(1), operand!(2) | ($num << 32)) == 0 {
-                    exit!(s, r, i0, i1, i2, i3, f0, f1, f2, f3)
+                let ok = helper!(0 as StepHelper)(s, r, operand!(1), operand!(2) | ($num << 32));
+                if ok == 0 {
+                    core::hint::cold_path();
+                    exit!(s, r, 0, 0, 0, 0, 0.0, 0.0, 0.0, 0.0)
                 }
-                next!(s, r, i0, i1, i2, i3, f0, f1, f2, f3)
+                next!(s, r, 0, 0, 0, 0, 0.0, 0.0, 0.0, 0.0)
             }
         }
     )*};

@@ -222,9 +222,14 @@ pub struct NativeStats {
     pub holes_patched: u64,
     /// Bytes of code written (with the traces' read-only data and veneers).
     pub code_bytes: u64,
-    /// Nanoseconds spent compiling (0 when the embedder gave no clock).
+    /// Nanoseconds spent compiling, all of it (0 when the embedder gave no clock).
     pub compile_ns: u64,
-    /// Per trace compiled, nanoseconds per uop (when timed).
+    /// Of them, the time the code arena took to map memory and change its protection
+    /// (system calls, amortized over the traces that share a region).
+    pub memory_ns: u64,
+    /// Per trace compiled, nanoseconds per uop spent copying and patching: choosing each
+    /// uop's stencils, copying them and filling their holes (the compile time without
+    /// `memory_ns`).
     pub ns_per_uop: Vec<f64>,
 }
 
@@ -245,7 +250,7 @@ impl NativeStats {
         let mut s = String::new();
         let _ = write!(
             s,
-            "{{\"traces_compiled\": {}, \"uops_compiled\": {}, \"own_stencil_uops\": {}, \"generic_uops\": {}, \"stencils\": {}, \"holes_patched\": {}, \"code_bytes\": {}, \"compile_ns\": {}, \"median_ns_per_uop\": {:.1}, \"ns_per_uop\": [",
+            "{{\"traces_compiled\": {}, \"uops_compiled\": {}, \"own_stencil_uops\": {}, \"generic_uops\": {}, \"stencils\": {}, \"holes_patched\": {}, \"code_bytes\": {}, \"compile_ns\": {}, \"memory_ns\": {}, \"median_ns_per_uop\": {:.1}, \"ns_per_uop\": [",
             self.traces_compiled,
             self.uops_compiled,
             self.own_stencil_uops,
@@ -254,6 +259,7 @@ impl NativeStats {
             self.holes_patched,
             self.code_bytes,
             self.compile_ns,
+            self.memory_ns,
             self.median_ns_per_uop()
         );
         for (i, x) in self.ns_per_uop.iter().enumerate() {
@@ -279,9 +285,10 @@ impl NativeStats {
         );
         let _ = writeln!(
             s,
-            "{}: compile {:.6} s, median {:.1} ns per uop",
+            "{}: compile {:.6} s ({:.6} s mapping and protecting memory), copy and patch: median {:.1} ns per uop",
             self.backend,
             self.compile_ns as f64 / 1e9,
+            self.memory_ns as f64 / 1e9,
             self.median_ns_per_uop()
         );
     }

@@ -1,6 +1,7 @@
 //! `cargo xtask`: the engine's command line (run, bench) and the project's checks.
 
 mod bench;
+mod native;
 mod reserve;
 mod run;
 mod stencils;

@@ -37,7 +37,7 @@ impl ModeArg {
     /// The backend to attach in place of the uop interpreter, for the native modes.
     pub fn backend(self) -> Option<fn() -> Box<dyn jit_core::jit::Backend>> {
         match self {
-            ModeArg::Stencil => Some(backend_stencil::make_backend),
+            ModeArg::Stencil => Some(crate::native::stencil_backend),
             _ => None,
         }
     }
@@ -65,8 +65,11 @@ pub enum DumpArg {
     /// came from (`--mode uops`).
     Uops,
     /// Every tier-2 trace before and after the optimizer, with what each pass removed
-    /// (`--mode uops`).
+    /// (`--mode uops`, `--mode stencil`).
     Opt,
+    /// Every trace's machine code, disassembled, with each uop's stretch marked by the
+    /// uop and its stencils (`--mode stencil`).
+    Asm,
 }
 
 /// Arguments of `cargo xtask run`.
@@ -104,6 +107,10 @@ pub struct RunArgs {
     /// language's memory error (Python's `MemoryError`).
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub max_heap: Option<usize>,
+    /// Write `/tmp/perf-PID.map` (`--mode stencil`), so that `perf report` names the
+    /// compiled traces (`stencil@function:line#TRACE`).
+    #[arg(long)]
+    pub perf_map: bool,
     /// Arguments for the program (after `--`).
     #[arg(last = true)]
     pub args: Vec<String>,
@@ -145,6 +152,12 @@ pub fn main(a: &RunArgs) -> i32 {
         a.dump.contains(&DumpArg::Specialized),
     );
     let stats = a.stats || a.stats_json.is_some();
+    crate::native::configure(a.dump.contains(&DumpArg::Asm), a.perf_map);
+    if a.mode != ModeArg::Stencil && (a.perf_map || a.dump.contains(&DumpArg::Asm)) {
+        eprintln!(
+            "note: --dump asm and --perf-map show native code, which only --mode stencil makes"
+        );
+    }
     if mode != Mode::Uops {
         let note = |what: &str| {
             eprintln!("note: {what}, which only --mode uops and --mode stencil use");

@@ -136,7 +136,7 @@ impl UopExecutor {
             }
             let reprs = &node.reprs[..];
             let valid = self.valid.get();
-            let ok = uop_semantics!(inst, t, reprs, regs, stp, locals, helpers, room, valid, {
+            let ok = uop_semantics!(inst, inst.op, t, reprs, regs, stp, locals, helpers, room, valid, {
                 Uop::LOOP | Uop::JUMP_ROOT => {
                     // SAFETY: `stp` is the running state block, stopped at this uop.
                     if let Some(x) = unsafe { tree::at_loop(stp, t, reprs, &inst, &regs, valid, true) } {

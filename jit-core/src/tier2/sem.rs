@@ -23,17 +23,21 @@ macro_rules! vm {
 }
 
 /// The semantics of every uop but the loop's ends (`LOOP`, `JUMP_ROOT`, `JUMP_LOOP`), whose
-/// arms the caller gives (`{ Uop::LOOP => .., }`): runs `$inst` of trace `$t` over the
+/// arms the caller gives (`{ Uop::LOOP => .., }`): runs `$inst` (whose uop is `$op`) of
+/// trace `$t` over the
 /// register file `$regs` (the frame's locals at `$locals`, `$room` slots of stack from
 /// there, the helper table `$helpers`), writes its output there, and evaluates to false when the uop
 /// takes its exit. The uop interpreter expands it inside its dispatch loop, [`step`] for
 /// one uop of a native backend's trace; one definition, no call in the interpreter's loop.
 macro_rules! uop_semantics {
     (
-        $inst:expr, $t:expr, $reprs:expr, $regs:ident, $st:expr, $locals:expr, $helpers:expr,
+        $inst:expr, $op:expr, $t:expr, $reprs:expr, $regs:ident, $st:expr, $locals:expr, $helpers:expr,
         $room:expr, $valid:expr, { $($control:tt)* }
     ) => {{
         let inst: Inst = $inst;
+        // The uop: `inst.op`, or a constant where the caller runs one kind of uop (the
+        // match then folds away).
+        let op: Uop = $op;
         let t: &Trace = $t;
         let reprs: &[Repr] = $reprs;
         let stp: *mut JitState = $st;
@@ -53,7 +57,7 @@ macro_rules! uop_semantics {
         let mut out = Value::NIL;
         // The output's word when it is raw.
         let mut raw: Option<u64> = None;
-        let ok: bool = match inst.op {
+        let ok: bool = match op {
             $($control)*
             Uop::LOAD_SLOT => {
                 // SAFETY: the projector reads only slots of the trace's frames, which
@@ -138,7 +142,7 @@ macro_rules! uop_semantics {
             Uop::GUARD_INT_ZERO => arg(0).as_small_int() == Some(0),
             Uop::ADD_INT | Uop::SUB_INT | Uop::MUL_INT | Uop::DIVMOD_INT => {
                 let (x, y) = (arg(0).small_int_unchecked(), arg(1).small_int_unchecked());
-                match int_arith(inst.op, inst.imm[0], x, y) {
+                match int_arith(op, inst.imm[0], x, y) {
                     Some(r) => {
                         out = Value::small_int(r);
                         true
@@ -148,7 +152,7 @@ macro_rules! uop_semantics {
             }
             Uop::ADD_FLOAT | Uop::SUB_FLOAT | Uop::MUL_FLOAT => {
                 let (x, y) = (arg(0).float_unchecked(), arg(1).float_unchecked());
-                out = float_arith(inst.op, x, y);
+                out = float_arith(op, x, y);
                 true
             }
             Uop::FLOAT_ARITH => {
@@ -195,17 +199,17 @@ macro_rules! uop_semantics {
                 true
             }
             Uop::CMP_INT | Uop::CMP_NUM | Uop::CMP_STR => {
-                let op = CmpOp::from_u32(inst.imm[0]).unwrap_or(CmpOp::Eq);
-                let r = match inst.op {
-                    Uop::CMP_INT => arith::compare_small_ints(op, arg(0), arg(1)),
+                let cmp = CmpOp::from_u32(inst.imm[0]).unwrap_or(CmpOp::Eq);
+                let r = match op {
+                    Uop::CMP_INT => arith::compare_small_ints(cmp, arg(0), arg(1)),
                     Uop::CMP_NUM => {
-                        arith::inline_compare_seen(op as u32, arg(0), arg(1), |_| {})
+                        arith::inline_compare_seen(cmp as u32, arg(0), arg(1), |_| {})
                     }
                     _ => {
                         let heap = vm!(stp).heap();
                         match (heap.as_str(arg(0)), heap.as_str(arg(1))) {
                             (Some(x), Some(y)) => {
-                                Some(arith::cmp_ord(op, x.as_bytes().cmp(y.as_bytes())))
+                                Some(arith::cmp_ord(cmp, x.as_bytes().cmp(y.as_bytes())))
                             }
                             _ => None,
                         }
@@ -219,7 +223,7 @@ macro_rules! uop_semantics {
                 true
             }
             Uop::READ_ITEM | Uop::ITEM => {
-                let k = if inst.op == Uop::ITEM {
+                let k = if op == Uop::ITEM {
                     inst.imm[0] as usize
                 } else {
                     arg(1).small_int_unchecked() as usize
@@ -260,7 +264,7 @@ macro_rules! uop_semantics {
                 // the trace's frames.
                 let items = unsafe { core::slice::from_raw_parts(locals.add(top - n), n) };
                 let heap = vm!(stp).heap_mut();
-                out = if inst.op == Uop::BUILD_TUPLE {
+                out = if op == Uop::BUILD_TUPLE {
                     heap.tuple(items.to_vec())
                 } else {
                     let mut buf = heap.take_vec(n);
@@ -270,7 +274,7 @@ macro_rules! uop_semantics {
                 true
             }
             Uop::BINARY | Uop::COMPARE => {
-                let f = if inst.op == Uop::BINARY {
+                let f = if op == Uop::BINARY {
                     // SAFETY: the helper table is the VM's.
                     unsafe { (*helpers).binary }
                 } else {
@@ -361,7 +365,7 @@ macro_rules! uop_semantics {
                 true
             }
             Uop::ADD_I64 | Uop::SUB_I64 | Uop::MUL_I64 | Uop::DIVMOD_I64 => {
-                match int_arith(inst.op, inst.imm[0], int(0), int(1)) {
+                match int_arith(op, inst.imm[0], int(0), int(1)) {
                     Some(r) => {
                         raw = Some(r as u64);
                         true
@@ -371,7 +375,7 @@ macro_rules! uop_semantics {
             }
             Uop::ADD_F64 | Uop::SUB_F64 | Uop::MUL_F64 => {
                 // The bits boxing would keep (a NaN in the tag space is canonical).
-                raw = Some(float_arith(inst.op, float(0), float(1)).to_bits());
+                raw = Some(float_arith(op, float(0), float(1)).to_bits());
                 true
             }
             Uop::CMP_I64 => {
@@ -392,18 +396,20 @@ macro_rules! uop_semantics {
     }};
 }
 
-/// Runs uop `i` of trace `t` (not one of the loop's ends: `LOOP`, `JUMP_ROOT`,
-/// `JUMP_LOOP`, which a backend lays out itself) over the register file `regs`, whose
-/// values are held as `reprs` says; false when the uop takes its exit. `valid` is false
-/// once the executor was invalidated. What a native backend calls for a uop it has no
-/// stencil body for.
+/// Runs uop `i` of trace `t`, a `Uop::ALL[N]` (not one of the loop's ends: `LOOP`,
+/// `JUMP_ROOT`, `JUMP_LOOP`, which a backend lays out itself), over the register file
+/// `regs`, whose values are held as `reprs` says; false when the uop takes its exit.
+/// `valid` is false once the executor was invalidated. What a native backend calls for
+/// a uop it has no code of its own for: one function per kind of uop, so that only that
+/// uop's semantics are compiled into it.
 ///
 /// # Safety
 ///
 /// `st` is the state block of the running executor, stopped in trace `t` before uop `i`
-/// (as for [`crate::jit::Executor::enter`]), and `regs` holds every value the trace
-/// computed so far.
-pub unsafe fn step(
+/// (as for [`crate::jit::Executor::enter`]), which is a `Uop::ALL[N]`, and `regs` holds
+/// every value the trace computed so far.
+#[inline]
+pub unsafe fn step<const N: usize>(
     st: *mut JitState,
     regs: &mut [u64],
     t: &Trace,
@@ -411,12 +417,49 @@ pub unsafe fn step(
     i: usize,
     valid: bool,
 ) -> bool {
+    let inst = t.insts[i];
+    debug_assert_eq!(inst.op, Uop::ALL[N]);
     // SAFETY: `st` is the running executor's state block (the caller's promise).
     let (locals, helpers, end) = unsafe { ((*st).locals, (*st).helpers, (*st).stack_end) };
     let room = (end as usize - locals as usize) / core::mem::size_of::<Value>();
-    uop_semantics!(t.insts[i], t, reprs, regs, st, locals, helpers, room, valid, {
+    let op = const { Uop::ALL[N] };
+    debug_assert!(regs.len() >= t.n_values as usize);
+    let mut regs = Unchecked(regs);
+    uop_semantics!(inst, op, t, reprs, regs, st, locals, helpers, room, valid, {
         Uop::LOOP | Uop::JUMP_ROOT | Uop::JUMP_LOOP => false,
     })
+}
+
+/// A register file indexed without bounds checks: [`step`]'s, where the calls are many
+/// and each does little. It holds at least the trace's `n_values` words, and every value
+/// a trace names is numbered below `n_values` (the projector and the optimizer number
+/// them so, and `Trace::n_values` counts them).
+struct Unchecked<'a>(&'a mut [u64]);
+
+impl core::ops::Index<usize> for Unchecked<'_> {
+    type Output = u64;
+    #[inline(always)]
+    fn index(&self, k: usize) -> &u64 {
+        debug_assert!(k < self.0.len());
+        // SAFETY: `k` names a value of the trace, below `n_values` (see the type).
+        unsafe { self.0.get_unchecked(k) }
+    }
+}
+
+impl core::ops::IndexMut<usize> for Unchecked<'_> {
+    #[inline(always)]
+    fn index_mut(&mut self, k: usize) -> &mut u64 {
+        debug_assert!(k < self.0.len());
+        // SAFETY: as for `index`.
+        unsafe { self.0.get_unchecked_mut(k) }
+    }
+}
+
+impl core::ops::Deref for Unchecked<'_> {
+    type Target = [u64];
+    fn deref(&self) -> &[u64] {
+        self.0
+    }
 }
 
 /// The int arithmetic uops' result, boxed (`ADD_INT`, ...) or raw (`ADD_I64`, ...): `x op

@@ -372,6 +372,24 @@ impl TraceTree {
     }
 }
 
+/// Exit `e` of trace `t` failed and a side trace is linked to it, which native code
+/// enters directly: writes the exit's snapshot back from `regs` and counts the exit, as
+/// [`TraceTree::take_exit`] does before it returns [`Next::Side`].
+///
+/// # Safety
+///
+/// As [`TraceTree::take_exit`]'s (`regs` held as `reprs` says).
+pub unsafe fn follow_link(st: *mut JitState, t: &Trace, reprs: &[Repr], e: u32, regs: &[u64]) {
+    let desc = t.exits[e as usize];
+    let snap = &t.snapshots[desc.snapshot as usize];
+    // SAFETY: the snapshot's slots lie in the trace's frames (see `take_exit`).
+    unsafe { (*st).sp = snap.write_back(regs, reprs, (*st).locals) };
+    // SAFETY: `vm` is the running VM; no other borrow of it is live here.
+    let s = unsafe { &mut (*(*st).vm).stats_mut().tier2 };
+    s.exits_taken += 1;
+    s.exits_by_reason[desc.kind.reason()] += 1;
+}
+
 /// The run reached a loop's end: `LOOP` or `JUMP_ROOT` (`always`: the snapshot goes to
 /// memory and the safepoint is passed before the root trace starts over), or
 /// `JUMP_LOOP` (only when a collection is due or the executor was invalidated). The exit

@@ -1,0 +1,111 @@
+//! What `cargo xtask run` shows of native code: `--dump asm` disassembles every trace the
+//! stencil backend compiles (each uop's stretch marked with the uop and its stencils),
+//! `--perf-map` writes `/tmp/perf-PID.map` so that `perf report` names the traces.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use backend_stencil::executor::{CodeEvent, StencilBackend};
+use backend_stencil::mmap::MmapMemory;
+use iced_x86::{Decoder, DecoderOptions, Formatter, Instruction, IntelFormatter};
+use jit_core::jit::Backend;
+
+static DUMP_ASM: AtomicBool = AtomicBool::new(false);
+static PERF_MAP: AtomicBool = AtomicBool::new(false);
+
+/// Turns `--dump asm` and `--perf-map` on for the backends made from now on.
+pub fn configure(dump_asm: bool, perf_map: bool) {
+    DUMP_ASM.store(dump_asm, Ordering::Relaxed);
+    PERF_MAP.store(perf_map, Ordering::Relaxed);
+}
+
+/// The stencil backend, reporting its code as `configure` asked
+/// (`RunConfig::backend`).
+pub fn stencil_backend() -> Box<dyn Backend> {
+    // `--mode stencil` is refused before this on a build without stencils.
+    let Some(mut b) = StencilBackend::new(MmapMemory::new()) else {
+        return Box::new(jit_core::tier2::UopBackend);
+    };
+    if DUMP_ASM.load(Ordering::Relaxed) || PERF_MAP.load(Ordering::Relaxed) {
+        b.set_listener(on_code);
+    }
+    Box::new(b)
+}
+
+fn on_code(e: &CodeEvent<'_>) {
+    if DUMP_ASM.load(Ordering::Relaxed) {
+        eprint!("{}", disassemble(e));
+    }
+    if PERF_MAP.load(Ordering::Relaxed) {
+        let path = format!("/tmp/perf-{}.map", std::process::id());
+        let line = format!(
+            "{:x} {:x} {}#{}\n",
+            e.addr,
+            e.code.len(),
+            e.executor,
+            e.trace
+        );
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path);
+        if let Err(err) = file.and_then(|mut f| f.write_all(line.as_bytes())) {
+            eprintln!("warning: cannot write {path}: {err}");
+        }
+    }
+}
+
+/// A trace's machine code, Intel syntax, each stretch under its mark.
+pub fn disassemble(e: &CodeEvent<'_>) -> String {
+    let mut out = String::new();
+    let kind = if e.trace == 0 { "root" } else { "side" };
+    let _ = writeln!(
+        out,
+        "== asm: {} trace {} ({kind}), {} bytes at {:#x} ==",
+        e.executor,
+        e.trace,
+        e.code.len(),
+        e.addr
+    );
+    let mut formatter = IntelFormatter::new();
+    formatter
+        .options_mut()
+        .set_space_after_operand_separator(true);
+    formatter.options_mut().set_hex_prefix("0x");
+    formatter.options_mut().set_hex_suffix("");
+    // Code ends where the last stub does; what follows is data and veneers.
+    let code_end = code_end(e);
+    let mut decoder =
+        Decoder::with_ip(64, &e.code[..code_end], e.addr as u64, DecoderOptions::NONE);
+    let mut marks = e.marks.iter().peekable();
+    let mut ins = Instruction::default();
+    let mut text = String::new();
+    while decoder.can_decode() {
+        decoder.decode_out(&mut ins);
+        let off = ins.ip() as usize - e.addr;
+        while let Some((_, label)) = marks.next_if(|(o, _)| *o <= off) {
+            let _ = writeln!(out, "  ; {label}");
+        }
+        text.clear();
+        formatter.format(&ins, &mut text);
+        let _ = writeln!(out, "    {off:05x}  {text}");
+    }
+    if code_end < e.code.len() {
+        let _ = writeln!(
+            out,
+            "    {code_end:05x}  ({} bytes of read-only data and veneers)",
+            e.code.len() - code_end
+        );
+    }
+    out
+}
+
+/// Where a trace's code ends: after the last stub, the bug report, which is one
+/// `exit_stub` (its length is the stencil's).
+fn code_end(e: &CodeEvent<'_>) -> usize {
+    let stub = backend_stencil::stencil::get("exit_stub").map_or(0, |s| s.code().len());
+    e.marks
+        .last()
+        .map_or(e.code.len(), |(o, _)| (o + stub).min(e.code.len()))
+}
