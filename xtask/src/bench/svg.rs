@@ -6,9 +6,12 @@ use std::fmt::Write as _;
 use super::report::{ratio, seconds};
 use super::Results;
 
-/// Colour-blind-safe palette (Paul Tol's "bright"), indexed by column.
-const PALETTE: [&str; 7] = [
-    "#4477aa", "#ee6677", "#228833", "#ccbb44", "#66ccee", "#aa3377", "#bbbbbb",
+/// Colour-blind-safe palette (Paul Tol's "bright", then the dark blue of his "high-contrast"
+/// and the olive of his "muted", so the eight default columns get eight colours), indexed by
+/// column.
+const PALETTE: [&str; 9] = [
+    "#4477aa", "#ee6677", "#228833", "#ccbb44", "#66ccee", "#aa3377", "#bbbbbb", "#004488",
+    "#999933",
 ];
 
 const BAR_W: f64 = 12.0;
