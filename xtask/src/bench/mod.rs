@@ -6,8 +6,11 @@
 //! The pieces: [`suite`] reads the manifest, [`pyperformance`] fetches pyperformance and turns
 //! its benchmarks into the same suite entries (with [`pyperf_driver`] generating their drivers),
 //! [`measure`] spawns and times one run, [`stats`] summarizes samples, [`progress`] draws the
-//! progress line, [`report`] prints the table and writes the JSON, [`svg`] draws the chart.
+//! progress line, [`report`] prints the table and writes the JSON, [`svg`] draws the chart;
+//! [`optcounts`] gathers the tier-2 optimizer's counts and [`compilespeed`] tier 3's compile
+//! speed from the engine's statistics.
 
+mod compilespeed;
 mod json;
 mod machine;
 mod measure;
@@ -33,8 +36,11 @@ use pyperformance::Skipped;
 use stats::Summary;
 use suite::{Benchmark, Lang};
 
-/// The columns run when `--modes` is not given.
-pub const DEFAULT_MODES: &str = "interp,adaptive,uops:none,uops,python3,pypy3";
+/// The columns run when `--modes` is not given: the reference interpreter, tier 1, tier 2's
+/// uop interpreter and tier 3's copy-and-patch code each without (`:none`) and with the
+/// tier-2 optimizer (`stencil:none` is CPython 3.13's situation, native code without an
+/// optimizer), then CPython and PyPy.
+pub const DEFAULT_MODES: &str = "interp,adaptive,uops:none,uops,stencil:none,stencil,python3,pypy3";
 
 /// Which benchmarks `cargo xtask bench` runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -250,6 +256,7 @@ fn measure_suite(opts: &BenchOptions) -> Result<Results, String> {
         &scratch,
     );
     let opt_counts = optcounts::collect(&columns, &rows, &scratch, opts.timeout);
+    let compile_speed = compilespeed::collect(&columns, &rows, &scratch, opts.timeout);
     let _ = std::fs::remove_dir_all(&scratch);
 
     let mut results = Results {
@@ -267,6 +274,7 @@ fn measure_suite(opts: &BenchOptions) -> Result<Results, String> {
         geomean_all: Vec::new(),
         geomean_numeric: Vec::new(),
         opt_counts,
+        compile_speed,
     };
     results.analyze();
     Ok(results)
@@ -531,6 +539,8 @@ pub struct Results {
     /// Per row: the uops and guards tier 2 executed with the optimizer off and on (when
     /// the `uops` column ran it).
     pub opt_counts: Vec<Option<optcounts::OptCounts>>,
+    /// Per row: what tier 3 compiled and how fast (when the `stencil` column ran it).
+    pub compile_speed: Vec<Option<compilespeed::CompileSpeed>>,
 }
 
 impl Results {
@@ -1025,6 +1035,11 @@ case "$mode" in
               cat "$file"; echo "$size" ;;
   uops) [ -n "$stats" ] && printf '{"phases": {"interpret_s": 0.5, "project_s": 0.125, "compile_s": 0.0, "native_s": 0.0}}' > "$stats"
         cat "$file"; echo "$size" ;;
+  stencil) case "$file" in
+             *.py) [ -n "$stats" ] && printf '{"phases": {"interpret_s": 0.5, "compile_s": 0.001}, "stencil": {"traces_compiled": 2, "uops_compiled": 40, "own_stencil_uops": 30, "generic_uops": 10, "stencils": 50, "holes_patched": 200, "code_bytes": 2048, "compile_ns": 6000, "median_ns_per_uop": 150.0, "ns_per_uop": [100.0, 200.0]}}' > "$stats" ;;
+             *) [ -n "$stats" ] && printf '{"phases": {"interpret_s": 0.5, "compile_s": 0.0}, "stencil": {"traces_compiled": 1, "uops_compiled": 10, "own_stencil_uops": 10, "generic_uops": 0, "stencils": 12, "holes_patched": 40, "code_bytes": 512, "compile_ns": 1000, "median_ns_per_uop": 50.0, "ns_per_uop": [50.0]}}' > "$stats" ;;
+           esac
+           cat "$file"; echo "$size" ;;
   wrong) echo checksum; echo 8 ;;
   crash) echo "boom: internal error" >&2; exit 3 ;;
 esac
@@ -1166,10 +1181,99 @@ esac
     }
 
     #[test]
+    fn stencil_column_reports_compile_speed() {
+        let (dir, mut opts) = fake_setup("stencil");
+        opts.modes = parse_modes("good,stencil");
+        let results = measure_suite(&opts).unwrap();
+        assert!(results.all_ok());
+        // The figures come from the warm-up runs: no extra run per row.
+        let stats_runs = std::fs::read_to_string(dir.join("stats.log")).unwrap();
+        assert_eq!(stats_runs.lines().count(), 4, "{stats_runs}");
+        let speeds: Vec<_> = results.compile_speed.iter().flatten().collect();
+        assert_eq!(speeds.len(), 2);
+        let py = results
+            .rows
+            .iter()
+            .position(|r| r.lang == Lang::Python)
+            .unwrap();
+        let c = results.compile_speed[py].as_ref().unwrap();
+        assert_eq!((c.traces_compiled, c.median_ns_per_uop()), (2, Some(150.0)));
+        // The report: per row, then every trace pooled (100, 200, 50: median 100, met).
+        let text = report::render(&results, false);
+        let section = &text[text.find("Tier-3 compile speed").expect(&text)..];
+        let line = section.lines().find(|l| l.starts_with("echo/py ")).unwrap();
+        let cells: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(
+            cells,
+            ["echo/py", "2", "40", "75%", "2048", "6µs", "150.0", "1.50x"]
+        );
+        let line = section.lines().find(|l| l.starts_with("all ")).unwrap();
+        let cells: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(
+            cells[4..],
+            ["3", "50", "80%", "2560", "7µs", "100.0", "met"]
+        );
+        assert!(
+            section.contains("100.0 ns per uop over 3 traces: meets the target of at most 100"),
+            "{section}"
+        );
+        assert!(text.contains("run --mode stencil: tier 3"), "{text}");
+        // The JSON: per row and pooled at the top level.
+        let doc = json::parse(&report::json(&results)).unwrap();
+        let Some(Json::Array(rows)) = doc.get("rows") else {
+            panic!("no rows")
+        };
+        let row = rows[py].get("tier3_compile").unwrap();
+        assert_eq!(
+            row.get("median_ns_per_uop").and_then(Json::as_f64),
+            Some(150.0)
+        );
+        assert_eq!(
+            row.get("own_stencil_share").and_then(Json::as_f64),
+            Some(0.75)
+        );
+        assert_eq!(row.get("within_target"), Some(&Json::Bool(false)));
+        let all = doc.get("tier3_compile").unwrap();
+        assert_eq!(
+            all.get("target_ns_per_uop").and_then(Json::as_f64),
+            Some(100.0)
+        );
+        assert_eq!(all.get("rows").and_then(Json::as_f64), Some(2.0));
+        assert_eq!(
+            all.get("median_ns_per_uop").and_then(Json::as_f64),
+            Some(100.0)
+        );
+        assert_eq!(all.get("within_target"), Some(&Json::Bool(true)));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn compile_speed_without_warm_up_runs_once_more() {
+        let (dir, mut opts) = fake_setup("stencil-quick");
+        opts.modes = parse_modes("good,stencil");
+        opts.quick = true;
+        let results = measure_suite(&opts).unwrap();
+        // No warm-up collects statistics, so each stencil row runs once more with them.
+        let stats_runs = std::fs::read_to_string(dir.join("stats.log")).unwrap();
+        assert_eq!(stats_runs, "stencil\nstencil\n");
+        let all = compilespeed::CompileSpeed::pooled(&results.compile_speed).unwrap();
+        assert_eq!(all.ns_per_uop.len(), 3);
+        // Without a stencil column there is no section and the JSON has null.
+        opts.modes = parse_modes("good");
+        let results = measure_suite(&opts).unwrap();
+        assert!(results.compile_speed.iter().all(Option::is_none));
+        assert!(!report::render(&results, false).contains("Tier-3 compile speed"));
+        let doc = json::parse(&report::json(&results)).unwrap();
+        assert_eq!(doc.get("tier3_compile"), Some(&Json::Null));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
     fn modes_list() {
         assert_eq!(parse_modes(" interp, ,python3"), vec!["interp", "python3"]);
         assert!(is_external("pypy3") && is_external("python3.12") && !is_external("interp"));
-        // Both suites run the uop interpreter by default, right after tier 1.
+        // Both suites run the uop interpreter by default, right after tier 1, then tier 3,
+        // each without and with the tier-2 optimizer.
         assert_eq!(
             parse_modes(DEFAULT_MODES),
             vec![
@@ -1177,10 +1281,27 @@ esac
                 "adaptive",
                 "uops:none",
                 "uops",
+                "stencil:none",
+                "stencil",
                 "python3",
                 "pypy3"
             ]
         );
-        assert!(!is_external("uops"));
+        assert!(!is_external("uops") && !is_external("stencil:none"));
+        // `MODE:PASSES` passes the optimizer setting on.
+        let column = Column {
+            name: "stencil:none".to_string(),
+            kind: ColumnKind::Engine {
+                exe: PathBuf::from("engine"),
+            },
+        };
+        let (_, args) = invocation(&column, Path::new("f.py"), "7", None);
+        assert_eq!(
+            args,
+            ["run", "--mode", "stencil", "--opt", "none", "f.py", "--", "7"]
+        );
+        assert!(report::column_note("stencil:none")
+            .unwrap()
+            .contains("CPython 3.13"));
     }
 }

@@ -123,6 +123,13 @@ pub fn render(r: &Results, color: bool) -> String {
         "\nMachine: {}, {} cores, {}; {}; {}",
         m.cpu, m.cores, m.kernel, m.rustc, m.date
     );
+    let name_width = r
+        .columns
+        .iter()
+        .map(|c| c.name.len())
+        .max()
+        .unwrap_or(0)
+        .max(10);
     for c in &r.columns {
         let what = match &c.kind {
             ColumnKind::Engine { exe } => match c.name.split_once(':') {
@@ -131,7 +138,8 @@ pub fn render(r: &Results, color: bool) -> String {
             },
             ColumnKind::External { exe, version } => format!("{} ({version})", exe.display()),
         };
-        let _ = writeln!(out, "  {:<10} {what}", c.name);
+        let note = column_note(&c.name).map_or(String::new(), |n| format!(": {n}"));
+        let _ = writeln!(out, "  {:<name_width$} {what}{note}", c.name);
     }
     for n in &r.notices {
         let _ = writeln!(out, "  note: {n}");
@@ -249,9 +257,25 @@ pub fn render(r: &Results, color: bool) -> String {
 
     render_phases(&mut out, r, color);
     render_opt_counts(&mut out, r, color);
+    render_compile_speed(&mut out, r, color);
     render_skipped(&mut out, r, color);
     render_problems(&mut out, r, color);
     out
+}
+
+/// What an engine column is, for the columns whose name alone does not say it.
+pub fn column_note(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "interp" => "the reference interpreter",
+        "adaptive" => "tier 1",
+        "uops" => "tier-2 traces run by the uop interpreter (a reference, not tuned for speed)",
+        "uops:none" => "the same without the tier-2 optimizer",
+        "stencil" => "tier 3: tier-2 traces compiled to machine code by copy-and-patch",
+        "stencil:none" => {
+            "tier 3 without the tier-2 optimizer (CPython 3.13's situation: native code, no optimizer)"
+        }
+        _ => return None,
+    })
 }
 
 /// The suite's benchmarks that were not run, each with its reason.
@@ -415,6 +439,85 @@ fn render_opt_counts(out: &mut String, r: &Results, color: bool) {
     table(out, &header, &rows, color);
 }
 
+/// Tier 3's compile speed, when the `stencil` column ran: per benchmark the traces compiled,
+/// uops compiled and the share with a stencil of their own, bytes of code, compile time and
+/// the median nanoseconds per uop over its traces; then the same over all of them (the
+/// median pooling every trace of the bench), against the target.
+fn render_compile_speed(out: &mut String, r: &Results, color: bool) {
+    use super::compilespeed::{CompileSpeed, TARGET_NS_PER_UOP};
+    let Some(all) = CompileSpeed::pooled(&r.compile_speed) else {
+        return;
+    };
+    heading(
+        out,
+        &format!(
+            "Tier-3 compile speed (stencil): median ns per uop over the traces compiled (target: at most {TARGET_NS_PER_UOP:.0})"
+        ),
+        color,
+    );
+    let header: Vec<String> = [
+        "benchmark",
+        "traces",
+        "uops",
+        "own stencil",
+        "code bytes",
+        "compile",
+        "ns/uop",
+        "vs target",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let line = |label: String, c: &CompileSpeed| {
+        let median = c.median_ns_per_uop();
+        vec![
+            Text::ok(label),
+            Text::ok(c.traces_compiled.to_string()),
+            Text::ok(c.uops_compiled.to_string()),
+            Text::ok(c.own_stencil_share().map_or("-".to_string(), percent)),
+            Text::ok(c.code_bytes.to_string()),
+            Text::ok(if c.traces_compiled == 0 {
+                "-".to_string()
+            } else {
+                seconds(c.compile_ns as f64 / 1e9)
+            }),
+            Text::ok(median.map_or("-".to_string(), |m| format!("{m:.1}"))),
+            match median {
+                None => Text::ok("-"),
+                Some(m) if m <= TARGET_NS_PER_UOP => Text::ok("met"),
+                Some(m) => Text::bad(format!("{}x", ratio(m / TARGET_NS_PER_UOP))),
+            },
+        ]
+    };
+    let mut rows = Vec::new();
+    for (row, c) in r.rows.iter().zip(&r.compile_speed) {
+        if let Some(c) = c {
+            rows.push(line(r.row_label(row), c));
+        }
+    }
+    rows.push(line("all (every trace pooled)".to_string(), &all));
+    table(out, &header, &rows, color);
+    let verdict = match all.median_ns_per_uop() {
+        None => "no trace was timed".to_string(),
+        Some(m) if m <= TARGET_NS_PER_UOP => format!(
+            "{m:.1} ns per uop over {} traces: meets the target of at most {TARGET_NS_PER_UOP:.0}",
+            all.ns_per_uop.len()
+        ),
+        Some(m) => format!(
+            "{m:.1} ns per uop over {} traces: {}x the target of at most {TARGET_NS_PER_UOP:.0}",
+            all.ns_per_uop.len(),
+            ratio(m / TARGET_NS_PER_UOP)
+        ),
+    };
+    let _ = writeln!(
+        out,
+        "(own stencil: share of the uops compiled that had a stencil of their own, the rest ran \
+         the generic one; ns/uop: median over the row's traces, each trace's compile time / its \
+         uops; vs target: that median / {TARGET_NS_PER_UOP:.0} ns)"
+    );
+    let _ = writeln!(out, "Compile speed over the whole bench: {verdict}");
+}
+
 /// Failed runs and wrong outputs, one line each, then the verdict.
 fn render_problems(out: &mut String, r: &Results, color: bool) {
     let mut problems = Vec::new();
@@ -544,7 +647,6 @@ fn cell_json(cell: &Cell) -> Json {
     ])
 }
 
-/// The machine-readable report.
 /// A row's optimizer counts for the JSON report (`null` when the `uops` column did not
 /// run it).
 fn opt_json(c: Option<super::optcounts::OptCounts>) -> Json {
@@ -559,6 +661,37 @@ fn opt_json(c: Option<super::optcounts::OptCounts>) -> Json {
     }
 }
 
+/// Tier 3's compile figures for the JSON report (`null` when the `stencil` column did not
+/// run): the counts, the share of uops with a stencil of their own, every trace's ns per uop
+/// and their median, and whether that meets the target.
+fn compile_json(c: Option<&super::compilespeed::CompileSpeed>) -> Json {
+    let Some(c) = c else { return Json::Null };
+    obj(vec![
+        ("traces_compiled", num(c.traces_compiled as f64)),
+        ("uops_compiled", num(c.uops_compiled as f64)),
+        ("own_stencil_uops", num(c.own_stencil_uops as f64)),
+        (
+            "own_stencil_share",
+            c.own_stencil_share().map_or(Json::Null, num),
+        ),
+        ("code_bytes", num(c.code_bytes as f64)),
+        ("compile_ns", num(c.compile_ns as f64)),
+        (
+            "median_ns_per_uop",
+            c.median_ns_per_uop().map_or(Json::Null, num),
+        ),
+        (
+            "within_target",
+            c.within_target().map_or(Json::Null, Json::Bool),
+        ),
+        (
+            "ns_per_uop",
+            Json::Array(c.ns_per_uop.iter().map(|&x| num(x)).collect()),
+        ),
+    ])
+}
+
+/// The machine-readable report.
 pub fn json(r: &Results) -> String {
     let m = &r.machine;
     let pythons = r
@@ -608,6 +741,10 @@ pub fn json(r: &Results) -> String {
                 (
                     "tier2_optimizer",
                     opt_json(r.opt_counts.get(i).copied().flatten()),
+                ),
+                (
+                    "tier3_compile",
+                    compile_json(r.compile_speed.get(i).and_then(Option::as_ref)),
                 ),
             ])
         })
@@ -665,6 +802,15 @@ pub fn json(r: &Results) -> String {
                          the interpret share excludes it",
                     ),
                 ),
+                (
+                    "tier3_compile",
+                    text(
+                        "from one run of the stencil column with --stats-json per row; \
+                         ns_per_uop has one value per trace (its compile time / its uops), \
+                         median_ns_per_uop is their median (pooled over every row's traces \
+                         at the top level), held against target_ns_per_uop",
+                    ),
+                ),
             ]),
         ),
         ("columns", Json::Array(columns)),
@@ -694,6 +840,24 @@ pub fn json(r: &Results) -> String {
                 ("numeric_micro", means(&r.geomean_numeric)),
             ]),
         ),
+        ("tier3_compile", {
+            let all = super::compilespeed::CompileSpeed::pooled(&r.compile_speed);
+            match compile_json(all.as_ref()) {
+                Json::Object(mut members) => {
+                    members.insert(
+                        0,
+                        (
+                            "target_ns_per_uop".to_string(),
+                            num(super::compilespeed::TARGET_NS_PER_UOP),
+                        ),
+                    );
+                    let rows = r.compile_speed.iter().flatten().count();
+                    members.insert(1, ("rows".to_string(), num(rows as f64)));
+                    Json::Object(members)
+                }
+                other => other,
+            }
+        }),
     ]);
     let mut out = String::new();
     doc.write_pretty(&mut out, 0);

@@ -6,9 +6,12 @@ use std::fmt::Write as _;
 use super::report::{ratio, seconds};
 use super::Results;
 
-/// Colour-blind-safe palette (Paul Tol's "bright"), indexed by column.
-const PALETTE: [&str; 7] = [
-    "#4477aa", "#ee6677", "#228833", "#ccbb44", "#66ccee", "#aa3377", "#bbbbbb",
+/// Colour-blind-safe palette (Paul Tol's "bright", then the dark blue of his "high-contrast"
+/// and the olive of his "muted", so the eight default columns get eight colours), indexed by
+/// column.
+const PALETTE: [&str; 9] = [
+    "#4477aa", "#ee6677", "#228833", "#ccbb44", "#66ccee", "#aa3377", "#bbbbbb", "#004488",
+    "#999933",
 ];
 
 const BAR_W: f64 = 12.0;
@@ -147,13 +150,27 @@ pub fn render(r: &Results) -> String {
         m.cores,
         esc(m.day())
     );
+    // The legend's width, as it is laid out below: a swatch and about 7 px per character
+    // for each series, then the baseline's line.
+    let legend_label = |name: &str| 28.0 + 7.0 * name.chars().count() as f64;
+    let legend_w = series
+        .iter()
+        .map(|&c| legend_label(&r.columns[c].name))
+        .sum::<f64>()
+        + if speedups {
+            legend_label(&format!("{} = 1x (baseline)", r.columns[base].name))
+        } else {
+            0.0
+        };
     // Groups spread over the plot; it is at least wide enough for the title (under 10 px per
-    // character at 16 px bold) and for the rotated labels not to collide.
+    // character at 16 px bold), for the legend (eight columns by default) and for the rotated
+    // labels not to collide.
     let n_groups = groups.len().max(1) as f64;
     let natural = (n_series * BAR_W + GROUP_GAP).max(30.0);
     let plot_w = (n_groups * natural)
         .max(480.0)
-        .max(title.chars().count() as f64 * 10.0);
+        .max(title.chars().count() as f64 * 10.0)
+        .max(legend_w);
     let group_w = plot_w / n_groups;
     let width = LEFT + plot_w + RIGHT;
     let height = TOP + PLOT_H + BOTTOM;
