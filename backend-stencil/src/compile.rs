@@ -2,7 +2,7 @@
 //! one or more stencils per uop, then exit stubs and out-of-line slow paths.
 //!
 //! ```text
-//! [count] uop 0 .. uop k | JUMP_LOOP [phi moves] jump | exit stubs | loop_slow stubs | bug stub
+//! [count] uop 0 .. uop k | JUMP_LOOP [phi moves] jump | exit stubs, shared exit | loop_slow stubs | bug stub
 //! ```
 //!
 //! Every uop gets its own stencil when `stencils/uops.rs` has one (`uop_NAME`, or
@@ -10,7 +10,9 @@
 //! calls [`jit_core::tier2::step`] for that one uop. Values live in the register file,
 //! one word per SSA value as in the uop interpreter, so a trace's code and the exit path
 //! agree on where each value is. A failing uop jumps straight to its exit's stub, which
-//! returns which exit it was; the executor then asks the tree where to go on.
+//! puts which exit it was in a slot and jumps to the trace's shared exit: that enters
+//! the exit's side trace directly once one is linked, or returns the exit to the
+//! executor, which asks the tree where to go on.
 
 use alloc::vec::Vec;
 
@@ -57,7 +59,8 @@ pub struct UopStencils {
     phi: &'static Stencil,
     jump: &'static Stencil,
     exit_stub: &'static Stencil,
-    exit_link: &'static Stencil,
+    exit_to: &'static Stencil,
+    exit_shared: &'static Stencil,
     count: &'static Stencil,
 }
 
@@ -95,7 +98,8 @@ impl UopStencils {
             phi: named("uop_PHI")?,
             jump: named("jump")?,
             exit_stub: named("exit_stub")?,
-            exit_link: named("exit_link")?,
+            exit_to: named("exit_to")?,
+            exit_shared: named("exit_shared")?,
             count: named("count")?,
         })
     }
@@ -125,7 +129,8 @@ pub struct Env {
     pub loop_helper: u64,
     /// The link helper's address (a linked exit).
     pub link_helper: u64,
-    /// The trace's link words, one per exit (`Cell<usize>`s).
+    /// The trace's link words, one per exit (`Cell<usize>`s), which its shared exit
+    /// reads.
     pub links: u64,
     /// The executor's validity flag (a `Cell<bool>`).
     pub valid: u64,
@@ -290,23 +295,22 @@ impl Builder {
         }
         // The stubs: one per exit, then the slow paths, then the bug report.
         let exits = self.items.len();
+        let shared = exits + t.exits.len();
         for e in 0..t.exits.len() {
-            let link = env.links + (e * core::mem::size_of::<usize>()) as u64;
-            let ops = [
-                ret(RET_EXIT, ti, e),
-                link,
-                env.link_helper,
-                node_addr,
-                e as u64,
-                env.valid,
-            ];
             self.items.push(Item {
-                stencil: st.exit_link,
-                ops,
-                jump: None,
+                stencil: st.exit_to,
+                ops: [ret(RET_EXIT, ti, e), 0, 0, 0, 0, 0],
+                jump: Some(To::Step(shared)),
                 exit: None,
             });
         }
+        let ops = [0, env.links, env.link_helper, node_addr, 0, env.valid];
+        self.items.push(Item {
+            stencil: st.exit_shared,
+            ops,
+            jump: None,
+            exit: None,
+        });
         let slows = self.items.len();
         for &(i, moves) in &self.slow {
             let ops = [

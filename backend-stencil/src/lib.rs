@@ -1,12 +1,15 @@
-//! The copy-and-patch x86-64 backend's foundation (tier 3, issue 21): stencils compiled
-//! by rustc at build time, executable memory under W^X, and a patcher that stitches
-//! stencils into running code. It does not compile traces yet: nothing generates
-//! stencils from the uop table or steps from a trace, and `--mode stencil` is not wired.
+//! Tier 3, the copy-and-patch x86-64 backend (`--mode stencil`): stencils compiled by
+//! rustc at build time, a patcher that stitches them into running code in executable
+//! memory under W^X, and the [`executor::StencilBackend`] that compiles every hot loop's
+//! trace tree with them ([`compile`] lays a trace out as stencils).
 //!
 //! # The pipeline
 //!
-//! `build.rs` compiles `stencils/` (ordinary `#![no_std]` Rust, one `extern "C"`
-//! function per stencil) with the rustc that builds the project, as an object file, and
+//! `build.rs` writes two modules of the stencil crate from the core (the value encoding
+//! and the state block's offsets; one generic stencil per row of the uop table), then
+//! compiles `stencils/` (ordinary `#![no_std]` Rust, one `extern "C"` function per
+//! stencil; `uops.rs` has the uops' own) with the rustc that builds the project, as an
+//! object file, and
 //! reads it with the `object` crate (`objread.rs`): each stencil's bytes, its read-only
 //! data and its holes become the table in [`stencil`]. [`patch::Patcher`] copies
 //! stencils into a [`arena::CodeArena`] and patches their holes; [`patch::Trace::run`]

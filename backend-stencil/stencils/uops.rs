@@ -372,17 +372,29 @@ type LinkHelper = unsafe extern "C" fn(State, Regs, u64, u64) -> u64;
 type Entry = unsafe extern "C" fn(State, Regs, u64, u64, u64, u64, f64, f64, f64, f64) -> u64;
 
 stencil! {
-    /// An exit that may have a side trace linked: leaves the trace returning operand 0,
-    /// unless the link (the word at operand 1, set once the executor linked a side trace)
-    /// is non-zero and the executor is valid (the flag at operand 5). Then the link helper
-    /// (operand 2) writes the exit's snapshot back (operand 3: the trace, 4: the exit) and
-    /// the side trace runs, with no return to the executor.
-    fn exit_link(s, r, i0, i1, i2, i3, f0, f1, f2, f3) {
-        let link = *(operand!(1) as *const usize);
+    /// Exit `k` of a trace: on to the trace's shared exit (the jump target) with what the
+    /// trace returns for it (operand 0: the trace in bits 32..48, `k` in the low 32 bits)
+    /// in the slot `i0`. Slots are dead at an exit, and a stub this small keeps a trace's
+    /// many exits cheap to copy and patch.
+    fn exit_to(s, r, i0, i1, i2, i3, f0, f1, f2, f3) {
+        jump!(s, r, operand!(0), i1, i2, i3, f0, f1, f2, f3)
+    }
+}
+
+stencil! {
+    /// A trace's shared exit, reached from `exit_to` with the exit's return code in `i0`:
+    /// leaves the trace returning it, unless a side trace is linked to the exit (its word
+    /// in the trace's link words at operand 1 is set, once the executor linked one) and
+    /// the executor is valid (the flag at operand 5). Then the link helper (operand 2)
+    /// writes the exit's snapshot back (operand 3: the trace) and the side trace runs,
+    /// with no return to the executor.
+    fn exit_shared(s, r, i0, i1, i2, i3, f0, f1, f2, f3) {
+        let e = i0 & 0xFFFF_FFFF;
+        let link = *(operand!(1) as *const usize).add(e as usize);
         if link == 0 || *(operand!(5) as *const u8) == 0 {
-            return operand!(0);
+            return i0;
         }
-        helper!(2 as LinkHelper)(s, r, operand!(3), operand!(4));
+        helper!(2 as LinkHelper)(s, r, operand!(3), e);
         let side = core::mem::transmute::<usize, Entry>(link);
         side(s, r, 0, 0, 0, 0, 0.0, 0.0, 0.0, 0.0)
     }

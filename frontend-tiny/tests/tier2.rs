@@ -28,8 +28,20 @@ impl Write for SharedBuf {
 /// Runs `source` in `mode` with statistics and the optimizer passes `opt`; returns
 /// stdout, stderr and tier 2's counters.
 fn run_opt(source: &str, mode: Mode, hot: Option<u16>, opt: &str) -> (String, String, Tier2Stats) {
+    run_with(source, mode, hot, opt, None)
+}
+
+/// As [`run_opt`], with `backend` attached in place of the uop interpreter.
+fn run_with(
+    source: &str,
+    mode: Mode,
+    hot: Option<u16>,
+    opt: &str,
+    backend: Option<fn() -> Box<dyn jit_core::jit::Backend>>,
+) -> (String, String, Tier2Stats) {
     let buf = SharedBuf::default();
     let cfg = RunConfig {
+        backend,
         stats: true,
         reverify: true,
         hot,
@@ -56,7 +68,8 @@ fn run_in(source: &str, mode: Mode, hot: Option<u16>) -> (String, String, Tier2S
 
 /// Checks `source` against the generic interpreter at the default threshold, at `--hot 1`
 /// and `--hot 2`, optimized and not, and returns tier 2's counters at the default
-/// threshold, optimized.
+/// threshold, optimized. Tier 3 (the stencil backend) runs the same trees: it must give
+/// the same output and count exactly the same traces, exits and uops.
 fn check(source: &str) -> Tier2Stats {
     let (want_out, want_err, _) = run_in(source, Mode::Interp, None);
     let mut first = None;
@@ -66,6 +79,17 @@ fn check(source: &str) -> Tier2Stats {
             assert_eq!(out, want_out, "stdout differs at --hot {hot:?} --opt {opt}");
             assert_eq!(err, want_err, "stderr differs at --hot {hot:?} --opt {opt}");
             assert!(t2.traces >= 1, "no trace was made at --hot {hot:?}");
+            if backend_stencil::stencil::supported() {
+                let stencil = Some(backend_stencil::make_backend as _);
+                let (out3, err3, t3) = run_with(source, Mode::Uops, hot, opt, stencil);
+                let at = format!("--mode stencil --hot {hot:?} --opt {opt}");
+                assert_eq!(out3, want_out, "stdout differs at {at}");
+                assert_eq!(err3, want_err, "stderr differs at {at}");
+                assert_eq!(
+                    t3, t2,
+                    "tier 2's counters differ from the uop interpreter's at {at}"
+                );
+            }
             first.get_or_insert(t2);
         }
     }

@@ -6,7 +6,8 @@
 //! type lattice ([`Uop::inputs`], [`Uop::output`]), whether and why it can leave the
 //! trace ([`Uop::exit`]), and its effects ([`Uop::effects`]); the uop interpreter and the
 //! projector are written against these. Adding a uop is one row here and one arm in the
-//! uop interpreter (`interp.rs`), which the compiler insists on.
+//! uops' semantics (`sem.rs`), which the compiler insists on; tier 3 runs it through its
+//! generic stencil until it gets a stencil of its own (`backend-stencil/stencils/uops.rs`).
 //!
 //! Values flow between uops as SSA values (`v3`). The interpreter frame's slots (locals
 //! and operand stack of the trace's frame and of the frames it entered virtually) are
