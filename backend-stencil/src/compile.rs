@@ -16,7 +16,7 @@
 
 use alloc::vec::Vec;
 
-use jit_core::bytecode::CmpOp;
+use jit_core::bytecode::{BinOp, CmpOp};
 use jit_core::tier2::table::Uop;
 use jit_core::tier2::tree::Node;
 use jit_core::tier2::{NO_EXIT, V};
@@ -51,8 +51,9 @@ pub struct UopStencils {
     native: Vec<Option<&'static Stencil>>,
     /// Each uop's generic stencil.
     generic: Vec<&'static Stencil>,
-    /// The compares' variants, by uop, then by `CmpOp as usize`.
-    compares: Vec<[Option<&'static Stencil>; 6]>,
+    /// The variants of the uops that have them, by uop, then by immediate:
+    /// `uop_NAME__V`, `V` the immediate's `CmpOp` (compares) or `BinOp` (arithmetic).
+    variants: Vec<Vec<Option<&'static Stencil>>>,
     looped: &'static Stencil,
     jump_loop: &'static Stencil,
     loop_slow: &'static Stencil,
@@ -64,15 +65,6 @@ pub struct UopStencils {
     count: &'static Stencil,
 }
 
-const CMPS: [CmpOp; 6] = [
-    CmpOp::Eq,
-    CmpOp::Ne,
-    CmpOp::Lt,
-    CmpOp::Le,
-    CmpOp::Gt,
-    CmpOp::Ge,
-];
-
 impl UopStencils {
     /// The table's stencils; `None` when this build has none (not x86-64 Linux).
     pub fn load() -> Option<UopStencils> {
@@ -82,16 +74,28 @@ impl UopStencils {
         let named = |name: &str| stencil::get(name);
         let mut native = Vec::new();
         let mut generic = Vec::new();
-        let mut compares = Vec::new();
+        let mut variants = Vec::new();
         for op in Uop::ALL {
             native.push(named(&alloc::format!("uop_{}", op.name())));
             generic.push(named(&alloc::format!("generic_{}", op.name()))?);
-            compares.push(CMPS.map(|c| named(&alloc::format!("uop_{}__{:?}", op.name(), c))));
+            let variant =
+                |v: &dyn core::fmt::Debug| named(&alloc::format!("uop_{}__{v:?}", op.name()));
+            let by_imm: Vec<Option<&'static Stencil>> = (0..BinOp::ALL.len().max(CmpOp::ALL.len()))
+                .map(|k| {
+                    let cmp = CmpOp::ALL.get(k).and_then(|c| variant(c));
+                    cmp.or_else(|| BinOp::ALL.get(k).and_then(|b| variant(b)))
+                })
+                .collect();
+            variants.push(if by_imm.iter().any(Option::is_some) {
+                by_imm
+            } else {
+                Vec::new()
+            });
         }
         Some(UopStencils {
             native,
             generic,
-            compares,
+            variants,
             looped: named("uop_LOOP")?,
             jump_loop: named("uop_JUMP_LOOP")?,
             loop_slow: named("loop_slow")?,
@@ -104,16 +108,14 @@ impl UopStencils {
         })
     }
 
-    /// The stencil `op` runs with immediate `imm`: its own (or its compare variant's),
+    /// The stencil `op` runs with immediate `imm`: its own (or its variant's for `imm`),
     /// else its generic one.
     fn of(&self, op: Uop, imm: u32) -> (&'static Stencil, bool) {
         let k = op as usize;
-        let own = match CmpOp::from_u32(imm) {
-            Some(c) if self.compares[k].iter().any(Option::is_some) => CMPS
-                .iter()
-                .position(|&x| x == c)
-                .and_then(|p| self.compares[k][p]),
-            _ => self.native[k],
+        let own = if self.variants[k].is_empty() {
+            self.native[k]
+        } else {
+            self.variants[k].get(imm as usize).copied().flatten()
         };
         match own {
             Some(s) => (s, true),

@@ -153,16 +153,23 @@ impl<M: ExecMemory> Drop for StencilExecutor<M> {
     }
 }
 
-impl<M: ExecMemory> StencilExecutor<M> {
+impl Inner {
     /// Frees the code of every trace (the executor is dropped, or its tree started over).
-    fn free_code(&self) {
-        let code = core::mem::take(&mut self.inner.borrow_mut().code);
-        let mut sh = self.shared.borrow_mut();
-        for c in code {
+    fn free_code<M: ExecMemory>(&mut self, arena: &mut CodeArena<M>) {
+        self.links.clear();
+        for c in self.code.drain(..) {
             // A provider that cannot protect or unmap leaves the pages mapped: nothing
             // more can be done about it here.
-            let _ = c.free(&mut sh.arena);
+            let _ = c.free(arena);
         }
+    }
+}
+
+impl<M: ExecMemory> StencilExecutor<M> {
+    /// Frees the code of every trace.
+    fn free_code(&self) {
+        let mut sh = self.shared.borrow_mut();
+        self.inner.borrow_mut().free_code(&mut sh.arena);
     }
 
     /// Compiles every trace of the tree that has no code yet (all of them after the
@@ -174,17 +181,12 @@ impl<M: ExecMemory> StencilExecutor<M> {
         stats: &mut Stats,
         clock: Option<fn() -> u64>,
     ) -> bool {
-        if inner.generation != inner.tree.generation() {
-            inner.links.clear();
-            let code = core::mem::take(&mut inner.code);
-            let mut sh = self.shared.borrow_mut();
-            for c in code {
-                let _ = c.free(&mut sh.arena);
-            }
-            inner.generation = inner.tree.generation();
-        }
         let mut sh = self.shared.borrow_mut();
         let sh = &mut *sh;
+        if inner.generation != inner.tree.generation() {
+            inner.free_code(&mut sh.arena);
+            inner.generation = inner.tree.generation();
+        }
         while inner.code.len() < inner.tree.nodes().len() {
             let ti = inner.code.len();
             let node: &Rc<Node> = &inner.tree.nodes()[ti];
