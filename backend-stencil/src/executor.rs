@@ -226,6 +226,10 @@ impl<M: ExecMemory> StencilExecutor<M> {
             s.stencils += after.stencils - before.stencils;
             s.holes_patched += after.holes - before.holes;
             s.code_bytes += after.bytes - before.bytes;
+            let mem = sh.arena.stats();
+            s.live_code_bytes = mem.code as u64;
+            s.padding_bytes = mem.padding as u64;
+            s.mapped_bytes = mem.mapped as u64;
             s.own_stencil_uops += sh.builder.native as u64;
             s.generic_uops += sh.builder.generic as u64;
             if let (Some(c), Some(t0)) = (clock, t0) {

@@ -101,6 +101,14 @@ fn a_program_runs_as_machine_code_with_no_writable_executable_page() {
         assert_eq!(n.uops_compiled, n.own_stencil_uops + n.generic_uops);
         assert!(n.own_stencil_uops > n.generic_uops, "{n:?}");
         assert!(n.code_bytes > 0 && n.holes_patched > 0);
+        assert!(
+            n.live_code_bytes > 0 && n.live_code_bytes <= n.code_bytes,
+            "{n:?}"
+        );
+        assert!(
+            n.mapped_bytes >= n.live_code_bytes + n.padding_bytes,
+            "{n:?}"
+        );
         assert!(s.tier2.uops_executed > 3000, "counted: {:?}", s.tier2);
     }
     assert!(EVENTS.load(Ordering::Relaxed) >= 6);

@@ -222,6 +222,14 @@ pub struct NativeStats {
     pub holes_patched: u64,
     /// Bytes of code written (with the traces' read-only data and veneers).
     pub code_bytes: u64,
+    /// Bytes of live code in executable memory at the last compile (freed traces no
+    /// longer count), and the padding after it (pieces are aligned), in the regions
+    /// mapped (shared by many traces).
+    pub live_code_bytes: u64,
+    /// See `live_code_bytes`.
+    pub padding_bytes: u64,
+    /// See `live_code_bytes`.
+    pub mapped_bytes: u64,
     /// Nanoseconds spent compiling, all of it (0 when the embedder gave no clock).
     pub compile_ns: u64,
     /// Of them, the time the code arena took to map memory and change its protection
@@ -250,7 +258,7 @@ impl NativeStats {
         let mut s = String::new();
         let _ = write!(
             s,
-            "{{\"traces_compiled\": {}, \"uops_compiled\": {}, \"own_stencil_uops\": {}, \"generic_uops\": {}, \"stencils\": {}, \"holes_patched\": {}, \"code_bytes\": {}, \"compile_ns\": {}, \"memory_ns\": {}, \"median_ns_per_uop\": {:.1}, \"ns_per_uop\": [",
+            "{{\"traces_compiled\": {}, \"uops_compiled\": {}, \"own_stencil_uops\": {}, \"generic_uops\": {}, \"stencils\": {}, \"holes_patched\": {}, \"code_bytes\": {}, \"live_code_bytes\": {}, \"padding_bytes\": {}, \"mapped_bytes\": {}, \"compile_ns\": {}, \"memory_ns\": {}, \"median_ns_per_uop\": {:.1}, \"ns_per_uop\": [",
             self.traces_compiled,
             self.uops_compiled,
             self.own_stencil_uops,
@@ -258,6 +266,9 @@ impl NativeStats {
             self.stencils,
             self.holes_patched,
             self.code_bytes,
+            self.live_code_bytes,
+            self.padding_bytes,
+            self.mapped_bytes,
             self.compile_ns,
             self.memory_ns,
             self.median_ns_per_uop()
@@ -282,6 +293,11 @@ impl NativeStats {
             self.stencils,
             self.holes_patched,
             self.code_bytes
+        );
+        let _ = writeln!(
+            s,
+            "{}: executable memory: {} bytes of live code, {} of padding, {} mapped",
+            self.backend, self.live_code_bytes, self.padding_bytes, self.mapped_bytes
         );
         let _ = writeln!(
             s,

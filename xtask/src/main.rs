@@ -85,7 +85,8 @@ struct BenchArgs {
     filter: Option<String>,
     /// Columns: engine modes and `python3`/`pypy3`, comma-separated. An engine mode may
     /// carry tier 2's optimizer passes as `MODE:PASSES` (`uops:none` is tier 2
-    /// unoptimized; `uops` is `uops:all`).
+    /// unoptimized; `uops` is `uops:all`; `stencil:none` is tier 3's native code without
+    /// the optimizer, CPython 3.13's situation).
     #[arg(long, default_value = bench::DEFAULT_MODES)]
     modes: String,
     /// Measured runs per cell.
