@@ -87,8 +87,6 @@ macro_rules! uop {
                 let ($s, $r) = (s, r);
                 let ok: bool = $body;
                 if !ok {
-                    // Exits are rare: the exit is a `jcc`, the continuation falls through.
-                    core::hint::cold_path();
                     exit!(s, r, i0, i1, i2, i3, f0, f1, f2, f3)
                 }
                 next!(s, r, i0, i1, i2, i3, f0, f1, f2, f3)
@@ -337,7 +335,6 @@ macro_rules! arith {
                 match (number(reg(r, operand!(1))), number(reg(r, operand!(2)))) {
                     (Some(x), Some(y)) => set(r, operand!(0), box_float(x $op y)),
                     _ => {
-                        core::hint::cold_path();
                         exit!(s, r, i0, i1, i2, i3, f0, f1, f2, f3)
                     }
                 }
@@ -353,7 +350,6 @@ macro_rules! arith {
                     match int_of(a).$checked(int_of(b)) {
                         Some(z) if fits(z) => set(r, operand!(0), box_int(z)),
                         _ => {
-                            core::hint::cold_path();
                             exit!(s, r, i0, i1, i2, i3, f0, f1, f2, f3)
                         }
                     }
@@ -363,7 +359,6 @@ macro_rules! arith {
                             set(r, operand!(0), box_float(x $op y))
                         }
                         _ => {
-                            core::hint::cold_path();
                             exit!(s, r, i0, i1, i2, i3, f0, f1, f2, f3)
                         }
                     }
@@ -501,7 +496,6 @@ macro_rules! generic {
             fn $name(s, r, i0, i1, i2, i3, f0, f1, f2, f3) {
                 let ok = helper!(0 as StepHelper)(s, r, operand!(1), operand!(2) | ($num << 32));
                 if ok == 0 {
-                    core::hint::cold_path();
                     exit!(s, r, 0, 0, 0, 0, 0.0, 0.0, 0.0, 0.0)
                 }
                 next!(s, r, 0, 0, 0, 0, 0.0, 0.0, 0.0, 0.0)
