@@ -142,6 +142,16 @@ pub struct Env {
     pub root: Option<usize>,
 }
 
+impl Env {
+    /// The operands of the stencils that call the loop helper at uop `i` of trace `ti`
+    /// (`uop_LOOP`, `loop_slow`): the helper, the trace, the uop, the validity flag, and
+    /// what the trace returns when it leaves there.
+    fn loop_ops(&self, node_addr: u64, ti: usize, i: usize) -> [u64; 6] {
+        let leave = ret(RET_LEAVE, ti, i);
+        [self.loop_helper, node_addr, i as u64, self.valid, leave, 0]
+    }
+}
+
 /// Where a step's jump or exit goes before the stubs' places are known.
 #[derive(Clone, Copy, Debug)]
 enum To {
@@ -220,14 +230,7 @@ impl Builder {
             match inst.op {
                 Uop::LOOP | Uop::JUMP_ROOT => {
                     self.native += 1;
-                    let ops = [
-                        env.loop_helper,
-                        node_addr,
-                        i as u64,
-                        env.valid,
-                        ret(RET_LEAVE, ti, i),
-                        0,
-                    ];
+                    let ops = env.loop_ops(node_addr, ti, i);
                     let to_root = match env.root {
                         Some(a) if ti != 0 => To::Addr(a),
                         _ => To::Step(0),
@@ -315,14 +318,7 @@ impl Builder {
         });
         let slows = self.items.len();
         for &(i, moves) in &self.slow {
-            let ops = [
-                env.loop_helper,
-                node_addr,
-                i as u64,
-                env.valid,
-                ret(RET_LEAVE, ti, i),
-                0,
-            ];
+            let ops = env.loop_ops(node_addr, ti, i);
             self.items.push(Item {
                 stencil: st.loop_slow,
                 ops,

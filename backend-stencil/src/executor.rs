@@ -311,17 +311,9 @@ impl<M: ExecMemory> StencilExecutor<M> {
                     }
                 }
                 compile::RET_LEAVE => {
-                    let node = &inner.tree.nodes()[t];
-                    let inst = node.trace.insts[k];
+                    let trace = &inner.tree.nodes()[t].trace;
                     let raised = ret & compile::LEAVE_RAISED != 0;
-                    Exit {
-                        pc: if raised {
-                            inst.imm[1]
-                        } else {
-                            node.trace.snapshots[inst.imm[0] as usize].pc
-                        },
-                        status: if raised { EXIT_ERROR } else { EXIT_RESUME },
-                    }
+                    tree::loop_exit(trace, &trace.insts[k], raised)
                 }
                 _ => Exit {
                     pc: inner.tree.nodes()[t].trace.start_pc,

@@ -423,10 +423,21 @@ pub unsafe fn at_loop(
     if !raised && valid {
         return None;
     }
-    Some(Exit {
-        pc: if raised { inst.imm[1] } else { snap.pc },
+    Some(loop_exit(t, inst, raised))
+}
+
+/// What the executor returns when the run leaves at the loop end `inst` of trace `t`
+/// (its snapshot written back): the safepoint raised (`raised`), or the executor was
+/// invalidated and tier 1 resumes at the snapshot's instruction.
+pub fn loop_exit(t: &Trace, inst: &Inst, raised: bool) -> Exit {
+    Exit {
+        pc: if raised {
+            inst.imm[1]
+        } else {
+            t.snapshots[inst.imm[0] as usize].pc
+        },
         status: if raised { EXIT_ERROR } else { EXIT_RESUME },
-    })
+    }
 }
 
 /// At a `JUMP_LOOP` that goes on: the loop's PHIs take their back-edge values, all at
