@@ -24,25 +24,9 @@ use jit_core::tier2::{NO_EXIT, V};
 use crate::patch::{Step, Target};
 use crate::stencil::{self, Stencil};
 
-/// What the trace's code returns: the kind in the top two bits.
-pub const RET_KIND: u64 = 3 << 62;
-/// An exit failed: the trace's index in bits 32..48, the exit's in the low 32.
-pub const RET_EXIT: u64 = 1 << 62;
-/// A loop's end left the tree (the helper wrote the frame back): the trace and the
-/// uop's index as for `RET_EXIT`, the reason ([`LEAVE_RAISED`] or [`LEAVE_INVALID`])
-/// from bit 48.
-pub const RET_LEAVE: u64 = 2 << 62;
-/// A uop without an exit failed (an optimizer bug, reported as an internal error).
-pub const RET_BUG: u64 = 3 << 62;
-/// The safepoint raised.
-pub const LEAVE_RAISED: u64 = 1 << 48;
-/// The executor was invalidated.
-pub const LEAVE_INVALID: u64 = 2 << 48;
-
-/// What the trace returns for `kind` in trace `ti` at index `k`.
-pub fn ret(kind: u64, ti: usize, k: usize) -> u64 {
-    kind | ((ti as u64 & 0xFFFF) << 32) | (k as u64 & 0xFFFF_FFFF)
-}
+pub use jit_core::native::{
+    ret, LEAVE_INVALID, LEAVE_RAISED, RET_BUG, RET_EXIT, RET_KIND, RET_LEAVE,
+};
 
 /// The stencils a trace is built from, looked up once.
 #[derive(Debug)]
@@ -125,33 +109,15 @@ impl UopStencils {
 }
 
 /// What a trace's code refers to besides its own steps.
-#[derive(Clone, Copy, Debug)]
-pub struct Env {
-    /// The loop helper's address (`LOOP`, `JUMP_ROOT`, `JUMP_LOOP`'s slow path).
-    pub loop_helper: u64,
-    /// The link helper's address (a linked exit).
-    pub link_helper: u64,
-    /// The trace's link words, one per exit (`Cell<usize>`s), which its shared exit
-    /// reads.
-    pub links: u64,
-    /// The executor's validity flag (a `Cell<bool>`).
-    pub valid: u64,
-    /// The executor's two counters (uops, guards) when statistics are collected.
-    pub counters: Option<u64>,
-    /// The root trace's entry, for a side trace's `JUMP_ROOT`.
-    pub root: Option<usize>,
-}
+pub use jit_core::native::TraceEnv as Env;
 
-impl Env {
-    /// The operands of the stencils that call the loop helper at uop `i` of trace `ti`
-    /// (`uop_LOOP`, `loop_slow`): the helper, the trace, the uop, the validity flag, and
-    /// what the trace returns when it leaves there.
-    fn loop_ops(&self, node_addr: u64, ti: usize, i: usize) -> [u64; 6] {
-        let leave = ret(RET_LEAVE, ti, i);
-        [self.loop_helper, node_addr, i as u64, self.valid, leave, 0]
-    }
+/// The operands of the stencils that call the loop helper at uop `i` of trace `ti`
+/// (`uop_LOOP`, `loop_slow`): the helper, the trace, the uop, the validity flag, and
+/// what the trace returns when it leaves there.
+fn loop_ops(env: &Env, node_addr: u64, ti: usize, i: usize) -> [u64; 6] {
+    let leave = ret(RET_LEAVE, ti, i);
+    [env.loop_helper, node_addr, i as u64, env.valid, leave, 0]
 }
-
 /// Where a step's jump or exit goes before the stubs' places are known.
 #[derive(Clone, Copy, Debug)]
 enum To {
@@ -230,7 +196,7 @@ impl Builder {
             match inst.op {
                 Uop::LOOP | Uop::JUMP_ROOT => {
                     self.native += 1;
-                    let ops = env.loop_ops(node_addr, ti, i);
+                    let ops = loop_ops(env, node_addr, ti, i);
                     let to_root = match env.root {
                         Some(a) if ti != 0 => To::Addr(a),
                         _ => To::Step(0),
@@ -281,7 +247,7 @@ impl Builder {
                     } else {
                         self.generic += 1;
                         [
-                            crate::executor::step_helper_of(op),
+                            jit_core::native::step_helper_of(op),
                             node_addr,
                             i as u64,
                             0,
@@ -318,7 +284,7 @@ impl Builder {
         });
         let slows = self.items.len();
         for &(i, moves) in &self.slow {
-            let ops = env.loop_ops(node_addr, ti, i);
+            let ops = loop_ops(env, node_addr, ti, i);
             self.items.push(Item {
                 stencil: st.loop_slow,
                 ops,

@@ -83,13 +83,15 @@
 
 extern crate alloc;
 
-pub mod arena;
+/// The code arena, the core's (shared by the native backends).
+pub use jit_core::native::arena;
 pub mod compile;
 #[cfg(unix)]
 pub mod executor;
 pub mod hole;
+/// Executable memory from the operating system, the core's.
 #[cfg(unix)]
-pub mod mmap;
+pub use jit_core::native::mmap;
 #[cfg(test)]
 mod objread;
 pub mod patch;
@@ -103,7 +105,7 @@ pub const MODE_NAME: &str = "stencil";
 /// target other than x86-64 Linux).
 #[cfg(unix)]
 pub fn backend() -> Option<alloc::boxed::Box<dyn jit_core::jit::Backend>> {
-    let b = executor::StencilBackend::new(mmap::MmapMemory::new())?;
+    let b = executor::StencilCompiler::backend(mmap::MmapMemory::new())?;
     Some(alloc::boxed::Box::new(b))
 }
 

@@ -24,9 +24,9 @@ use core::fmt;
 use jit_core::exec_mem::{ExecMemError, ExecMemory};
 use jit_core::jit::JitState;
 
-use crate::arena::{CodeArena, CodeHandle};
 use crate::hole::{Patch, Symbol};
 use crate::stencil::Stencil;
+use jit_core::native::arena::{CodeArena, CodeHandle};
 
 /// The signature every stencil has, and so the entry of a trace: the state block, the
 /// value slots in memory, the integer slots `i0..i3` and the float slots `f0..f3`. It
@@ -231,6 +231,11 @@ impl Trace {
         let [f0, f1, f2, f3] = floats;
         // SAFETY: the caller promises the trace is sound to run with these inputs.
         unsafe { f(state, regs, i0, i1, i2, i3, f0, f1, f2, f3) }
+    }
+
+    /// Its code, for the arena to free once the trace is no longer run.
+    pub fn into_code(self) -> CodeHandle {
+        self.code
     }
 
     /// Frees its code (the trace was invalidated).

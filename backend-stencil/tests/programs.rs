@@ -8,11 +8,12 @@ use std::io::Write;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use backend_stencil::executor::{CodeEvent, StencilBackend};
+use backend_stencil::executor::StencilCompiler;
 use backend_stencil::mmap::MmapMemory;
 use frontend_tiny::driver::{run, RunConfig};
 use jit_core::interp::Mode;
 use jit_core::jit::Backend;
+use jit_core::native::CodeEvent;
 
 const PROGRAM: &str = "
 fn weight(x) {
@@ -52,7 +53,7 @@ fn check_maps(e: &CodeEvent<'_>) {
 }
 
 fn checked_backend() -> Box<dyn Backend> {
-    let mut b = StencilBackend::new(MmapMemory::new()).expect("stencils on this target");
+    let mut b = StencilCompiler::backend(MmapMemory::new()).expect("stencils on this target");
     b.set_listener(check_maps);
     Box::new(b)
 }

@@ -84,6 +84,7 @@ pub mod exec_mem;
 pub mod heap;
 pub mod interp;
 pub mod jit;
+pub mod native;
 pub mod ops;
 pub mod optable;
 pub mod run;

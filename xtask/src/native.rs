@@ -6,10 +6,11 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use backend_stencil::executor::{CodeEvent, StencilBackend};
+use backend_stencil::executor::StencilCompiler;
 use backend_stencil::mmap::MmapMemory;
 use iced_x86::{Decoder, DecoderOptions, Formatter, Instruction, IntelFormatter};
 use jit_core::jit::Backend;
+use jit_core::native::CodeEvent;
 
 static DUMP_ASM: AtomicBool = AtomicBool::new(false);
 static PERF_MAP: AtomicBool = AtomicBool::new(false);
@@ -24,7 +25,7 @@ pub fn configure(dump_asm: bool, perf_map: bool) {
 /// (`RunConfig::backend`).
 pub fn stencil_backend() -> Box<dyn Backend> {
     // `--mode stencil` is refused before this on a build without stencils.
-    let Some(mut b) = StencilBackend::new(MmapMemory::new()) else {
+    let Some(mut b) = StencilCompiler::backend(MmapMemory::new()) else {
         return Box::new(jit_core::tier2::UopBackend);
     };
     if DUMP_ASM.load(Ordering::Relaxed) || PERF_MAP.load(Ordering::Relaxed) {
@@ -75,7 +76,7 @@ pub fn disassemble(e: &CodeEvent<'_>) -> String {
     formatter.options_mut().set_hex_prefix("0x");
     formatter.options_mut().set_hex_suffix("");
     // Code ends where the last stub does; what follows is data and veneers.
-    let code_end = code_end(e);
+    let code_end = e.insts_len.min(e.code.len());
     let mut decoder =
         Decoder::with_ip(64, &e.code[..code_end], e.addr as u64, DecoderOptions::NONE);
     let mut marks = e.marks.iter().peekable();
@@ -99,13 +100,4 @@ pub fn disassemble(e: &CodeEvent<'_>) -> String {
         );
     }
     out
-}
-
-/// Where a trace's code ends: after the last stub, the bug report, which is one
-/// `exit_stub` (its length is the stencil's).
-fn code_end(e: &CodeEvent<'_>) -> usize {
-    let stub = backend_stencil::stencil::get("exit_stub").map_or(0, |s| s.code().len());
-    e.marks
-        .last()
-        .map_or(e.code.len(), |(o, _)| (o + stub).min(e.code.len()))
 }

@@ -238,6 +238,12 @@ macro_rules! uops {
                 match self { $(Uop::$name => &[$($doc),*],)* }
             }
         }
+
+        /// Per uop (by `Uop as usize`), the helper through which native code runs it with
+        /// the core's semantics ([`crate::native::step_helper`]): one function per kind
+        /// of uop, so that each holds only that uop's semantics.
+        pub static STEP_HELPERS: [crate::native::StepHelper; Uop::ALL.len()] =
+            [$(crate::native::step_helper::<{ Uop::$name as usize }>),*];
     };
 }
 

@@ -3,7 +3,7 @@
 
 use core::ptr::NonNull;
 
-use jit_core::exec_mem::{ExecMemError, ExecMemory};
+use crate::exec_mem::{ExecMemError, ExecMemory};
 
 /// How far below this program's code [`MmapMemory::new`] asks for its first region.
 const NEAR_OFFSET: usize = 1 << 30;

@@ -18,7 +18,7 @@ use alloc::vec::Vec;
 use core::ptr::NonNull;
 use core::sync::atomic::{AtomicU32, Ordering};
 
-use jit_core::exec_mem::{ExecMemError, ExecMemory};
+use crate::exec_mem::{ExecMemError, ExecMemory};
 
 /// The alignment of every piece of code in the arena (a trace's entry).
 pub const ALIGN: usize = 16;
@@ -399,10 +399,10 @@ impl<M: ExecMemory> Drop for CodeArena<M> {
     }
 }
 
-#[cfg(all(test, unix))]
+#[cfg(all(test, unix, feature = "mmap"))]
 mod tests {
     use super::*;
-    use crate::mmap::MmapMemory;
+    use crate::native::mmap::MmapMemory;
 
     fn check_invariants<M: ExecMemory>(a: &CodeArena<M>) {
         let s = a.stats;
