@@ -92,8 +92,8 @@ const MODES: &[(&str, Mode, bool, Option<u16>, &str)] = &[
         Some(1),
         "-unbox",
     ),
-    // Tier 3: the same traces as machine code (a label starting `stencil` attaches the
-    // stencil backend in place of the uop interpreter).
+    // Tier 3: the same traces as machine code (a label starting `stencil` or `cranelift`
+    // attaches that backend in place of the uop interpreter).
     ("stencil", Mode::Uops, false, None, "all"),
     ("stencil --hot 1 +stats", Mode::Uops, true, Some(1), "all"),
     ("stencil --opt none", Mode::Uops, false, None, "none"),
@@ -104,7 +104,39 @@ const MODES: &[(&str, Mode, bool, Option<u16>, &str)] = &[
         Some(1),
         "none",
     ),
+    ("cranelift", Mode::Uops, false, None, "all"),
+    ("cranelift --hot 1 +stats", Mode::Uops, true, Some(1), "all"),
+    ("cranelift --opt none", Mode::Uops, false, None, "none"),
+    (
+        "cranelift --hot 1 --opt none",
+        Mode::Uops,
+        false,
+        Some(1),
+        "none",
+    ),
 ];
+
+/// The native backend a mode's label asks for.
+fn backend_of(label: &str) -> Option<fn() -> Box<dyn jit_core::jit::Backend>> {
+    if label.starts_with("stencil") {
+        Some(backend_stencil::make_backend as _)
+    } else if label.starts_with("cranelift") {
+        Some(backend_cranelift::make_backend as _)
+    } else {
+        None
+    }
+}
+
+/// False for a native mode this build or host lacks.
+fn available(label: &str) -> bool {
+    if label.starts_with("stencil") {
+        backend_stencil::stencil::supported()
+    } else if label.starts_with("cranelift") {
+        backend_cranelift::supported()
+    } else {
+        true
+    }
+}
 
 #[derive(Clone, Default)]
 struct SharedBuf(Rc<RefCell<Vec<u8>>>);
@@ -184,9 +216,7 @@ fn run_engine(
             passes: Passes::parse(opt).expect("a valid --opt"),
             dump: false,
         },
-        backend: label
-            .starts_with("stencil")
-            .then_some(backend_stencil::make_backend as _),
+        backend: backend_of(label),
         ..RunConfig::new(mode)
     };
     let o = run_file(path, &cfg, Box::new(buf.clone()));
@@ -254,7 +284,7 @@ fn corpus_matches_cpython_in_every_mode() {
         // A runtime error must give the same traceback in every mode as in tier 1.
         let mut tier1_stderr = None;
         for &(label, mode, stats, hot, opt) in MODES {
-            if label.starts_with("stencil") && !backend_stencil::stencil::supported() {
+            if !available(label) {
                 continue;
             }
             let (got, stderr) = run_engine(path, &args, label, mode, stats, hot, opt);

@@ -38,9 +38,9 @@ const MODES: &[(Mode, Option<u16>, &str)] = &[
     (Mode::Uops, Some(1), "-unbox"),
 ];
 
-/// Tier 3: the same traces as machine code (the stencil backend attached in place of
+/// Tier 3: the same traces as machine code (each native backend attached in place of
 /// the uop interpreter), at both thresholds, with the optimizer and without.
-const STENCIL_MODES: &[(Option<u16>, &str)] = &[
+const NATIVE_MODES: &[(Option<u16>, &str)] = &[
     (None, "all"),
     (Some(1), "all"),
     (None, "none"),
@@ -142,17 +142,27 @@ fn golden_programs_in_every_mode() {
         }
         let want = std::fs::read_to_string(&expected_path)
             .unwrap_or_else(|_| panic!("{} has no .expected file", name));
-        let stencil = backend_stencil::stencil::supported();
-        let stencil_modes = STENCIL_MODES.iter().filter(|_| stencil);
-        let runs = MODES.iter().map(|&(m, h, o)| (m, h, o, None)).chain(
-            stencil_modes
-                .map(|&(h, o)| (Mode::Uops, h, o, Some(backend_stencil::make_backend as _))),
-        );
+        type MakeBackend = fn() -> Box<dyn jit_core::jit::Backend>;
+        let mut natives: Vec<(&str, MakeBackend)> = Vec::new();
+        if backend_stencil::stencil::supported() {
+            natives.push(("stencil", backend_stencil::make_backend));
+        }
+        if backend_cranelift::supported() {
+            natives.push(("cranelift", backend_cranelift::make_backend));
+        }
+        let runs = MODES
+            .iter()
+            .map(|&(m, h, o)| (m, h, o, None))
+            .chain(natives.iter().flat_map(|&(label, make)| {
+                NATIVE_MODES
+                    .iter()
+                    .map(move |&(h, o)| (Mode::Uops, h, o, Some((label, make))))
+            }));
         for (mode, hot, opt, backend) in runs {
             let got = if mode == Mode::Interp {
                 oracle.clone()
             } else {
-                run_with(&name, &source, mode, hot, opt, backend)
+                run_with(&name, &source, mode, hot, opt, backend.map(|b| b.1))
             };
             if got != want {
                 let hot = hot.map_or(String::new(), |n| format!(" --hot {n}"));
@@ -161,11 +171,7 @@ fn golden_programs_in_every_mode() {
                 } else {
                     format!(" --opt {opt}")
                 };
-                let label = if backend.is_some() {
-                    "stencil"
-                } else {
-                    mode.name()
-                };
+                let label = backend.map_or(mode.name(), |b| b.0);
                 failures.push(format!(
                     "{name} [{label}{hot}{opt}]: {}",
                     first_difference(&want, &got)

@@ -68,7 +68,7 @@ fn run_in(source: &str, mode: Mode, hot: Option<u16>) -> (String, String, Tier2S
 
 /// Checks `source` against the generic interpreter at the default threshold, at `--hot 1`
 /// and `--hot 2`, optimized and not, and returns tier 2's counters at the default
-/// threshold, optimized. Tier 3 (the stencil backend) runs the same trees: it must give
+/// threshold, optimized. Tier 3 (both native backends) runs the same trees: it must give
 /// the same output and count exactly the same traces, exits and uops.
 fn check(source: &str) -> Tier2Stats {
     let (want_out, want_err, _) = run_in(source, Mode::Interp, None);
@@ -79,10 +79,17 @@ fn check(source: &str) -> Tier2Stats {
             assert_eq!(out, want_out, "stdout differs at --hot {hot:?} --opt {opt}");
             assert_eq!(err, want_err, "stderr differs at --hot {hot:?} --opt {opt}");
             assert!(t2.traces >= 1, "no trace was made at --hot {hot:?}");
+            type MakeBackend = fn() -> Box<dyn jit_core::jit::Backend>;
+            let mut natives: Vec<(&str, MakeBackend)> = Vec::new();
             if backend_stencil::stencil::supported() {
-                let stencil = Some(backend_stencil::make_backend as _);
-                let (out3, err3, t3) = run_with(source, Mode::Uops, hot, opt, stencil);
-                let at = format!("--mode stencil --hot {hot:?} --opt {opt}");
+                natives.push(("stencil", backend_stencil::make_backend));
+            }
+            if backend_cranelift::supported() {
+                natives.push(("cranelift", backend_cranelift::make_backend));
+            }
+            for (name, make) in natives {
+                let (out3, err3, t3) = run_with(source, Mode::Uops, hot, opt, Some(make));
+                let at = format!("--mode {name} --hot {hot:?} --opt {opt}");
                 assert_eq!(out3, want_out, "stdout differs at {at}");
                 assert_eq!(err3, want_err, "stderr differs at {at}");
                 assert_eq!(

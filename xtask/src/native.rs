@@ -1,6 +1,7 @@
-//! What `cargo xtask run` shows of native code: `--dump asm` disassembles every trace the
-//! stencil backend compiles (each uop's stretch marked with the uop and its stencils),
-//! `--perf-map` writes `/tmp/perf-PID.map` so that `perf report` names the traces.
+//! The native backends as `cargo xtask run` makes them, and what it shows of their code:
+//! `--dump asm` disassembles every trace a native backend compiles (each uop's stretch
+//! marked with the uop, and its stencils), `--dump clif` prints the Cranelift IR of each
+//! trace, `--perf-map` writes `/tmp/perf-PID.map` so that `perf report` names the traces.
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -10,15 +11,49 @@ use backend_stencil::executor::StencilCompiler;
 use backend_stencil::mmap::MmapMemory;
 use iced_x86::{Decoder, DecoderOptions, Formatter, Instruction, IntelFormatter};
 use jit_core::jit::Backend;
-use jit_core::native::CodeEvent;
+use backend_cranelift::CraneliftCompiler;
+use jit_core::native::{CodeEvent, NativeBackend};
 
 static DUMP_ASM: AtomicBool = AtomicBool::new(false);
+static DUMP_CLIF: AtomicBool = AtomicBool::new(false);
 static PERF_MAP: AtomicBool = AtomicBool::new(false);
 
-/// Turns `--dump asm` and `--perf-map` on for the backends made from now on.
-pub fn configure(dump_asm: bool, perf_map: bool) {
+/// Turns `--dump asm`, `--dump clif` and `--perf-map` on for the backends made from now
+/// on.
+pub fn configure(dump_asm: bool, dump_clif: bool, perf_map: bool) {
     DUMP_ASM.store(dump_asm, Ordering::Relaxed);
+    DUMP_CLIF.store(dump_clif, Ordering::Relaxed);
     PERF_MAP.store(perf_map, Ordering::Relaxed);
+}
+
+/// True when some dump or the perf map wants to see the code.
+fn listening() -> bool {
+    [&DUMP_ASM, &DUMP_CLIF, &PERF_MAP]
+        .iter()
+        .any(|f| f.load(Ordering::Relaxed))
+}
+
+/// The Cranelift backend, reporting its code as `configure` asked
+/// (`RunConfig::backend`).
+pub fn cranelift_backend() -> Box<dyn Backend> {
+    // `--mode cranelift` is refused before this where Cranelift has no ISA.
+    let compiler = match CraneliftCompiler::new(MmapMemory::new()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("warning: the Cranelift backend cannot start ({e}); traces run in the uop interpreter");
+            return Box::new(jit_core::tier2::UopBackend);
+        }
+    };
+    let compiler = if DUMP_CLIF.load(Ordering::Relaxed) {
+        compiler.with_ir()
+    } else {
+        compiler
+    };
+    let mut b = NativeBackend::new(compiler);
+    if listening() {
+        b.set_listener(on_code);
+    }
+    Box::new(b)
 }
 
 /// The stencil backend, reporting its code as `configure` asked
@@ -28,13 +63,17 @@ pub fn stencil_backend() -> Box<dyn Backend> {
     let Some(mut b) = StencilCompiler::backend(MmapMemory::new()) else {
         return Box::new(jit_core::tier2::UopBackend);
     };
-    if DUMP_ASM.load(Ordering::Relaxed) || PERF_MAP.load(Ordering::Relaxed) {
+    if listening() {
         b.set_listener(on_code);
     }
     Box::new(b)
 }
 
 fn on_code(e: &CodeEvent<'_>) {
+    if let (true, Some(ir)) = (DUMP_CLIF.load(Ordering::Relaxed), e.ir) {
+        let kind = if e.trace == 0 { "root" } else { "side" };
+        eprint!("== clif: {} trace {} ({kind}) ==\n{ir}", e.executor, e.trace);
+    }
     if DUMP_ASM.load(Ordering::Relaxed) {
         eprint!("{}", disassemble(e));
     }

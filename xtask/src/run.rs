@@ -22,7 +22,8 @@ pub enum ModeArg {
     /// Tier 3: tier 2's traces compiled to machine code by copying and patching
     /// stencils (x86-64 Linux).
     Stencil,
-    /// Tier 3: Cranelift (not built yet).
+    /// Tier 3: tier 2's traces compiled by Cranelift, the reference backend (x86-64 and
+    /// aarch64 hosts with a Cranelift ISA).
     Cranelift,
 }
 
@@ -38,6 +39,7 @@ impl ModeArg {
     pub fn backend(self) -> Option<fn() -> Box<dyn jit_core::jit::Backend>> {
         match self {
             ModeArg::Stencil => Some(crate::native::stencil_backend),
+            ModeArg::Cranelift => Some(crate::native::cranelift_backend),
             _ => None,
         }
     }
@@ -49,6 +51,7 @@ impl ModeArg {
             ModeArg::Adaptive => Some(Mode::Adaptive),
             ModeArg::Uops => Some(Mode::Uops),
             ModeArg::Stencil if backend_stencil::stencil::supported() => Some(Mode::Uops),
+            ModeArg::Cranelift if backend_cranelift::supported() => Some(Mode::Uops),
             ModeArg::Stencil | ModeArg::Cranelift => None,
         }
     }
@@ -68,8 +71,11 @@ pub enum DumpArg {
     /// (`--mode uops`, `--mode stencil`).
     Opt,
     /// Every trace's machine code, disassembled, with each uop's stretch marked by the
-    /// uop and its stencils (`--mode stencil`).
+    /// uop (and its stencils, `--mode stencil`; `--mode cranelift`).
     Asm,
+    /// Every trace as Cranelift IR, as the backend hands it to Cranelift (`--mode
+    /// cranelift`).
+    Clif,
 }
 
 /// Arguments of `cargo xtask run`.
@@ -107,8 +113,8 @@ pub struct RunArgs {
     /// language's memory error (Python's `MemoryError`).
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub max_heap: Option<usize>,
-    /// Write `/tmp/perf-PID.map` (`--mode stencil`), so that `perf report` names the
-    /// compiled traces (`stencil@function:line#TRACE`).
+    /// Write `/tmp/perf-PID.map` (`--mode stencil`, `--mode cranelift`), so that `perf
+    /// report` names the compiled traces (`stencil@function:line#TRACE`).
     #[arg(long)]
     pub perf_map: bool,
     /// Arguments for the program (after `--`).
@@ -120,9 +126,10 @@ pub struct RunArgs {
 pub fn main(a: &RunArgs) -> i32 {
     let Some(mode) = a.mode.engine_mode() else {
         eprintln!(
-            "error: mode '{}' is not built (in this build); available modes: interp, adaptive, uops{}",
+            "error: mode '{}' is not built (in this build); available modes: interp, adaptive, uops{}{}",
             a.mode.name(),
-            if backend_stencil::stencil::supported() { ", stencil" } else { "" }
+            if backend_stencil::stencil::supported() { ", stencil" } else { "" },
+            if backend_cranelift::supported() { ", cranelift" } else { "" }
         );
         return 2;
     };
@@ -152,15 +159,20 @@ pub fn main(a: &RunArgs) -> i32 {
         a.dump.contains(&DumpArg::Specialized),
     );
     let stats = a.stats || a.stats_json.is_some();
-    crate::native::configure(a.dump.contains(&DumpArg::Asm), a.perf_map);
-    if a.mode != ModeArg::Stencil && (a.perf_map || a.dump.contains(&DumpArg::Asm)) {
+    let clif = a.dump.contains(&DumpArg::Clif);
+    crate::native::configure(a.dump.contains(&DumpArg::Asm), clif, a.perf_map);
+    let native = matches!(a.mode, ModeArg::Stencil | ModeArg::Cranelift);
+    if !native && (a.perf_map || a.dump.contains(&DumpArg::Asm)) {
         eprintln!(
-            "note: --dump asm and --perf-map show native code, which only --mode stencil makes"
+            "note: --dump asm and --perf-map show native code, which only --mode stencil and --mode cranelift make"
         );
+    }
+    if a.mode != ModeArg::Cranelift && clif {
+        eprintln!("note: --dump clif shows Cranelift's IR, which only --mode cranelift makes");
     }
     if mode != Mode::Uops {
         let note = |what: &str| {
-            eprintln!("note: {what}, which only --mode uops and --mode stencil use");
+            eprintln!("note: {what}, which only --mode uops, stencil and cranelift use");
         };
         if a.dump.contains(&DumpArg::Uops) {
             note("--dump uops shows tier-2 traces");
