@@ -35,6 +35,9 @@ pub(super) struct Rel {
     pub in_bounds: Vec<(V, V)>,
     /// An array's least length.
     pub min_len: Vec<(V, i64)>,
+    /// (sequence, n) pairs a `GUARD_LENGTH` proved: the sequence has exactly `n` items
+    /// (a tuple for good, an array until a uop that may change its length).
+    pub len_eq: Vec<(V, u32)>,
     /// (range iterator, sequence) pairs a `GUARD_RANGE_WITHIN` proved: every value the
     /// iterator yields is an index in the sequence's bounds.
     pub ranges_within: Vec<(V, V)>,
@@ -68,6 +71,7 @@ impl Rel {
                 .filter_map(|&(a, n)| o.min_len.iter().find(|m| m.0 == a).map(|m| (a, n.min(m.1))))
                 .collect(),
             ranges_within: both(&self.ranges_within, &o.ranges_within),
+            len_eq: both(&self.len_eq, &o.len_eq),
             len_ge: both(&self.len_ge, &o.len_ge),
             lt: both(&self.lt, &o.lt),
             calls_checked: self
@@ -459,6 +463,7 @@ fn kill(w: &mut Walk<'_>, inst: &Inst) {
         w.rel.in_bounds.retain(|&(s, _)| is_tuple(s));
         w.rel.ranges_within.retain(|&(_, s)| is_tuple(s));
         w.rel.len_ge.retain(|&(s, _)| is_tuple(s));
+        w.rel.len_eq.retain(|&(s, _)| is_tuple(s));
         w.rel.min_len.clear();
     }
     if fx.contains(WRITES_GLOBALS) || fx.contains(CALLS) {
