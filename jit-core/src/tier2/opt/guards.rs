@@ -5,7 +5,8 @@
 //! type check of a constant or of an arithmetic result (`ADD_INT`'s output is an int),
 //! a type check in a peeled loop of a value the preamble checked, a branch on a
 //! condition known to hold, a call depth checked before, a validity check with no store
-//! since the last one, a length checked before on the same sequence (a list's only until
+//! since the last one (an index, a slice or an attribute through the slow path stores
+//! none), a length checked before on the same sequence (a list's only until
 //! a uop that may change its length): all go. The first call-depth check of a trace checks for its
 //! deepest call, so that the others go too.
 
