@@ -234,6 +234,23 @@ pub fn slow_op_ok(op: crate::bytecode::Op) -> bool {
     )
 }
 
+/// True for the instructions [`Helpers::slow_op`] runs with the heap alone (the index,
+/// store, attribute and slice families: `slow_op_helper` hands their slow paths
+/// `vm.heap_mut()`, never the `VmCore`): they may allocate, collect and change objects,
+/// but cannot run guest code or store a global, so they never invalidate a trace.
+pub fn slow_op_heap_only(op: crate::bytecode::Op) -> bool {
+    use crate::bytecode::Op;
+    matches!(
+        op,
+        Op::Index
+            | Op::StoreIndex
+            | Op::StoreSubscr
+            | Op::LoadAttr
+            | Op::StoreAttr
+            | Op::BuildSlice
+    )
+}
+
 impl Helpers {
     /// The trampolines for semantics `S`.
     pub fn new<S: Semantics>() -> Helpers {

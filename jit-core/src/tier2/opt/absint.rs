@@ -35,6 +35,9 @@ pub(super) struct Rel {
     pub in_bounds: Vec<(V, V)>,
     /// An array's least length.
     pub min_len: Vec<(V, i64)>,
+    /// (sequence, n) pairs a `GUARD_LENGTH` proved: the sequence has exactly `n` items
+    /// (a tuple for good, an array until a uop that may change its length).
+    pub len_eq: Vec<(V, u32)>,
     /// (range iterator, sequence) pairs a `GUARD_RANGE_WITHIN` proved: every value the
     /// iterator yields is an index in the sequence's bounds.
     pub ranges_within: Vec<(V, V)>,
@@ -68,6 +71,7 @@ impl Rel {
                 .filter_map(|&(a, n)| o.min_len.iter().find(|m| m.0 == a).map(|m| (a, n.min(m.1))))
                 .collect(),
             ranges_within: both(&self.ranges_within, &o.ranges_within),
+            len_eq: both(&self.len_eq, &o.len_eq),
             len_ge: both(&self.len_ge, &o.len_ge),
             lt: both(&self.lt, &o.lt),
             calls_checked: self
@@ -448,7 +452,7 @@ fn int_result(op: Option<crate::bytecode::BinOp>, x: &Abs, y: &Abs) -> Abs {
 /// Kills the relations `inst` may break: guest code and the frontend's slow paths may
 /// change any array's length and store any global.
 fn kill(w: &mut Walk<'_>, inst: &Inst) {
-    use super::super::table::{CALLS, WRITES_GLOBALS};
+    use super::super::table::CALLS;
     if pure_call(w, inst) {
         return;
     }
@@ -459,9 +463,10 @@ fn kill(w: &mut Walk<'_>, inst: &Inst) {
         w.rel.in_bounds.retain(|&(s, _)| is_tuple(s));
         w.rel.ranges_within.retain(|&(_, s)| is_tuple(s));
         w.rel.len_ge.retain(|&(s, _)| is_tuple(s));
+        w.rel.len_eq.retain(|&(s, _)| is_tuple(s));
         w.rel.min_len.clear();
     }
-    if fx.contains(WRITES_GLOBALS) || fx.contains(CALLS) {
+    if may_store_globals(inst) {
         w.rel.valid = false;
     }
     if fx.contains(CALLS) {
@@ -478,6 +483,22 @@ fn kill(w: &mut Walk<'_>, inst: &Inst) {
     if inst.op == Uop::CHECK_VALID {
         w.rel.valid = true;
     }
+}
+
+/// True when `inst` may store a global, and so invalidate the trace: a uop that stores
+/// one or may run guest code, but not a `SLOW_OP` of an instruction whose generic
+/// behaviour reaches only the heap ([`crate::jit::slow_op_heap_only`]: an index, a
+/// store into one, an attribute, a slice), which has no way to a global.
+fn may_store_globals(inst: &Inst) -> bool {
+    use super::super::table::{CALLS, WRITES_GLOBALS};
+    if inst.op == Uop::SLOW_OP {
+        let op = crate::bytecode::Op::ALL.get(inst.imm[0] as usize).copied();
+        if op.is_some_and(crate::jit::slow_op_heap_only) {
+            return false;
+        }
+    }
+    let fx = inst.op.effects();
+    fx.contains(WRITES_GLOBALS) || fx.contains(CALLS)
 }
 
 /// True for a `CALL_NATIVE` of a builtin known to be pure on numbers

@@ -5,7 +5,9 @@
 //! type check of a constant or of an arithmetic result (`ADD_INT`'s output is an int),
 //! a type check in a peeled loop of a value the preamble checked, a branch on a
 //! condition known to hold, a call depth checked before, a validity check with no store
-//! since the last one: all go. The first call-depth check of a trace checks for its
+//! since the last one (an index, a slice or an attribute through the slow path stores
+//! none), a length checked before on the same sequence (a list's only until
+//! a uop that may change its length): all go. The first call-depth check of a trace checks for its
 //! deepest call, so that the others go too.
 
 use super::super::table::Uop;
@@ -49,7 +51,10 @@ pub(super) fn established(w: &Walk<'_>, inst: &Inst) -> bool {
                 || (i.lo >= 0 && known_min_len(w, inst, &s).is_some_and(|n| i.hi < n))
                 || (i.lo >= 0 && below_len())
         }
-        Uop::GUARD_LENGTH => arg(0).len == Some(inst.imm[0]) && arg(0).types.within(Types::TUPLE),
+        Uop::GUARD_LENGTH => {
+            (arg(0).len == Some(inst.imm[0]) && arg(0).types.within(Types::TUPLE))
+                || w.rel.len_eq.contains(&(inst.args[0], inst.imm[0]))
+        }
         Uop::GUARD_RANGE_WITHIN => w.rel.ranges_within.contains(&(inst.args[0], inst.args[1])),
         Uop::GUARD_LEN_GE => w.rel.len_ge.contains(&(inst.args[0], inst.args[1])),
         Uop::GUARD_NONZERO | Uop::GUARD_INT_NONZERO => arg(0).is_int() && arg(0).nonzero,
@@ -131,6 +136,9 @@ pub(super) fn refine(w: &mut Walk<'_>, inst: &Inst, at: usize) {
                 w.refine(s, &a, at);
             } else {
                 set_min_len(w, s, i64::from(n));
+            }
+            if !w.rel.len_eq.contains(&(s, n)) {
+                w.rel.len_eq.push((s, n));
             }
         }
         Uop::GUARD_RANGE_WITHIN => w.rel.ranges_within.push((inst.args[0], inst.args[1])),
