@@ -58,6 +58,8 @@ pub struct CraneliftCompiler<M: ExecMemory> {
     arena: CodeArena<M>,
     /// The trampoline's code (`jit_core::native::EnterFn`), alive as long as the arena.
     enter: EnterFn,
+    /// Where the trampoline is (never freed).
+    trampoline: Option<CodeHandle>,
     listener: Option<Listener>,
     /// Give the listener each trace's IR (`--dump clif`).
     want_ir: bool,
@@ -92,6 +94,7 @@ impl<M: ExecMemory + 'static> CraneliftCompiler<M> {
             fctx: FunctionBuilderContext::new(),
             arena: CodeArena::new(mem),
             enter: placeholder_enter,
+            trampoline: None,
             listener: None,
             want_ir: false,
         };
@@ -105,7 +108,7 @@ impl<M: ExecMemory + 'static> CraneliftCompiler<M> {
         // executable and unchanged until it is dropped, with the compiler (the handle is
         // never freed).
         c.enter = unsafe { core::mem::transmute::<usize, EnterFn>(code.addr()) };
-        core::mem::forget(code);
+        c.trampoline = Some(code);
         Ok(c)
     }
 
@@ -192,7 +195,7 @@ impl<M: ExecMemory + 'static> TraceCompiler for CraneliftCompiler<M> {
         let (code, memory_ns) = self.emit(clock).ok()?;
         let s = &mut stats.native;
         s.code_bytes += code.len() as u64;
-        s.own_stencil_uops += counts.native as u64;
+        s.own_code_uops += counts.native as u64;
         s.generic_uops += counts.generic as u64;
         if let Some(f) = self.listener {
             let marks = self.marks(&node.trace);
@@ -210,6 +213,7 @@ impl<M: ExecMemory + 'static> TraceCompiler for CraneliftCompiler<M> {
         Some(Compiled {
             code,
             memory_ns,
+            other_ns: 0,
             temps: 0,
         })
     }

@@ -55,8 +55,7 @@ pub fn trace_signature(cc: CallConv) -> Signature {
 /// "C"`).
 fn helper_signature(n: usize, cc: CallConv) -> Signature {
     let mut s = Signature::new(cc);
-    s.params
-        .extend((0..n).map(|_| AbiParam::new(types::I64)));
+    s.params.extend((0..n).map(|_| AbiParam::new(types::I64)));
     s.returns.push(AbiParam::new(types::I64));
     s
 }
@@ -285,10 +284,10 @@ impl<'a> Lower<'a> {
     /// A float as a value: a NaN in the tagged range becomes the canonical one.
     fn box_float(&mut self, f: ir::Value) -> ir::Value {
         let bits = self.b.ins().bitcast(types::I64, MemFlagsData::new(), f);
-        let tagged = self
-            .b
-            .ins()
-            .icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, bits, TAG_MIN as i64);
+        let tagged =
+            self.b
+                .ins()
+                .icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, bits, TAG_MIN as i64);
         let nan = self.k(CANONICAL_NAN);
         self.b.ins().select(tagged, nan, bits)
     }
@@ -299,7 +298,9 @@ impl<'a> Lower<'a> {
 
     fn is_int(&mut self, v: ir::Value) -> ir::Value {
         let hi = self.b.ins().ushr_imm_s(v, 48);
-        self.b.ins().icmp_imm_s(IntCC::Equal, hi, (TAG_INT >> 48) as i64)
+        self.b
+            .ins()
+            .icmp_imm_s(IntCC::Equal, hi, (TAG_INT >> 48) as i64)
     }
 
     fn below(&mut self, v: ir::Value, bound: u64) -> ir::Value {
@@ -313,7 +314,10 @@ impl<'a> Lower<'a> {
     }
 
     fn boolean(&mut self, c: ir::Value) -> ir::Value {
-        let (t, f) = (self.k(Value::TRUE.to_bits()), self.k(Value::FALSE.to_bits()));
+        let (t, f) = (
+            self.k(Value::TRUE.to_bits()),
+            self.k(Value::FALSE.to_bits()),
+        );
         self.b.ins().select(c, t, f)
     }
 
@@ -360,7 +364,10 @@ impl<'a> Lower<'a> {
         // The loop body's first uop after its PHIs, where `JUMP_LOOP` goes back to.
         let body = t.insts.iter().find(|i| i.op == Uop::JUMP_LOOP).map(|j| {
             let start = j.imm[2] as usize;
-            let n = t.insts[start..].iter().take_while(|p| p.op == Uop::PHI).count();
+            let n = t.insts[start..]
+                .iter()
+                .take_while(|p| p.op == Uop::PHI)
+                .count();
             (start + n, self.b.create_block())
         });
         let mut open = true;
@@ -505,10 +512,7 @@ impl<'a> Lower<'a> {
                 types::I64
             };
             let regs = self.regs;
-            let x = self
-                .b
-                .ins()
-                .load(ty, mem(), regs, 8 * inst.out.0 as i32);
+            let x = self.b.ins().load(ty, mem(), regs, 8 * inst.out.0 as i32);
             self.def(inst.out, x);
         }
     }
@@ -634,7 +638,11 @@ impl<'a> Lower<'a> {
                 let ok = self.eq(x, want);
                 self.guard(ok, inst);
             }
-            Uop::ADD_INT | Uop::SUB_INT | Uop::MUL_INT | Uop::ADD_I64 | Uop::SUB_I64
+            Uop::ADD_INT
+            | Uop::SUB_INT
+            | Uop::MUL_INT
+            | Uop::ADD_I64
+            | Uop::SUB_I64
             | Uop::MUL_I64 => {
                 let op = match inst.op {
                     Uop::ADD_INT | Uop::ADD_I64 => BinOp::Add,
@@ -680,7 +688,11 @@ impl<'a> Lower<'a> {
                 let Some(op) = BinOp::from_u32(inst.imm[0]).filter(|op| {
                     matches!(
                         op,
-                        BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::InplaceAdd | BinOp::InplaceMul
+                        BinOp::Add
+                            | BinOp::Sub
+                            | BinOp::Mul
+                            | BinOp::InplaceAdd
+                            | BinOp::InplaceMul
                     )
                 }) else {
                     return false;

@@ -108,7 +108,7 @@ impl<M: ExecMemory + 'static> TraceCompiler for StencilCompiler<M> {
         s.stencils += after.stencils - before.stencils;
         s.holes_patched += after.holes - before.holes;
         s.code_bytes += after.bytes - before.bytes;
-        s.own_stencil_uops += self.builder.native as u64;
+        s.own_code_uops += self.builder.native as u64;
         s.generic_uops += self.builder.generic as u64;
         if let Some(f) = self.listener {
             let marks = self
@@ -133,6 +133,7 @@ impl<M: ExecMemory + 'static> TraceCompiler for StencilCompiler<M> {
         Some(Compiled {
             code,
             memory_ns,
+            other_ns: 0,
             temps: self.builder.temps,
         })
     }

@@ -99,8 +99,8 @@ fn a_program_runs_as_machine_code_with_no_writable_executable_page() {
         assert_eq!(n.backend, "stencil");
         assert!(n.traces_compiled >= 3, "root and side traces: {n:?}");
         assert!(s.tier2.side_traces >= 1, "{:?}", s.tier2);
-        assert_eq!(n.uops_compiled, n.own_stencil_uops + n.generic_uops);
-        assert!(n.own_stencil_uops > n.generic_uops, "{n:?}");
+        assert_eq!(n.uops_compiled, n.own_code_uops + n.generic_uops);
+        assert!(n.own_code_uops > n.generic_uops, "{n:?}");
         assert!(n.code_bytes > 0 && n.holes_patched > 0);
         assert!(
             n.live_code_bytes > 0 && n.live_code_bytes <= n.code_bytes,

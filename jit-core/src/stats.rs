@@ -212,9 +212,11 @@ pub struct NativeStats {
     pub traces_compiled: u64,
     /// Uops compiled.
     pub uops_compiled: u64,
-    /// Of them, those with a stencil of their own.
-    pub own_stencil_uops: u64,
-    /// Of them, those run through the generic stencil (the core's semantics, one uop).
+    /// Of them, those with code of their own (a stencil of their own; Cranelift IR of
+    /// their own).
+    pub own_code_uops: u64,
+    /// Of them, those run through the core's semantics of the one uop (the generic
+    /// stencil; a call of the step helper).
     pub generic_uops: u64,
     /// Stencils copied (uops, moves, counters, stubs).
     pub stencils: u64,
@@ -235,22 +237,26 @@ pub struct NativeStats {
     /// Of them, the time the code arena took to map memory and change its protection
     /// (system calls, amortized over the traces that share a region).
     pub memory_ns: u64,
-    /// Per trace compiled, nanoseconds per uop spent copying and patching: choosing each
-    /// uop's stencils, copying them and filling their holes (the compile time without
-    /// `memory_ns`).
+    /// Per trace compiled, nanoseconds per uop spent making its code (for the stencil
+    /// backend, copying and patching: choosing each uop's stencils, copying them and
+    /// filling their holes), the compile time without `memory_ns`.
     pub ns_per_uop: Vec<f64>,
+    /// When another backend compiled the same traces for comparison
+    /// (`jit_core::native::Compare`, `--compare-compile`): its name, else empty.
+    pub compared: &'static str,
+    /// Its nanoseconds per uop, trace by trace as `ns_per_uop`.
+    pub compared_ns_per_uop: Vec<f64>,
 }
 
 impl NativeStats {
     /// The median of [`NativeStats::ns_per_uop`] (0 when nothing was timed).
     pub fn median_ns_per_uop(&self) -> f64 {
-        let mut v = self.ns_per_uop.clone();
-        v.sort_by(f64::total_cmp);
-        match v.len() {
-            0 => 0.0,
-            n if n % 2 == 1 => v[n / 2],
-            n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
-        }
+        median(&self.ns_per_uop)
+    }
+
+    /// The median of [`NativeStats::compared_ns_per_uop`].
+    pub fn compared_median_ns_per_uop(&self) -> f64 {
+        median(&self.compared_ns_per_uop)
     }
 
     /// The backend's object of the stats JSON (`"stencil": {..}`).
@@ -258,10 +264,10 @@ impl NativeStats {
         let mut s = String::new();
         let _ = write!(
             s,
-            "{{\"traces_compiled\": {}, \"uops_compiled\": {}, \"own_stencil_uops\": {}, \"generic_uops\": {}, \"stencils\": {}, \"holes_patched\": {}, \"code_bytes\": {}, \"live_code_bytes\": {}, \"padding_bytes\": {}, \"mapped_bytes\": {}, \"compile_ns\": {}, \"memory_ns\": {}, \"median_ns_per_uop\": {:.1}, \"ns_per_uop\": [",
+            "{{\"traces_compiled\": {}, \"uops_compiled\": {}, \"own_code_uops\": {}, \"generic_uops\": {}, \"stencils\": {}, \"holes_patched\": {}, \"code_bytes\": {}, \"live_code_bytes\": {}, \"padding_bytes\": {}, \"mapped_bytes\": {}, \"compile_ns\": {}, \"memory_ns\": {}, \"median_ns_per_uop\": {:.1}, \"ns_per_uop\": [",
             self.traces_compiled,
             self.uops_compiled,
-            self.own_stencil_uops,
+            self.own_code_uops,
             self.generic_uops,
             self.stencils,
             self.holes_patched,
@@ -273,10 +279,19 @@ impl NativeStats {
             self.memory_ns,
             self.median_ns_per_uop()
         );
-        for (i, x) in self.ns_per_uop.iter().enumerate() {
-            let _ = write!(s, "{}{x:.1}", if i > 0 { ", " } else { "" });
+        list(&mut s, &self.ns_per_uop);
+        s.push(']');
+        if !self.compared.is_empty() {
+            let _ = write!(
+                s,
+                ", \"compared\": {{\"backend\": \"{}\", \"median_ns_per_uop\": {:.1}, \"ns_per_uop\": [",
+                self.compared,
+                self.compared_median_ns_per_uop()
+            );
+            list(&mut s, &self.compared_ns_per_uop);
+            s.push_str("]}");
         }
-        s.push_str("]}");
+        s.push('}');
         s
     }
 
@@ -284,14 +299,17 @@ impl NativeStats {
     pub fn render(&self, s: &mut String) {
         let _ = writeln!(
             s,
-            "{}: {} traces compiled, {} uops ({} with their own stencil, {} generic), {} stencils, {} holes, {} bytes",
+            "{}: {} traces compiled, {} uops ({} with code of their own, {} generic), {}{} bytes",
             self.backend,
             self.traces_compiled,
             self.uops_compiled,
-            self.own_stencil_uops,
+            self.own_code_uops,
             self.generic_uops,
-            self.stencils,
-            self.holes_patched,
+            if self.stencils > 0 {
+                alloc::format!("{} stencils, {} holes, ", self.stencils, self.holes_patched)
+            } else {
+                String::new()
+            },
             self.code_bytes
         );
         let _ = writeln!(
@@ -301,12 +319,45 @@ impl NativeStats {
         );
         let _ = writeln!(
             s,
-            "{}: compile {:.6} s ({:.6} s mapping and protecting memory), copy and patch: median {:.1} ns per uop",
+            "{}: compile {:.6} s ({:.6} s mapping and protecting memory), code: median {:.1} ns per uop",
             self.backend,
             self.compile_ns as f64 / 1e9,
             self.memory_ns as f64 / 1e9,
             self.median_ns_per_uop()
         );
+        if !self.compared.is_empty() {
+            let (a, b) = (self.median_ns_per_uop(), self.compared_median_ns_per_uop());
+            let _ = writeln!(
+                s,
+                "{}: the same traces through {}: median {:.1} ns per uop ({})",
+                self.backend,
+                self.compared,
+                b,
+                if a >= b {
+                    alloc::format!("{:.1}x faster", a / b.max(1e-9))
+                } else {
+                    alloc::format!("{:.1}x slower", b / a.max(1e-9))
+                }
+            );
+        }
+    }
+}
+
+/// The median of `v` (0 when empty).
+fn median(v: &[f64]) -> f64 {
+    let mut v = v.to_vec();
+    v.sort_by(f64::total_cmp);
+    match v.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => v[n / 2],
+        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+    }
+}
+
+/// Appends `v` as JSON numbers, comma-separated.
+fn list(s: &mut String, v: &[f64]) {
+    for (i, x) in v.iter().enumerate() {
+        let _ = write!(s, "{}{x:.1}", if i > 0 { ", " } else { "" });
     }
 }
 

@@ -1,29 +1,32 @@
 //! The native backends as `cargo xtask run` makes them, and what it shows of their code:
 //! `--dump asm` disassembles every trace a native backend compiles (each uop's stretch
 //! marked with the uop, and its stencils), `--dump clif` prints the Cranelift IR of each
-//! trace, `--perf-map` writes `/tmp/perf-PID.map` so that `perf report` names the traces.
+//! trace, `--perf-map` writes `/tmp/perf-PID.map` so that `perf report` names the traces,
+//! `--compare-compile` has the other native backend compile the same traces, timed.
 
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use backend_cranelift::CraneliftCompiler;
 use backend_stencil::executor::StencilCompiler;
 use backend_stencil::mmap::MmapMemory;
 use iced_x86::{Decoder, DecoderOptions, Formatter, Instruction, IntelFormatter};
 use jit_core::jit::Backend;
-use backend_cranelift::CraneliftCompiler;
-use jit_core::native::{CodeEvent, NativeBackend};
+use jit_core::native::{CodeEvent, Compare, NativeBackend, TraceCompiler};
 
 static DUMP_ASM: AtomicBool = AtomicBool::new(false);
 static DUMP_CLIF: AtomicBool = AtomicBool::new(false);
 static PERF_MAP: AtomicBool = AtomicBool::new(false);
+static COMPARE: AtomicBool = AtomicBool::new(false);
 
-/// Turns `--dump asm`, `--dump clif` and `--perf-map` on for the backends made from now
-/// on.
-pub fn configure(dump_asm: bool, dump_clif: bool, perf_map: bool) {
+/// Turns `--dump asm`, `--dump clif`, `--perf-map` and `--compare-compile` on for the
+/// backends made from now on.
+pub fn configure(dump_asm: bool, dump_clif: bool, perf_map: bool, compare: bool) {
     DUMP_ASM.store(dump_asm, Ordering::Relaxed);
     DUMP_CLIF.store(dump_clif, Ordering::Relaxed);
     PERF_MAP.store(perf_map, Ordering::Relaxed);
+    COMPARE.store(compare, Ordering::Relaxed);
 }
 
 /// True when some dump or the perf map wants to see the code.
@@ -33,22 +36,21 @@ fn listening() -> bool {
         .any(|f| f.load(Ordering::Relaxed))
 }
 
-/// The Cranelift backend, reporting its code as `configure` asked
-/// (`RunConfig::backend`).
-pub fn cranelift_backend() -> Box<dyn Backend> {
-    // `--mode cranelift` is refused before this where Cranelift has no ISA.
-    let compiler = match CraneliftCompiler::new(MmapMemory::new()) {
-        Ok(c) => c,
+/// The Cranelift compiler over the operating system's memory, giving its IR when
+/// `--dump clif` asked.
+fn cranelift() -> Option<CraneliftCompiler<MmapMemory>> {
+    match CraneliftCompiler::new(MmapMemory::new()) {
+        Ok(c) if DUMP_CLIF.load(Ordering::Relaxed) => Some(c.with_ir()),
+        Ok(c) => Some(c),
         Err(e) => {
-            eprintln!("warning: the Cranelift backend cannot start ({e}); traces run in the uop interpreter");
-            return Box::new(jit_core::tier2::UopBackend);
+            eprintln!("warning: the Cranelift backend cannot start ({e})");
+            None
         }
-    };
-    let compiler = if DUMP_CLIF.load(Ordering::Relaxed) {
-        compiler.with_ir()
-    } else {
-        compiler
-    };
+    }
+}
+
+/// The backend of `compiler`, reporting its code as `configure` asked.
+fn backend_of<C: TraceCompiler + 'static>(compiler: C) -> Box<dyn Backend> {
     let mut b = NativeBackend::new(compiler);
     if listening() {
         b.set_listener(on_code);
@@ -56,23 +58,46 @@ pub fn cranelift_backend() -> Box<dyn Backend> {
     Box::new(b)
 }
 
-/// The stencil backend, reporting its code as `configure` asked
-/// (`RunConfig::backend`).
+/// `compiler`'s backend; with `--compare-compile`, `other` compiles the same traces for
+/// the comparison of compile times.
+fn compared<A, B>(compiler: A, other: impl FnOnce() -> Option<B>) -> Box<dyn Backend>
+where
+    A: TraceCompiler + 'static,
+    B: TraceCompiler + 'static,
+{
+    if COMPARE.load(Ordering::Relaxed) {
+        if let Some(o) = other() {
+            return backend_of(Compare::new(compiler, o));
+        }
+    }
+    backend_of(compiler)
+}
+
+/// The Cranelift backend (`RunConfig::backend`); the uop interpreter where Cranelift
+/// cannot start (`--mode cranelift` is refused before this where it has no ISA).
+pub fn cranelift_backend() -> Box<dyn Backend> {
+    match cranelift() {
+        Some(c) => compared(c, || StencilCompiler::new(MmapMemory::new())),
+        None => Box::new(jit_core::tier2::UopBackend),
+    }
+}
+
+/// The stencil backend (`RunConfig::backend`).
 pub fn stencil_backend() -> Box<dyn Backend> {
     // `--mode stencil` is refused before this on a build without stencils.
-    let Some(mut b) = StencilCompiler::backend(MmapMemory::new()) else {
-        return Box::new(jit_core::tier2::UopBackend);
-    };
-    if listening() {
-        b.set_listener(on_code);
+    match StencilCompiler::new(MmapMemory::new()) {
+        Some(c) => compared(c, cranelift),
+        None => Box::new(jit_core::tier2::UopBackend),
     }
-    Box::new(b)
 }
 
 fn on_code(e: &CodeEvent<'_>) {
     if let (true, Some(ir)) = (DUMP_CLIF.load(Ordering::Relaxed), e.ir) {
         let kind = if e.trace == 0 { "root" } else { "side" };
-        eprint!("== clif: {} trace {} ({kind}) ==\n{ir}", e.executor, e.trace);
+        eprint!(
+            "== clif: {} trace {} ({kind}) ==\n{ir}",
+            e.executor, e.trace
+        );
     }
     if DUMP_ASM.load(Ordering::Relaxed) {
         eprint!("{}", disassemble(e));

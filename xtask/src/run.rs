@@ -117,6 +117,11 @@ pub struct RunArgs {
     /// report` names the compiled traces (`stencil@function:line#TRACE`).
     #[arg(long)]
     pub perf_map: bool,
+    /// Have the other native backend compile every trace too, timed and thrown away
+    /// (`--mode cranelift`: the stencil backend; `--mode stencil`: Cranelift), and report
+    /// both compile times per uop (`--stats`; the JSON's `"compared"` object).
+    #[arg(long)]
+    pub compare_compile: bool,
     /// Arguments for the program (after `--`).
     #[arg(last = true)]
     pub args: Vec<String>,
@@ -160,7 +165,12 @@ pub fn main(a: &RunArgs) -> i32 {
     );
     let stats = a.stats || a.stats_json.is_some();
     let clif = a.dump.contains(&DumpArg::Clif);
-    crate::native::configure(a.dump.contains(&DumpArg::Asm), clif, a.perf_map);
+    crate::native::configure(
+        a.dump.contains(&DumpArg::Asm),
+        clif,
+        a.perf_map,
+        a.compare_compile,
+    );
     let native = matches!(a.mode, ModeArg::Stencil | ModeArg::Cranelift);
     if !native && (a.perf_map || a.dump.contains(&DumpArg::Asm)) {
         eprintln!(

@@ -174,7 +174,7 @@ impl<C: TraceCompiler> NativeExecutor<C> {
             s.padding_bytes = mem.padding as u64;
             s.mapped_bytes = mem.mapped as u64;
             if let (Some(c), Some(t0)) = (clock, t0) {
-                let ns = c().saturating_sub(t0);
+                let ns = c().saturating_sub(t0).saturating_sub(made.other_ns);
                 s.compile_ns += ns;
                 s.memory_ns += made.memory_ns;
                 let uops = node.trace.insts.len().max(1) as f64;

@@ -32,11 +32,13 @@ use crate::stats::Stats;
 use crate::tier2::tree::Node;
 
 pub mod arena;
+mod compare;
 mod executor;
 #[cfg(all(unix, feature = "mmap"))]
 pub mod mmap;
 
 pub use arena::{CodeArena, CodeHandle};
+pub use compare::Compare;
 pub use executor::{link_helper, loop_helper, step_helper, NativeBackend, NativeExecutor};
 
 /// What a trace's code returns: the kind in the top two bits.
@@ -134,6 +136,9 @@ pub struct Compiled {
     /// Of the compile time, how long the arena took (mapping memory, changing its
     /// protection), in nanoseconds (0 without a clock).
     pub memory_ns: u64,
+    /// Of the time the call took, how long went to work that is not this trace's
+    /// compile (a [`Compare`]'s second backend), in nanoseconds.
+    pub other_ns: u64,
     /// Registers past the trace's values its code uses as scratch (the register file is
     /// made that much larger).
     pub temps: usize,

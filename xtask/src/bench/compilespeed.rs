@@ -23,7 +23,7 @@ pub struct CompileSpeed {
     pub uops_compiled: u64,
     /// Of the uops compiled, those with a stencil of their own (the others go through the
     /// generic stencil).
-    pub own_stencil_uops: u64,
+    pub own_code_uops: u64,
     /// Bytes of code written.
     pub code_bytes: u64,
     /// Nanoseconds spent compiling.
@@ -57,7 +57,7 @@ impl CompileSpeed {
         Some(CompileSpeed {
             traces_compiled: count("traces_compiled")?,
             uops_compiled: count("uops_compiled")?,
-            own_stencil_uops: count("own_stencil_uops")?,
+            own_code_uops: count("own_code_uops")?,
             code_bytes: count("code_bytes")?,
             compile_ns: count("compile_ns").unwrap_or(0),
             ns_per_uop,
@@ -71,7 +71,7 @@ impl CompileSpeed {
 
     /// The share of the uops compiled that had a stencil of their own.
     pub fn own_stencil_share(&self) -> Option<f64> {
-        (self.uops_compiled > 0).then(|| self.own_stencil_uops as f64 / self.uops_compiled as f64)
+        (self.uops_compiled > 0).then(|| self.own_code_uops as f64 / self.uops_compiled as f64)
     }
 
     /// Whether the median meets [`TARGET_NS_PER_UOP`] (`None` when no trace was timed).
@@ -86,7 +86,7 @@ impl CompileSpeed {
         CompileSpeed {
             traces_compiled: self.traces_compiled + o.traces_compiled,
             uops_compiled: self.uops_compiled + o.uops_compiled,
-            own_stencil_uops: self.own_stencil_uops + o.own_stencil_uops,
+            own_code_uops: self.own_code_uops + o.own_code_uops,
             code_bytes: self.code_bytes + o.code_bytes,
             compile_ns: self.compile_ns + o.compile_ns,
             ns_per_uop,
@@ -188,7 +188,7 @@ mod tests {
         // What `xtask run --mode stencil --stats-json` writes (abridged).
         let doc = parse(
             r#"{"mode": "stencil", "phases": {"compile_s": 0.0003},
-                "stencil": {"traces_compiled": 3, "uops_compiled": 40, "own_stencil_uops": 30,
+                "stencil": {"traces_compiled": 3, "uops_compiled": 40, "own_code_uops": 30,
                 "generic_uops": 10, "stencils": 90, "holes_patched": 300, "code_bytes": 4096,
                 "compile_ns": 5000, "median_ns_per_uop": 120.0,
                 "ns_per_uop": [300.0, 120.0, 80.0]}}"#,
@@ -199,7 +199,7 @@ mod tests {
             CompileSpeed {
                 traces_compiled: 3,
                 uops_compiled: 40,
-                own_stencil_uops: 30,
+                own_code_uops: 30,
                 code_bytes: 4096,
                 compile_ns: 5000,
                 ns_per_uop: vec![300.0, 120.0, 80.0],
@@ -225,7 +225,7 @@ mod tests {
         let partial = r#"{"stencil": {"traces_compiled": 1, "ns_per_uop": [1.0]}}"#;
         assert_eq!(CompileSpeed::from_stats(&parse(partial)), None);
         let no_list = r#"{"stencil": {"traces_compiled": 1, "uops_compiled": 2,
-            "own_stencil_uops": 1, "code_bytes": 64}}"#;
+            "own_code_uops": 1, "code_bytes": 64}}"#;
         assert_eq!(CompileSpeed::from_stats(&parse(no_list)), None);
     }
 
@@ -234,7 +234,7 @@ mod tests {
         let a = CompileSpeed {
             traces_compiled: 2,
             uops_compiled: 10,
-            own_stencil_uops: 10,
+            own_code_uops: 10,
             code_bytes: 100,
             compile_ns: 1000,
             ns_per_uop: vec![50.0, 90.0],
@@ -242,7 +242,7 @@ mod tests {
         let b = CompileSpeed {
             traces_compiled: 3,
             uops_compiled: 30,
-            own_stencil_uops: 5,
+            own_code_uops: 5,
             code_bytes: 300,
             compile_ns: 9000,
             ns_per_uop: vec![400.0, 200.0, 110.0],

@@ -1036,8 +1036,8 @@ case "$mode" in
   uops) [ -n "$stats" ] && printf '{"phases": {"interpret_s": 0.5, "project_s": 0.125, "compile_s": 0.0, "native_s": 0.0}}' > "$stats"
         cat "$file"; echo "$size" ;;
   stencil) case "$file" in
-             *.py) [ -n "$stats" ] && printf '{"phases": {"interpret_s": 0.5, "compile_s": 0.001}, "stencil": {"traces_compiled": 2, "uops_compiled": 40, "own_stencil_uops": 30, "generic_uops": 10, "stencils": 50, "holes_patched": 200, "code_bytes": 2048, "compile_ns": 6000, "median_ns_per_uop": 150.0, "ns_per_uop": [100.0, 200.0]}}' > "$stats" ;;
-             *) [ -n "$stats" ] && printf '{"phases": {"interpret_s": 0.5, "compile_s": 0.0}, "stencil": {"traces_compiled": 1, "uops_compiled": 10, "own_stencil_uops": 10, "generic_uops": 0, "stencils": 12, "holes_patched": 40, "code_bytes": 512, "compile_ns": 1000, "median_ns_per_uop": 50.0, "ns_per_uop": [50.0]}}' > "$stats" ;;
+             *.py) [ -n "$stats" ] && printf '{"phases": {"interpret_s": 0.5, "compile_s": 0.001}, "stencil": {"traces_compiled": 2, "uops_compiled": 40, "own_code_uops": 30, "generic_uops": 10, "stencils": 50, "holes_patched": 200, "code_bytes": 2048, "compile_ns": 6000, "median_ns_per_uop": 150.0, "ns_per_uop": [100.0, 200.0]}}' > "$stats" ;;
+             *) [ -n "$stats" ] && printf '{"phases": {"interpret_s": 0.5, "compile_s": 0.0}, "stencil": {"traces_compiled": 1, "uops_compiled": 10, "own_code_uops": 10, "generic_uops": 0, "stencils": 12, "holes_patched": 40, "code_bytes": 512, "compile_ns": 1000, "median_ns_per_uop": 50.0, "ns_per_uop": [50.0]}}' > "$stats" ;;
            esac
            cat "$file"; echo "$size" ;;
   wrong) echo checksum; echo 8 ;;

@@ -669,7 +669,7 @@ fn compile_json(c: Option<&super::compilespeed::CompileSpeed>) -> Json {
     obj(vec![
         ("traces_compiled", num(c.traces_compiled as f64)),
         ("uops_compiled", num(c.uops_compiled as f64)),
-        ("own_stencil_uops", num(c.own_stencil_uops as f64)),
+        ("own_code_uops", num(c.own_code_uops as f64)),
         (
             "own_stencil_share",
             c.own_stencil_share().map_or(Json::Null, num),
