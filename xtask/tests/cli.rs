@@ -118,6 +118,45 @@ fn stencil_mode_runs_and_shows_its_code() {
 }
 
 #[test]
+fn cranelift_mode_runs_and_shows_its_ir_code_and_compile_comparison() {
+    let ok = write_temp(
+        "cl.tiny",
+        "let s = 0;\nlet i = 0;\nwhile i < 100 { s = s + i; i = i + 1; }\nprint(s);\n",
+    );
+    let json = ok.with_extension("json");
+    let (status, stdout, stderr) = xtask(&[
+        "run",
+        "--mode",
+        "cranelift",
+        "--dump",
+        "clif",
+        "--dump",
+        "asm",
+        "--stats",
+        "--compare-compile",
+        "--stats-json",
+        json.to_str().unwrap(),
+        ok.to_str().unwrap(),
+    ]);
+    if stderr.contains("not built") {
+        return; // a host Cranelift has no ISA for
+    }
+    assert_eq!(status, 0, "{stderr}");
+    assert_eq!(stdout, "4950\n");
+    assert!(stderr.contains("== clif: cranelift@"), "{stderr}");
+    assert!(stderr.contains("function u0:0(i64, i64) -> i64 tail"), "{stderr}");
+    assert!(stderr.contains("== asm: cranelift@"), "{stderr}");
+    assert!(stderr.contains("LOAD_GLOBAL"), "{stderr}");
+    assert!(stderr.contains("cranelift: 1 traces compiled"), "{stderr}");
+    let doc = std::fs::read_to_string(&json).unwrap();
+    assert!(doc.contains("\"cranelift\": {\"traces_compiled\": 1"), "{doc}");
+    if cfg!(all(target_arch = "x86_64", target_os = "linux")) {
+        // The stencil backend compiled the same trace, timed.
+        assert!(doc.contains("\"compared\": {\"backend\": \"stencil\""), "{doc}");
+    }
+}
+
+#[test]
 fn dumps_and_stats_go_to_stderr() {
     let p = write_temp(
         "d.tiny",
