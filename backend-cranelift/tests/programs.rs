@@ -138,7 +138,10 @@ fn a_program_runs_as_cranelift_code_with_no_writable_executable_page() {
         }
     }
     assert!(EVENTS.load(Ordering::Relaxed) >= 12);
-    assert_eq!(WITH_IR.load(Ordering::Relaxed), EVENTS.load(Ordering::Relaxed));
+    assert_eq!(
+        WITH_IR.load(Ordering::Relaxed),
+        EVENTS.load(Ordering::Relaxed)
+    );
     assert_eq!(
         RWX.load(Ordering::Relaxed),
         0,
@@ -164,7 +167,9 @@ fn a_comparison_times_the_second_compiler_on_every_trace() {
     assert_eq!(n.compared, "cranelift");
     assert_eq!(n.compared_ns_per_uop.len(), n.ns_per_uop.len());
     assert!(n.compared_ns_per_uop.iter().all(|&x| x > 0.0), "{n:?}");
-    assert!(n.json().contains("\"compared\": {\"backend\": \"cranelift\""));
+    assert!(n
+        .json()
+        .contains("\"compared\": {\"backend\": \"cranelift\""));
 }
 
 fn now_ns() -> u64 {

@@ -144,15 +144,24 @@ fn cranelift_mode_runs_and_shows_its_ir_code_and_compile_comparison() {
     assert_eq!(status, 0, "{stderr}");
     assert_eq!(stdout, "4950\n");
     assert!(stderr.contains("== clif: cranelift@"), "{stderr}");
-    assert!(stderr.contains("function u0:0(i64, i64) -> i64 tail"), "{stderr}");
+    assert!(
+        stderr.contains("function u0:0(i64, i64) -> i64 tail"),
+        "{stderr}"
+    );
     assert!(stderr.contains("== asm: cranelift@"), "{stderr}");
     assert!(stderr.contains("LOAD_GLOBAL"), "{stderr}");
     assert!(stderr.contains("cranelift: 1 traces compiled"), "{stderr}");
     let doc = std::fs::read_to_string(&json).unwrap();
-    assert!(doc.contains("\"cranelift\": {\"traces_compiled\": 1"), "{doc}");
+    assert!(
+        doc.contains("\"cranelift\": {\"traces_compiled\": 1"),
+        "{doc}"
+    );
     if cfg!(all(target_arch = "x86_64", target_os = "linux")) {
         // The stencil backend compiled the same trace, timed.
-        assert!(doc.contains("\"compared\": {\"backend\": \"stencil\""), "{doc}");
+        assert!(
+            doc.contains("\"compared\": {\"backend\": \"stencil\""),
+            "{doc}"
+        );
     }
 }
 
