@@ -86,7 +86,9 @@ struct BenchArgs {
     /// Columns: engine modes and `python3`/`pypy3`, comma-separated. An engine mode may
     /// carry tier 2's optimizer passes as `MODE:PASSES` (`uops:none` is tier 2
     /// unoptimized; `uops` is `uops:all`; `stencil:none` is tier 3's native code without
-    /// the optimizer, CPython 3.13's situation).
+    /// the optimizer, CPython 3.13's situation). `cranelift` compiles the same traces with
+    /// Cranelift, and its statistics runs time the stencil backend on them too, for the
+    /// compile-time comparison.
     #[arg(long, default_value = bench::DEFAULT_MODES)]
     modes: String,
     /// Measured runs per cell.

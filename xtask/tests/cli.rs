@@ -84,7 +84,13 @@ fn unknown_and_unbuilt_modes_are_clear_errors() {
         stderr.contains("interp") && stderr.contains("adaptive"),
         "{stderr}"
     );
-    let (status, _, stderr) = xtask(&["run", "--mode", "cranelift", ok.to_str().unwrap()]);
+    // `cranelift` is left out of a build for a host Cranelift has no ISA for; where it is
+    // built, it runs.
+    let (status, stdout, stderr) = xtask(&["run", "--mode", "cranelift", ok.to_str().unwrap()]);
+    if status == 0 {
+        assert_eq!(stdout, "1\n");
+        return;
+    }
     assert_eq!(status, 2);
     assert!(
         stderr.contains("not built") && stderr.contains("interp, adaptive"),

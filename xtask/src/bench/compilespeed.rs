@@ -103,15 +103,17 @@ impl CompileSpeed {
     }
 }
 
-/// Runs `row` once more under `column` with statistics (not timed) and reads them.
-fn count(
+/// Runs `row` once more under `column` with statistics (not timed) and reads them with
+/// `parse`.
+fn count<T>(
     exe: &Path,
     column: &Column,
     row: &Row,
     scratch: &Path,
     timeout: Duration,
-) -> Option<CompileSpeed> {
-    let stats = scratch.join("compilespeed.json");
+    parse: fn(&Json) -> Option<T>,
+) -> Option<T> {
+    let stats = scratch.join("compilestats.json");
     let _ = std::fs::remove_file(&stats);
     let (_, args) = super::invocation(column, &row.file, &row.size, Some(&stats));
     let outcome = measure::run_once(exe, &args, scratch, timeout).ok()?;
@@ -119,7 +121,7 @@ fn count(
         return None;
     }
     let doc = json::parse(&std::fs::read_to_string(&stats).ok()?).ok()?;
-    CompileSpeed::from_stats(&doc)
+    parse(&doc)
 }
 
 /// For every row whose `stencil` cell succeeded: what tier 3 compiled and how fast, from the
@@ -131,48 +133,66 @@ pub fn collect(
     scratch: &Path,
     timeout: Duration,
 ) -> Vec<Option<CompileSpeed>> {
+    collect_from(
+        columns,
+        rows,
+        scratch,
+        timeout,
+        "stencil",
+        CompileSpeed::from_stats,
+    )
+}
+
+/// For every row whose cell in the engine column `name` succeeded: what `parse` reads from
+/// the cell's first warm-up run whose statistics it accepts, or from an extra (untimed) run
+/// with `--stats-json` when there is none. All `None` without such a column.
+pub fn collect_from<T>(
+    columns: &[Column],
+    rows: &[Row],
+    scratch: &Path,
+    timeout: Duration,
+    name: &str,
+    parse: fn(&Json) -> Option<T>,
+) -> Vec<Option<T>> {
     let Some((col, exe)) = columns.iter().enumerate().find_map(|(i, c)| match &c.kind {
-        ColumnKind::Engine { exe } if c.name == "stencil" => Some((i, exe.clone())),
+        ColumnKind::Engine { exe } if c.name == name => Some((i, exe.clone())),
         _ => None,
     }) else {
-        return vec![None; rows.len()];
+        return rows.iter().map(|_| None).collect();
     };
     let stats_of = |cell: &Cell| {
         cell.profile
             .iter()
-            .find_map(|s| s.stats.as_ref().and_then(CompileSpeed::from_stats))
+            .find_map(|s| s.stats.as_ref().and_then(parse))
     };
-    let good = |row: &Row| {
-        row.cells[col]
-            .as_ref()
-            .filter(|c| c.failure.is_none())
-            .cloned()
-    };
+    fn good(row: &Row, col: usize) -> Option<&Cell> {
+        row.cells[col].as_ref().filter(|c| c.failure.is_none())
+    }
     let wanted = rows
         .iter()
-        .filter_map(good)
+        .filter_map(|row| good(row, col))
         .filter(|c| stats_of(c).is_none())
         .count();
     let mut done = 0;
-    let speeds = rows
+    let found = rows
         .iter()
         .map(|row| {
-            let cell = good(row)?;
-            if let Some(s) = stats_of(&cell) {
+            let cell = good(row, col)?;
+            if let Some(s) = stats_of(cell) {
                 return Some(s);
             }
             done += 1;
             eprint!(
-                "\r\x1b[Kbench: collecting tier-3 compile statistics ({done}/{wanted}) {}",
+                "\r\x1b[Kbench: collecting {name} compile statistics ({done}/{wanted}) {}",
                 row.file.display()
             );
-            count(&exe, &columns[col], row, scratch, timeout)
+            count(&exe, &columns[col], row, scratch, timeout, parse)
         })
         .collect();
     if wanted > 0 {
         eprint!("\r\x1b[K");
     }
-    speeds
+    found
 }
 
 #[cfg(test)]

@@ -7,9 +7,10 @@
 //! its benchmarks into the same suite entries (with [`pyperf_driver`] generating their drivers),
 //! [`measure`] spawns and times one run, [`stats`] summarizes samples, [`progress`] draws the
 //! progress line, [`report`] prints the table and writes the JSON, [`svg`] draws the chart;
-//! [`optcounts`] gathers the tier-2 optimizer's counts and [`compilespeed`] tier 3's compile
-//! speed from the engine's statistics.
+//! [`optcounts`] gathers the tier-2 optimizer's counts, [`compilespeed`] tier 3's compile
+//! speed and [`compilecmp`] its comparison with Cranelift from the engine's statistics.
 
+mod compilecmp;
 mod compilespeed;
 mod json;
 mod machine;
@@ -39,8 +40,10 @@ use suite::{Benchmark, Lang};
 /// The columns run when `--modes` is not given: the reference interpreter, tier 1, tier 2's
 /// uop interpreter and tier 3's copy-and-patch code each without (`:none`) and with the
 /// tier-2 optimizer (`stencil:none` is CPython 3.13's situation, native code without an
-/// optimizer), then CPython and PyPy.
-pub const DEFAULT_MODES: &str = "interp,adaptive,uops:none,uops,stencil:none,stencil,python3,pypy3";
+/// optimizer), tier 3's reference (the same traces compiled by Cranelift), then CPython and
+/// PyPy.
+pub const DEFAULT_MODES: &str =
+    "interp,adaptive,uops:none,uops,stencil:none,stencil,cranelift,python3,pypy3";
 
 /// Which benchmarks `cargo xtask bench` runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -257,6 +260,7 @@ fn measure_suite(opts: &BenchOptions) -> Result<Results, String> {
     );
     let opt_counts = optcounts::collect(&columns, &rows, &scratch, opts.timeout);
     let compile_speed = compilespeed::collect(&columns, &rows, &scratch, opts.timeout);
+    let compile_compare = compilecmp::collect(&columns, &rows, &scratch, opts.timeout);
     let _ = std::fs::remove_dir_all(&scratch);
 
     let mut results = Results {
@@ -275,6 +279,7 @@ fn measure_suite(opts: &BenchOptions) -> Result<Results, String> {
         geomean_numeric: Vec::new(),
         opt_counts,
         compile_speed,
+        compile_compare,
     };
     results.analyze();
     Ok(results)
@@ -541,6 +546,9 @@ pub struct Results {
     pub opt_counts: Vec<Option<optcounts::OptCounts>>,
     /// Per row: what tier 3 compiled and how fast (when the `stencil` column ran it).
     pub compile_speed: Vec<Option<compilespeed::CompileSpeed>>,
+    /// Per row: the same traces compiled by Cranelift and by the stencil backend, timed in
+    /// one process (when the `cranelift` column ran it).
+    pub compile_compare: Vec<Option<compilecmp::CompileCompare>>,
 }
 
 impl Results {
@@ -887,7 +895,8 @@ fn execute(
 }
 
 /// The command line for one run of `file` at `size` under `column`; an engine writes its
-/// statistics to `stats` when given one.
+/// statistics to `stats` when given one (and in mode `cranelift` also times the stencil
+/// backend on the same traces, `--compare-compile`).
 fn invocation(
     column: &Column,
     file: &Path,
@@ -909,6 +918,13 @@ fn invocation(
             if let Some(stats) = stats {
                 args.push("--stats-json".into());
                 args.push(stats.into());
+                // Runs that collect statistics also have the stencil backend compile every
+                // trace Cranelift compiles, for the compile-time comparison (`compilecmp`):
+                // the engine keeps that time out of its compile phase, and the timed runs,
+                // which have no statistics, never pay it.
+                if mode == "cranelift" {
+                    args.push("--compare-compile".into());
+                }
             }
             args.extend([file.into(), "--".into(), size.into()]);
             (exe.clone(), args)
@@ -1015,8 +1031,9 @@ mod tests {
     }
 
     /// A scratch suite with one benchmark in both languages and a fake engine (a shell script)
-    /// whose modes behave well, print a wrong answer, or crash.
-    fn fake_setup(tag: &str) -> (PathBuf, BenchOptions) {
+    /// whose modes behave well, print a wrong answer, or crash; `stencil` and `cranelift`
+    /// write compile statistics (`cranelift` with the comparison when asked for it).
+    pub(super) fn fake_setup(tag: &str) -> (PathBuf, BenchOptions) {
         let dir =
             std::env::temp_dir().join(format!("xtask-bench-test-{}-{tag}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
@@ -1026,10 +1043,12 @@ mod tests {
         let engine = dir.join("engine.sh");
         let script = r#"#!/bin/sh
 [ "$2" = "--help" ] && exit 0
-mode=$3; shift 3; stats=
+mode=$3; shift 3; stats=; compare=
 if [ "$1" = "--stats-json" ]; then stats=$2; shift 2; fi
+if [ "$1" = "--compare-compile" ]; then compare=" --compare-compile"; shift; fi
 file=$1; size=$3
-[ -n "$stats" ] && echo "$mode" >> "$(dirname "$file")/stats.log"
+[ -n "$stats" ] && echo "$mode$compare" >> "$(dirname "$file")/stats.log"
+[ -n "$compare" ] && [ -z "$stats" ] && echo "$mode" >> "$(dirname "$file")/bad.log"
 case "$mode" in
   good|good2) [ -n "$stats" ] && printf '{"phases": {"interpret_s": 0.5, "compile_s": 0.25, "native_s": 0.25}}' > "$stats"
               cat "$file"; echo "$size" ;;
@@ -1040,6 +1059,13 @@ case "$mode" in
              *) [ -n "$stats" ] && printf '{"phases": {"interpret_s": 0.5, "compile_s": 0.0}, "stencil": {"traces_compiled": 1, "uops_compiled": 10, "own_code_uops": 10, "generic_uops": 0, "stencils": 12, "holes_patched": 40, "code_bytes": 512, "compile_ns": 1000, "median_ns_per_uop": 50.0, "ns_per_uop": [50.0]}}' > "$stats" ;;
            esac
            cat "$file"; echo "$size" ;;
+  cranelift) c=; case "$file" in
+               *.py) [ -n "$compare" ] && c=', "compared": {"backend": "stencil", "median_ns_per_uop": 250.0, "ns_per_uop": [200.0, 300.0]}'
+                     [ -n "$stats" ] && printf '{"phases": {"interpret_s": 0.5, "compile_s": 0.01}, "cranelift": {"traces_compiled": 2, "uops_compiled": 20, "own_code_uops": 20, "code_bytes": 8192, "compile_ns": 800000, "median_ns_per_uop": 40000.0, "ns_per_uop": [30000.0, 50000.0]%s}}' "$c" > "$stats" ;;
+               *) [ -n "$compare" ] && c=', "compared": {"backend": "stencil", "median_ns_per_uop": 100.0, "ns_per_uop": [100.0]}'
+                  [ -n "$stats" ] && printf '{"phases": {"interpret_s": 0.5, "compile_s": 0.0}, "cranelift": {"traces_compiled": 1, "uops_compiled": 10, "own_code_uops": 10, "code_bytes": 4096, "compile_ns": 50000, "median_ns_per_uop": 5000.0, "ns_per_uop": [5000.0]%s}}' "$c" > "$stats" ;;
+             esac
+             cat "$file"; echo "$size" ;;
   wrong) echo checksum; echo 8 ;;
   crash) echo "boom: internal error" >&2; exit 3 ;;
 esac
@@ -1273,7 +1299,7 @@ esac
         assert_eq!(parse_modes(" interp, ,python3"), vec!["interp", "python3"]);
         assert!(is_external("pypy3") && is_external("python3.12") && !is_external("interp"));
         // Both suites run the uop interpreter by default, right after tier 1, then tier 3,
-        // each without and with the tier-2 optimizer.
+        // each without and with the tier-2 optimizer, then tier 3's Cranelift reference.
         assert_eq!(
             parse_modes(DEFAULT_MODES),
             vec![
@@ -1283,6 +1309,7 @@ esac
                 "uops",
                 "stencil:none",
                 "stencil",
+                "cranelift",
                 "python3",
                 "pypy3"
             ]
@@ -1303,5 +1330,32 @@ esac
         assert!(report::column_note("stencil:none")
             .unwrap()
             .contains("CPython 3.13"));
+        // Only statistics runs of mode cranelift compare compile times, `:none` included.
+        let column = Column {
+            name: "cranelift:none".to_string(),
+            kind: ColumnKind::Engine {
+                exe: PathBuf::from("engine"),
+            },
+        };
+        let (_, args) = invocation(&column, Path::new("f.py"), "7", Some(Path::new("s")));
+        let args: Vec<&str> = args.iter().filter_map(|a| a.to_str()).collect();
+        assert_eq!(
+            args,
+            [
+                "run",
+                "--mode",
+                "cranelift",
+                "--opt",
+                "none",
+                "--stats-json",
+                "s",
+                "--compare-compile",
+                "f.py",
+                "--",
+                "7"
+            ]
+        );
+        let (_, args) = invocation(&column, Path::new("f.py"), "7", None);
+        assert!(!args.iter().any(|a| a == "--compare-compile"));
     }
 }

@@ -258,6 +258,7 @@ pub fn render(r: &Results, color: bool) -> String {
     render_phases(&mut out, r, color);
     render_opt_counts(&mut out, r, color);
     render_compile_speed(&mut out, r, color);
+    render_compile_compare(&mut out, r, color);
     render_skipped(&mut out, r, color);
     render_problems(&mut out, r, color);
     out
@@ -274,6 +275,8 @@ pub fn column_note(name: &str) -> Option<&'static str> {
         "stencil:none" => {
             "tier 3 without the tier-2 optimizer (CPython 3.13's situation: native code, no optimizer)"
         }
+        "cranelift" => "tier 3 reference: the same tier-2 traces compiled by Cranelift",
+        "cranelift:none" => "the same without the tier-2 optimizer",
         _ => return None,
     })
 }
@@ -518,6 +521,90 @@ fn render_compile_speed(out: &mut String, r: &Results, color: bool) {
     let _ = writeln!(out, "Compile speed over the whole bench: {verdict}");
 }
 
+/// Nanoseconds per uop: one decimal below a thousand, whole numbers above.
+fn ns(n: f64) -> String {
+    if n >= 999.95 {
+        format!("{n:.0}")
+    } else {
+        format!("{n:.1}")
+    }
+}
+
+/// Tier 3's compile time against Cranelift's, when the `cranelift` column ran: per benchmark
+/// the traces and uops compiled, both backends' median nanoseconds per uop on those same
+/// traces and how many times faster the stencil backend was; then the same with every trace
+/// of the bench pooled, against the goal.
+fn render_compile_compare(out: &mut String, r: &Results, color: bool) {
+    use super::compilecmp::{CompileCompare, GOAL_RATIO};
+    let Some(all) = CompileCompare::pooled(&r.compile_compare) else {
+        return;
+    };
+    heading(
+        out,
+        &format!(
+            "Tier-3 compile time: stencil vs Cranelift on the same traces, median ns per uop \
+             (goal: stencil at least {GOAL_RATIO:.0}x faster)"
+        ),
+        color,
+    );
+    let header: Vec<String> = [
+        "benchmark",
+        "traces",
+        "uops",
+        "stencil ns/uop",
+        "Cranelift ns/uop",
+        "stencil faster",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let line = |label: String, c: &CompileCompare| {
+        let median = |m: Option<f64>| Text::ok(m.map_or("-".to_string(), ns));
+        vec![
+            Text::ok(label),
+            Text::ok(c.traces_compiled.to_string()),
+            Text::ok(c.uops_compiled.to_string()),
+            median(c.stencil_median()),
+            median(c.cranelift_median()),
+            match c.ratio() {
+                None => Text::ok("-"),
+                Some(x) if x >= GOAL_RATIO => Text::ok(format!("{}x", ratio(x))),
+                Some(x) => Text::bad(format!("{}x", ratio(x))),
+            },
+        ]
+    };
+    let mut rows = Vec::new();
+    for (row, c) in r.rows.iter().zip(&r.compile_compare) {
+        if let Some(c) = c {
+            rows.push(line(r.row_label(row), c));
+        }
+    }
+    rows.push(line("all (every trace pooled)".to_string(), &all));
+    table(out, &header, &rows, color);
+    let _ = writeln!(
+        out,
+        "(both backends compile every trace of the cranelift column's statistics run, in one \
+         process: stencil first, its code thrown away, then Cranelift's, which runs; ns/uop: \
+         median over the row's traces, each trace's compile time without mmap/mprotect / its \
+         uops; stencil faster: Cranelift's median / stencil's. The stencil figures come from \
+         another run than the compile-speed table's, with Cranelift compiling in between, so \
+         they can differ from it)"
+    );
+    let verdict = match (all.stencil_median(), all.cranelift_median(), all.ratio()) {
+        (Some(s), Some(c), Some(x)) => format!(
+            "stencil {} vs Cranelift {} ns per uop over {} traces, {}x faster: {} the goal of \
+             at least {GOAL_RATIO:.0}x",
+            ns(s),
+            ns(c),
+            all.cranelift_ns_per_uop.len(),
+            ratio(x),
+            if x >= GOAL_RATIO { "meets" } else { "short of" }
+        ),
+        _ => "no trace was timed by both backends".to_string(),
+    };
+    let _ = writeln!(out, "Compile time over the whole bench: {verdict}");
+}
+
 /// Failed runs and wrong outputs, one line each, then the verdict.
 fn render_problems(out: &mut String, r: &Results, color: bool) {
     let mut problems = Vec::new();
@@ -691,6 +778,30 @@ fn compile_json(c: Option<&super::compilespeed::CompileSpeed>) -> Json {
     ])
 }
 
+/// Both backends' compile times on the same traces for the JSON report (`null` when the
+/// `cranelift` column did not run): the counts, every trace's ns per uop under each and
+/// their medians, the ratio and whether it reaches the goal.
+fn compare_json(c: Option<&super::compilecmp::CompileCompare>) -> Json {
+    let Some(c) = c else { return Json::Null };
+    let list = |v: &[f64]| Json::Array(v.iter().map(|&x| num(x)).collect());
+    obj(vec![
+        ("traces_compiled", num(c.traces_compiled as f64)),
+        ("uops_compiled", num(c.uops_compiled as f64)),
+        (
+            "stencil_median_ns_per_uop",
+            c.stencil_median().map_or(Json::Null, num),
+        ),
+        (
+            "cranelift_median_ns_per_uop",
+            c.cranelift_median().map_or(Json::Null, num),
+        ),
+        ("ratio", c.ratio().map_or(Json::Null, num)),
+        ("meets_goal", c.meets_goal().map_or(Json::Null, Json::Bool)),
+        ("stencil_ns_per_uop", list(&c.stencil_ns_per_uop)),
+        ("cranelift_ns_per_uop", list(&c.cranelift_ns_per_uop)),
+    ])
+}
+
 /// The machine-readable report.
 pub fn json(r: &Results) -> String {
     let m = &r.machine;
@@ -745,6 +856,10 @@ pub fn json(r: &Results) -> String {
                 (
                     "tier3_compile",
                     compile_json(r.compile_speed.get(i).and_then(Option::as_ref)),
+                ),
+                (
+                    "tier3_compile_vs_cranelift",
+                    compare_json(r.compile_compare.get(i).and_then(Option::as_ref)),
                 ),
             ])
         })
@@ -811,6 +926,17 @@ pub fn json(r: &Results) -> String {
                          at the top level), held against target_ns_per_uop",
                     ),
                 ),
+                (
+                    "tier3_compile_vs_cranelift",
+                    text(
+                        "from one run of the cranelift column with --stats-json \
+                         --compare-compile per row: the stencil backend compiles each trace \
+                         too (first, code thrown away); *_ns_per_uop list each backend's \
+                         value per trace in the same order, the medians pool every row's \
+                         traces at the top level, ratio is cranelift median / stencil \
+                         median, held against goal_ratio",
+                    ),
+                ),
             ]),
         ),
         ("columns", Json::Array(columns)),
@@ -852,6 +978,21 @@ pub fn json(r: &Results) -> String {
                         ),
                     );
                     let rows = r.compile_speed.iter().flatten().count();
+                    members.insert(1, ("rows".to_string(), num(rows as f64)));
+                    Json::Object(members)
+                }
+                other => other,
+            }
+        }),
+        ("tier3_compile_vs_cranelift", {
+            let all = super::compilecmp::CompileCompare::pooled(&r.compile_compare);
+            match compare_json(all.as_ref()) {
+                Json::Object(mut members) => {
+                    members.insert(
+                        0,
+                        ("goal_ratio".to_string(), num(super::compilecmp::GOAL_RATIO)),
+                    );
+                    let rows = r.compile_compare.iter().flatten().count();
                     members.insert(1, ("rows".to_string(), num(rows as f64)));
                     Json::Object(members)
                 }
