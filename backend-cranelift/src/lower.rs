@@ -331,13 +331,20 @@ impl<'a> Lower<'a> {
         (self.b.ins().select(isf, f, fi), isf, isi)
     }
 
-    /// `x op y` on ints with the overflow flag of `i64` (nonzero: overflowed).
+    /// `x op y` on inline ints (48-bit: a sum or a difference cannot overflow `i64`, a
+    /// product can), and a flag that is nonzero when the result is an inline int.
     fn int_op(&mut self, op: BinOp, x: ir::Value, y: ir::Value) -> (ir::Value, ir::Value) {
-        match op {
-            BinOp::Add | BinOp::InplaceAdd => self.b.ins().sadd_overflow(x, y),
-            BinOp::Sub => self.b.ins().ssub_overflow(x, y),
-            _ => self.b.ins().smul_overflow(x, y),
-        }
+        let z = match op {
+            BinOp::Add | BinOp::InplaceAdd => self.b.ins().iadd(x, y),
+            BinOp::Sub => self.b.ins().isub(x, y),
+            _ => {
+                let (z, overflow) = self.b.ins().smul_overflow(x, y);
+                let fits = self.fits(z);
+                let no = self.b.ins().icmp_imm_s(IntCC::Equal, overflow, 0);
+                return (z, self.b.ins().band(fits, no));
+            }
+        };
+        (z, self.fits(z))
     }
 
     fn float_op(&mut self, op: BinOp, x: ir::Value, y: ir::Value) -> ir::Value {
@@ -346,13 +353,6 @@ impl<'a> Lower<'a> {
             BinOp::Sub => self.b.ins().fsub(x, y),
             _ => self.b.ins().fmul(x, y),
         }
-    }
-
-    /// Nonzero when `z` did not overflow and is an inline int.
-    fn int_ok(&mut self, z: ir::Value, overflow: ir::Value) -> ir::Value {
-        let fits = self.fits(z);
-        let no = self.b.ins().icmp_imm_s(IntCC::Equal, overflow, 0);
-        self.b.ins().band(fits, no)
     }
 
     /// The whole trace.
@@ -655,8 +655,7 @@ impl<'a> Lower<'a> {
                     x = self.int_of(x);
                     y = self.int_of(y);
                 }
-                let (z, of) = self.int_op(op, x, y);
-                let ok = self.int_ok(z, of);
+                let (z, ok) = self.int_op(op, x, y);
                 self.guard(ok, inst);
                 let z = if boxed { self.box_int(z) } else { z };
                 self.def(out, z);
@@ -806,8 +805,7 @@ impl<'a> Lower<'a> {
             self.b.ins().brif(both, ints, &[], floats, &[]);
             self.b.switch_to_block(ints);
             let (x, y) = (self.int_of(a), self.int_of(b));
-            let (z, of) = self.int_op(op, x, y);
-            let ok = self.int_ok(z, of);
+            let (z, ok) = self.int_op(op, x, y);
             self.guard(ok, inst);
             let z = self.box_int(z);
             self.def(inst.out, z);
