@@ -683,21 +683,17 @@ impl<'a> Lower<'a> {
                 let z = self.float_op(op, x, y);
                 self.def(out, z);
             }
-            Uop::FLOAT_ARITH | Uop::INLINE_ARITH => {
-                let Some(op) = BinOp::from_u32(inst.imm[0]).filter(|op| {
-                    matches!(
-                        op,
-                        BinOp::Add
-                            | BinOp::Sub
-                            | BinOp::Mul
-                            | BinOp::InplaceAdd
-                            | BinOp::InplaceMul
-                    )
-                }) else {
-                    return false;
-                };
-                self.mixed_arith(inst, op);
-            }
+            Uop::FLOAT_ARITH | Uop::INLINE_ARITH => match BinOp::from_u32(inst.imm[0]) {
+                Some(
+                    op @ (BinOp::Add
+                    | BinOp::Sub
+                    | BinOp::Mul
+                    | BinOp::InplaceAdd
+                    | BinOp::InplaceMul),
+                ) => self.mixed_arith(inst, op),
+                Some(BinOp::TrueDiv) => self.true_div(inst),
+                _ => return false,
+            },
             Uop::CMP_INT | Uop::CMP_I64 | Uop::CMP_F64 => {
                 let Some(op) = CmpOp::from_u32(inst.imm[0]) else {
                     return false;
@@ -729,6 +725,23 @@ impl<'a> Lower<'a> {
                     self.b.ins().icmp(cc, x, y)
                 };
                 let r = self.boolean(c);
+                self.def(out, r);
+            }
+            Uop::NEG_NUM => {
+                // A number (the trace checked): a float, or an inline int whose negation
+                // may leave the inline range.
+                let x = self.arg(inst, 0);
+                let isf = self.below(x, TAG_MIN);
+                let f = self.as_f64(x);
+                let f = self.b.ins().fneg(f);
+                let f = self.box_float(f);
+                let i = self.int_of(x);
+                let i = self.b.ins().ineg(i);
+                let fits = self.fits(i);
+                let ok = self.b.ins().bor(isf, fits);
+                self.guard(ok, inst);
+                let i = self.box_int(i);
+                let r = self.b.ins().select(isf, f, i);
                 self.def(out, r);
             }
             Uop::IS => {
@@ -829,6 +842,24 @@ impl<'a> Lower<'a> {
         self.def(inst.out, z);
         self.b.ins().jump(join, &[]);
         self.b.switch_to_block(join);
+    }
+
+    /// `FLOAT_ARITH` and `INLINE_ARITH` for `/`: two numbers (inline ints are exact in an
+    /// `f64`, so int / int is correctly rounded) and a nonzero divisor; a float.
+    fn true_div(&mut self, inst: &Inst) {
+        let (a, b) = (self.arg(inst, 0), self.arg(inst, 1));
+        let (x, fa, ia) = self.number(a);
+        let (y, fb, ib) = self.number(b);
+        let na = self.b.ins().bor(fa, ia);
+        let nb = self.b.ins().bor(fb, ib);
+        let nums = self.b.ins().band(na, nb);
+        let zero = self.b.ins().f64const(0.0);
+        let nonzero = self.b.ins().fcmp(FloatCC::NotEqual, y, zero);
+        let ok = self.b.ins().band(nums, nonzero);
+        self.guard(ok, inst);
+        let z = self.b.ins().fdiv(x, y);
+        let z = self.box_float(z);
+        self.def(inst.out, z);
     }
 
     /// `JUMP_LOOP`: on to the loop body's start with the PHIs' back-edge values, unless

@@ -377,6 +377,45 @@ arith! {
     uop_FLOAT_ARITH__InplaceMul, uop_INLINE_ARITH__InplaceMul, *, checked_mul;
 }
 
+/// `FLOAT_ARITH` and `INLINE_ARITH` for `/` (their immediate `BinOp::TrueDiv`): two
+/// numbers (inline ints are exact in an `f64`, so int / int is correctly rounded) and a
+/// nonzero divisor; the result a float. The two uops mean the same on numbers.
+macro_rules! true_div {
+    ($($name:ident)*) => {$(
+        stencil! {
+            fn $name(s, r, i0, i1, i2, i3, f0, f1, f2, f3) {
+                match (number(reg(r, operand!(1))), number(reg(r, operand!(2)))) {
+                    (Some(x), Some(y)) if y != 0.0 => set(r, operand!(0), box_float(x / y)),
+                    _ => {
+                        exit!(s, r, i0, i1, i2, i3, f0, f1, f2, f3)
+                    }
+                }
+                next!(s, r, i0, i1, i2, i3, f0, f1, f2, f3)
+            }
+        }
+    )*};
+}
+
+true_div! { uop_FLOAT_ARITH__TrueDiv uop_INLINE_ARITH__TrueDiv }
+
+uop! {
+    uop_NEG_NUM(s, r) {
+        // A number (the trace checked): a float, or an inline int whose negation may
+        // leave the inline range.
+        let v = reg(r, operand!(1));
+        if v < TAG_MIN {
+            set(r, operand!(0), box_float(-f64::from_bits(v)));
+            true
+        } else {
+            let z = -int_of(v);
+            fits(z) && {
+                set(r, operand!(0), box_int(z));
+                true
+            }
+        }
+    }
+}
+
 /// The loop helper (`loop_helper` in `src/compile.rs`): at a loop's end, writes the frame
 /// back and passes the safepoint; 0 to go on, else why the run leaves.
 type LoopHelper = unsafe extern "C" fn(State, Regs, u64, u64, u64) -> u64;
