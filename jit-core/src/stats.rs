@@ -264,7 +264,7 @@ impl NativeStats {
         let mut s = String::new();
         let _ = write!(
             s,
-            "{{\"traces_compiled\": {}, \"uops_compiled\": {}, \"own_code_uops\": {}, \"generic_uops\": {}, \"stencils\": {}, \"holes_patched\": {}, \"code_bytes\": {}, \"live_code_bytes\": {}, \"padding_bytes\": {}, \"mapped_bytes\": {}, \"compile_ns\": {}, \"memory_ns\": {}, \"median_ns_per_uop\": {:.1}, \"ns_per_uop\": [",
+            "{{\"traces_compiled\": {}, \"uops_compiled\": {}, \"own_code_uops\": {}, \"generic_uops\": {}, \"stencils\": {}, \"holes_patched\": {}, \"code_bytes\": {}, \"live_code_bytes\": {}, \"padding_bytes\": {}, \"mapped_bytes\": {}, \"compile_ns\": {}, \"memory_ns\": {}, \"mean_ns_per_trace\": {:.0}, \"median_ns_per_uop\": {:.1}, \"ns_per_uop\": [",
             self.traces_compiled,
             self.uops_compiled,
             self.own_code_uops,
@@ -277,6 +277,7 @@ impl NativeStats {
             self.mapped_bytes,
             self.compile_ns,
             self.memory_ns,
+            self.compile_ns as f64 / self.traces_compiled.max(1) as f64,
             self.median_ns_per_uop()
         );
         list(&mut s, &self.ns_per_uop);
