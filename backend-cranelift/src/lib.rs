@@ -131,10 +131,22 @@ impl<M: ExecMemory + 'static> CraneliftCompiler<M> {
     /// Compiles `self.ctx.func` into the arena: its code, and the arena's share of the
     /// time.
     fn emit(&mut self, clock: Option<fn() -> u64>) -> Result<(CodeHandle, u64), String> {
-        let compiled = self
-            .ctx
-            .compile(&*self.isa, &mut ControlPlane::default())
-            .map_err(|e| alloc::format!("{:?}", e.inner))?;
+        // A panic inside Cranelift (a bug there or in the IR `lower.rs` made) costs this
+        // trace its code, not the process: the loop stays in tier 1. The context is
+        // cleared before the next trace.
+        let (ctx, isa) = (&mut self.ctx, &*self.isa);
+        let made = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            ctx.compile(isa, &mut ControlPlane::default())
+                .map(|_| ())
+                .map_err(|e| alloc::format!("{:?}", e.inner))
+        }));
+        match made {
+            Ok(r) => r?,
+            Err(_) => return Err(String::from("Cranelift panicked")),
+        }
+        let Some(compiled) = self.ctx.compiled_code() else {
+            return Err(String::from("Cranelift made no code"));
+        };
         if !compiled.buffer.relocs().is_empty() {
             return Err(alloc::format!(
                 "{} relocations in position-independent code",
