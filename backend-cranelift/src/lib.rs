@@ -28,7 +28,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use cranelift_codegen::control::ControlPlane;
-use cranelift_codegen::isa::{CallConv, OwnedTargetIsa};
+use cranelift_codegen::isa::{CallConv, OwnedTargetIsa, TargetIsa};
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_codegen::Context;
 use cranelift_frontend::FunctionBuilderContext;
@@ -59,7 +59,7 @@ pub struct CraneliftCompiler<M: ExecMemory> {
     /// The trampoline's code (`jit_core::native::EnterFn`), alive as long as the arena.
     enter: EnterFn,
     /// Where the trampoline is (never freed).
-    trampoline: Option<CodeHandle>,
+    _trampoline: CodeHandle,
     listener: Option<Listener>,
     /// Give the listener each trace's IR (`--dump clif`).
     want_ir: bool,
@@ -88,28 +88,26 @@ impl<M: ExecMemory + 'static> CraneliftCompiler<M> {
             .map_err(|e| SetupError(alloc::format!("no Cranelift ISA for this host: {e}")))?
             .finish(settings::Flags::new(flags))
             .map_err(|e| SetupError(alloc::format!("Cranelift ISA: {e}")))?;
-        let mut c = CraneliftCompiler {
-            isa,
-            ctx: Context::new(),
-            fctx: FunctionBuilderContext::new(),
-            arena: CodeArena::new(mem),
-            enter: placeholder_enter,
-            trampoline: None,
-            listener: None,
-            want_ir: false,
-        };
-        let host = c.host();
-        c.ctx.func = lower::trampoline(host, c.isa.frontend_config());
-        let (code, _) = c
-            .emit(None)
+        let mut ctx = Context::new();
+        let mut arena = CodeArena::new(mem);
+        ctx.func = lower::trampoline(isa.default_call_conv(), isa.frontend_config());
+        let (code, _) = emit(&mut ctx, &*isa, &mut arena, None)
             .map_err(|e| SetupError(alloc::format!("the trampoline: {e}")))?;
         // SAFETY: the code is the trampoline just compiled for this host, a function of
         // `EnterFn`'s signature under the host's C convention; the arena keeps it
         // executable and unchanged until it is dropped, with the compiler (the handle is
         // never freed).
-        c.enter = unsafe { core::mem::transmute::<usize, EnterFn>(code.addr()) };
-        c.trampoline = Some(code);
-        Ok(c)
+        let enter = unsafe { core::mem::transmute::<usize, EnterFn>(code.addr()) };
+        Ok(CraneliftCompiler {
+            isa,
+            ctx,
+            fctx: FunctionBuilderContext::new(),
+            arena,
+            enter,
+            _trampoline: code,
+            listener: None,
+            want_ir: false,
+        })
     }
 
     /// The backend over this compiler (see [`CraneliftCompiler::new`]).
@@ -127,48 +125,43 @@ impl<M: ExecMemory + 'static> CraneliftCompiler<M> {
     fn host(&self) -> CallConv {
         self.isa.default_call_conv()
     }
-
-    /// Compiles `self.ctx.func` into the arena: its code, and the arena's share of the
-    /// time.
-    fn emit(&mut self, clock: Option<fn() -> u64>) -> Result<(CodeHandle, u64), String> {
-        // A panic inside Cranelift (a bug there or in the IR `lower.rs` made) costs this
-        // trace its code, not the process: the loop stays in tier 1. The context is
-        // cleared before the next trace.
-        let (ctx, isa) = (&mut self.ctx, &*self.isa);
-        let made = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            ctx.compile(isa, &mut ControlPlane::default())
-                .map(|_| ())
-                .map_err(|e| alloc::format!("{:?}", e.inner))
-        }));
-        match made {
-            Ok(r) => r?,
-            Err(_) => return Err(String::from("Cranelift panicked")),
-        }
-        let Some(compiled) = self.ctx.compiled_code() else {
-            return Err(String::from("Cranelift made no code"));
-        };
-        if !compiled.buffer.relocs().is_empty() {
-            return Err(alloc::format!(
-                "{} relocations in position-independent code",
-                compiled.buffer.relocs().len()
-            ));
-        }
-        let bytes = compiled.code_buffer();
-        let now = || clock.map_or(0, |c| c());
-        let t0 = now();
-        let r = self.arena.reserve(bytes.len()).map_err(|e| e.to_string())?;
-        let code = self.arena.commit(r, bytes).map_err(|e| e.to_string())?;
-        Ok((code, now().saturating_sub(t0)))
-    }
 }
 
-/// Stands in for the trampoline while it is compiled; never called.
-unsafe extern "C" fn placeholder_enter(
-    _: *mut jit_core::jit::JitState,
-    _: *mut u64,
-    _: usize,
-) -> u64 {
-    jit_core::native::RET_BUG
+/// Compiles `ctx.func` for `isa` into `arena`: its code, and the arena's share of the
+/// time.
+fn emit<M: ExecMemory>(
+    ctx: &mut Context,
+    isa: &dyn TargetIsa,
+    arena: &mut CodeArena<M>,
+    clock: Option<fn() -> u64>,
+) -> Result<(CodeHandle, u64), String> {
+    // A panic inside Cranelift (a bug there or in the IR `lower.rs` made) costs this
+    // trace its code, not the process: the loop stays in tier 1. The context is
+    // cleared before the next trace.
+    let made = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        ctx.compile(isa, &mut ControlPlane::default())
+            .map(|_| ())
+            .map_err(|e| alloc::format!("{:?}", e.inner))
+    }));
+    match made {
+        Ok(r) => r?,
+        Err(_) => return Err(String::from("Cranelift panicked")),
+    }
+    let Some(compiled) = ctx.compiled_code() else {
+        return Err(String::from("Cranelift made no code"));
+    };
+    if !compiled.buffer.relocs().is_empty() {
+        return Err(alloc::format!(
+            "{} relocations in position-independent code",
+            compiled.buffer.relocs().len()
+        ));
+    }
+    let bytes = compiled.code_buffer();
+    let now = || clock.map_or(0, |c| c());
+    let t0 = now();
+    let r = arena.reserve(bytes.len()).map_err(|e| e.to_string())?;
+    let code = arena.commit(r, bytes).map_err(|e| e.to_string())?;
+    Ok((code, now().saturating_sub(t0)))
 }
 
 impl<M: ExecMemory + 'static> TraceCompiler for CraneliftCompiler<M> {
@@ -204,7 +197,7 @@ impl<M: ExecMemory + 'static> TraceCompiler for CraneliftCompiler<M> {
         );
         let ir = (self.listener.is_some() && self.want_ir)
             .then(|| alloc::format!("{}", self.ctx.func.display()));
-        let (code, memory_ns) = self.emit(clock).ok()?;
+        let (code, memory_ns) = emit(&mut self.ctx, &*self.isa, &mut self.arena, clock).ok()?;
         let s = &mut stats.native;
         s.code_bytes += code.len() as u64;
         s.own_code_uops += counts.native as u64;
