@@ -112,6 +112,20 @@ fn python_out_of_address_space_is_memory_error() {
         "print('before')\nprint('again', 42)\nl = []\nwhile True:\n    l.append(0)\n",
     );
     assert_python_memory_error(&run(&g, &[], true), "ulimit -v, one list");
+    // Many lists: an allocation of the engine's own fails, and the error is raised at
+    // the loop's next safepoint. The traceback points into the loop (its back edge,
+    // `while`'s line, or the body), never at the statement before it.
+    let h = write_temp(
+        "lists.py",
+        "print('before')\nprint('again', 42)\na = []\nwhile True:\n    a.append([0] * 1000)\n",
+    );
+    let o = run(&h, &[], true);
+    assert_python_memory_error(&o, "ulimit -v, many lists");
+    assert!(
+        o.stderr.contains(", line 4,") || o.stderr.contains(", line 5,"),
+        "{}",
+        o.stderr
+    );
 }
 
 #[test]

@@ -16,14 +16,14 @@ impl<S: Semantics, const ADAPTIVE: bool, const STATS: bool, const TRACE: bool>
     /// hotness (see [`Exec::loop_back_edge`]).
     #[inline(always)]
     pub fn jump(&mut self, ins: Instr) -> Result<(), Exception> {
-        let back = self.is_back_edge(ins.a);
-        if back {
+        if self.is_back_edge(ins.a) {
             self.loop_back_edge(ins);
-        }
-        self.jump_to(ins.a);
-        if back {
+            // Before the jump, so that a memory error the safepoint raises is located at
+            // the back edge (as compiled code locates it: `LOOP`'s `at`), not at the
+            // instruction before the loop header.
             self.safepoint()?;
         }
+        self.jump_to(ins.a);
         Ok(())
     }
 
@@ -31,8 +31,8 @@ impl<S: Semantics, const ADAPTIVE: bool, const STATS: bool, const TRACE: bool>
     /// tier 1 resumes where the code exits, with the frame it wrote back.
     #[inline(always)]
     pub fn jump_executor(&mut self, ins: Instr) -> Result<(), Exception> {
-        self.jump_to(ins.a);
         self.safepoint()?;
+        self.jump_to(ins.a);
         let slot = self.cache(ins).get().aux;
         match self.core.executor(slot) {
             Some(executor) => {
